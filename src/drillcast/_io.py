@@ -1,0 +1,80 @@
+"""Safe output: atomic writes that never overwrite an input, and safe CSV cells."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from .errors import OutputError
+
+__all__ = ["atomic_write", "check_output_path", "neutralise_cell"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def check_output_path(path: str | os.PathLike, inputs: Iterable[str | os.PathLike] = ()) -> Path:
+    """Check that ``path`` can be written and is not one of ``inputs``.
+
+    Raises
+    ------
+    OutputError
+        If the directory is missing or not writable, the path is a directory,
+        or the path is an input file (drillcast never overwrites its inputs).
+    """
+    p = Path(path)
+    for i in inputs:
+        try:
+            if Path(i).exists() and p.exists() and os.path.samefile(p, i):
+                raise OutputError(f"{p}: this is an input file; drillcast never overwrites its inputs: choose another output path")
+        except OSError:
+            pass
+        if Path(i).resolve() == p.resolve():
+            raise OutputError(f"{p}: this is an input file; drillcast never overwrites its inputs: choose another output path")
+    parent = p.parent if str(p.parent) else Path(".")
+    if p.is_dir():
+        raise OutputError(f"{p}: is a directory; give a file name such as {p / 'out.csv'}")
+    if not parent.is_dir():
+        raise OutputError(f"{p}: the directory {parent} does not exist; create it first (mkdir -p {parent})")
+    if not os.access(parent, os.W_OK):
+        raise OutputError(f"{p}: the directory {parent} is not writable; choose a writable location")
+    return p
+
+
+def atomic_write(path: str | os.PathLike, data: bytes | str, inputs: Iterable[str | os.PathLike] = ()) -> Path:
+    """Write ``data`` to ``path`` atomically: a temporary file in the same directory, then rename.
+
+    A failure or an interrupt leaves the previous file (if any) untouched and no
+    temporary file behind.
+    """
+    p = check_output_path(path, inputs)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent if str(p.parent) else ".")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return p
+
+
+def neutralise_cell(value):
+    """Prefix a cell that a spreadsheet would run as a formula with a single quote (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        if value[0] in "+-":
+            try:
+                float(value)  # a plain signed number is data, not a formula
+                return value
+            except ValueError:
+                pass
+        return "'" + value
+    return value

@@ -1,0 +1,364 @@
+"""As-of backtests: rolling origin, vintage-correct, every model on the same folds.
+
+For each cutoff date ``c`` and each model, the model is fitted on
+``catalogue.as_of(c)`` (only what was reported by ``c``) and forecasts the
+years ``c.year .. c.year + horizon - 1``. The forecast is scored against what
+the full catalogue says happened (the "truth", as known on ``truth_as_of``).
+Only complete years (before ``truth_as_of``'s year) are scored.
+
+Scores (see :mod:`drillcast.scoring`): log score of the year's outcome
+(directions, ``other``, ``none``; or held/none), with the probability floor
+:data:`drillcast.scoring.LOG_FLOOR` and a count of floor hits; multiclass
+Brier; binary log score and Brier of "held"; CRPS in days and PIT of the
+start date, given held; coverage of the 50/80/95 % start intervals with
+exact binomial intervals; skill against each baseline with a paired
+sign-flip permutation test on per-fold score differences.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .catalogue import Catalogue
+from .errors import OptionError
+from .forecast import Forecaster
+from .history import series_history
+from .models import BASELINES, MODELS, get_model
+
+__all__ = ["backtest", "BacktestResult", "default_cutoffs", "track_record", "MIN_BACKTEST_YEARS"]
+
+MIN_BACKTEST_YEARS = 5  # years of history before the first default cutoff
+_LEVELS = {0.5: ("q25", "q75"), 0.8: ("q10", "q90"), 0.95: ("q025", "q975")}
+
+
+def _truth(catalogue: Catalogue, series: str, truth_as_of: _dt.date):
+    h = series_history(catalogue.as_of(truth_as_of), series)
+    return {int(y): (int(o), int(c), lo, hi, {k: v[i] for k, v in h.participation.items()})
+            for i, (y, o, c, lo, hi) in enumerate(zip(h.years, h.outcomes, h.counts, h.start_lo, h.start_hi))}, h
+
+
+def default_cutoffs(catalogue: Catalogue, series: str, truth_as_of: _dt.date,
+                    from_year=None, to_year=None) -> list[_dt.date]:
+    """1 January of each year once the series has ``MIN_BACKTEST_YEARS`` of history, up to the last complete year."""
+    truth, h = _truth(catalogue, series, truth_as_of)
+    if not truth:
+        return []
+    first = min(truth)
+    lo = from_year if from_year is not None else first + MIN_BACKTEST_YEARS
+    hi = to_year if to_year is not None else truth_as_of.year - 1
+    return [_dt.date(y, 1, 1) for y in range(lo, min(hi, truth_as_of.year - 1) + 1)]
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """Fold records and per-model summaries of one backtest.
+
+    Attributes
+    ----------
+    folds : tuple of dict
+        One record per (series, model, cutoff, year) with the forecast, the
+        observation and the scores (JSON-ready).
+    summary : tuple of dict
+        Per (series, model): mean scores, floor hits, coverage, skill and
+        paired tests against each baseline, best (highest mean log score) first.
+    reliability : dict
+        Per (series, model): reliability table rows (one-vs-rest over outcomes).
+    settings : dict
+    """
+
+    folds: tuple
+    summary: tuple
+    reliability: dict = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"settings": self.settings, "summary": list(self.summary),
+                "reliability": self.reliability, "folds": list(self.folds)}
+
+    def folds_frame(self):
+        import pandas as pd
+
+        rows = []
+        for f in self.folds:
+            r = {k: v for k, v in f.items() if k not in ("outcomes", "start", "scores")}
+            r.update({f"p_{k}": v for k, v in (f.get("outcomes") or {}).items()})
+            r.update({f"start_{k}": v for k, v in (f.get("start") or {}).items()})
+            r.update(f["scores"])
+            rows.append(r)
+        return pd.DataFrame(rows)
+
+    def summary_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame([{k: v for k, v in s.items() if not isinstance(v, (dict, list))} for s in self.summary])
+
+
+def _score_fold(fc_year, categories, truth_row, year):
+    from . import scoring
+
+    o, count, lo, hi, _ = truth_row
+    K = len(categories)
+    probs = np.array([fc_year["probs"]])
+    ls, floored = scoring.log_score(probs, [o])
+    held = o != K - 1
+    p_held = float(fc_year["p_held"])
+    bls, _ = scoring.binary_log_score(np.array([p_held]), np.array([held]))
+    scores = {
+        "log_score": float(ls[0]), "floor_hit": bool(floored[0]),
+        "brier": float(scoring.brier_score(probs, [o])[0]),
+        "held_log_score": float(bls[0]), "held_brier": float(scoring.binary_brier(np.array([p_held]), np.array([held]))[0]),
+    }
+    pmf = fc_year["pmf"]
+    if held and pmf is not None and pmf.sum() > 0 and not np.isnan(lo):
+        lo_i, hi_i = int(lo), int(hi)
+        scores["crps_days"] = float(scoring.crps_pmf(pmf[None, :], (np.array([lo_i]), np.array([hi_i])))[0])
+        mid = (lo_i + hi_i) // 2
+        scores["pit"] = float(scoring.pit_pmf(pmf[None, :], np.array([mid]))[0])
+    return scores
+
+
+def _forecast_years(fc):
+    out = {}
+    for y in fc.years:
+        probs = [y.outcomes[c] for c in fc.categories] if y.outcomes is not None else [y.p_held, 1 - y.p_held]
+        out[y.year] = {"probs": probs, "p_held": y.p_held, "pmf": y.start_pmf if y.start else None,
+                       "start": y.start, "outcomes": y.outcomes, "participants": y.participants,
+                       "expected_count": y.expected_count}
+    return out
+
+
+def _doy_iso(year, d):
+    return (_dt.date(year, 1, 1) + _dt.timedelta(days=int(d))).isoformat()
+
+
+def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_year=None, horizon: int = 1,
+             models=None, seed: int = 0, truth_as_of: _dt.date | None = None, paired_draws: int = 20_000,
+             progress=None) -> BacktestResult:
+    """Backtest ``models`` on ``series`` (a series id or a list of ids).
+
+    Parameters
+    ----------
+    catalogue : Catalogue
+        The full catalogue (not a snapshot): snapshots are taken per cutoff.
+    cutoffs : list of datetime.date, optional
+        Default: :func:`default_cutoffs` (1 January of each year).
+    horizon : int
+        Years forecast after each cutoff (the cutoff's own year first).
+    models : list of str, optional
+        Default: every model in :data:`drillcast.models.MODELS`.
+    truth_as_of : datetime.date, optional
+        What counts as "what happened" (default: today).
+    """
+    if horizon < 1:
+        raise OptionError(f"--horizon: {horizon} is not allowed; give an integer >= 1")
+    series_ids = [series] if isinstance(series, str) else list(series)
+    names = list(models) if models else list(MODELS)
+    for m in names:
+        get_model(m)
+    truth_as_of = truth_as_of or _dt.date.today()
+    folds = []
+    snaps: dict[_dt.date, Catalogue] = {}
+    used_cutoffs = {}
+    for sid in series_ids:
+        catalogue.get_series(sid)
+        truth, th = _truth(catalogue, sid, truth_as_of)
+        cuts = list(cutoffs) if cutoffs else default_cutoffs(catalogue, sid, truth_as_of, from_year, to_year)
+        used_cutoffs[sid] = [c.isoformat() for c in cuts]
+        for cut in cuts:
+            if cut >= truth_as_of:
+                raise OptionError(f"--cutoffs: {cut} is not before the truth date {truth_as_of}; "
+                                  "backtests need cutoffs in the past")
+            snap = snaps.get(cut) or snaps.setdefault(cut, catalogue.as_of(cut))
+            years = [y for y in range(cut.year, cut.year + horizon) if y in truth]
+            if not years:
+                continue
+            for name in names:
+                fitted = Forecaster(name).fit(snap, sid)
+                fc = fitted.forecast(years, seed=seed)
+                if not fc.ok:
+                    continue
+                fy = _forecast_years(fc)
+                for y in years:
+                    o, count, lo, hi, parts = truth[y]
+                    scores = _score_fold(fy[y], fc.categories, truth[y], y)
+                    rec = {
+                        "series": sid, "model": name, "cutoff": cut.isoformat(), "year": y,
+                        "lead_years": y - cut.year, "n_events_used": fc.n_events_used,
+                        "latest_report_used": _latest_report(snap, sid),
+                        "outcomes": {k: round(float(v), 6) for k, v in fy[y]["outcomes"].items()} if fy[y]["outcomes"] else None,
+                        "observed": fc.categories[o], "p_held": round(fy[y]["p_held"], 6), "occurred": bool(o != len(fc.categories) - 1),
+                        "expected_count": round(fy[y]["expected_count"], 6), "observed_count": int(count),
+                        "start": fy[y]["start"],
+                        "observed_start": None if np.isnan(lo) else
+                        (_doy_iso(y, lo) if lo == hi else f"{_doy_iso(y, lo)}/{_doy_iso(y, hi)}"),
+                        "scores": {k: (round(v, 6) if isinstance(v, float) else v) for k, v in scores.items()},
+                    }
+                    if not np.isnan(lo) and fy[y]["start"]:
+                        for level, (a, b) in _LEVELS.items():
+                            qa, qb = fy[y]["start"][a], fy[y]["start"][b]
+                            rec["scores"][f"covered_{int(level * 100)}"] = bool(
+                                qa <= _doy_iso(y, lo) and _doy_iso(y, hi) <= qb)
+                    folds.append(rec)
+        if progress:
+            progress(sid)
+    summary, reliability = _summarise(folds, names, paired_draws, seed)
+    settings = {"horizon": horizon, "models": names, "seed": seed, "truth_as_of": truth_as_of.isoformat(),
+                "cutoffs": used_cutoffs, "log_floor": _log_floor()}
+    return BacktestResult(tuple(folds), tuple(summary), reliability, settings)
+
+
+def _log_floor():
+    from .scoring import LOG_FLOOR
+
+    return LOG_FLOOR
+
+
+def _latest_report(snap: Catalogue, sid: str) -> str | None:
+    """The latest knowledge date among events used (proof that nothing after the cutoff was seen)."""
+    from .catalogue import _known_from
+
+    dates = [_known_from(r) for r in snap.events(sid)]
+    return max(dates).isoformat() if dates else None
+
+
+def _summarise(folds, names, draws, seed):
+    from . import scoring
+
+    by = {}
+    for f in folds:
+        by.setdefault((f["series"], f["model"]), []).append(f)
+    summary, reliability = [], {}
+    for (sid, name), fs in by.items():
+        ls = np.array([f["scores"]["log_score"] for f in fs])
+        row = {
+            "series": sid, "model": name, "baseline": name in BASELINES, "n": len(fs),
+            "mean_log_score": round(float(ls.mean()), 4),
+            "floor_hits": int(sum(f["scores"]["floor_hit"] for f in fs)),
+            "mean_brier": round(float(np.mean([f["scores"]["brier"] for f in fs])), 4),
+            "mean_held_log_score": round(float(np.mean([f["scores"]["held_log_score"] for f in fs])), 4),
+            "mean_held_brier": round(float(np.mean([f["scores"]["held_brier"] for f in fs])), 4),
+        }
+        crps = [f["scores"]["crps_days"] for f in fs if "crps_days" in f["scores"]]
+        row["mean_crps_days"] = round(float(np.mean(crps)), 3) if crps else None
+        row["n_start"] = len(crps)
+        cov = []
+        for level in (50, 80, 95):
+            hits = [f["scores"][f"covered_{level}"] for f in fs if f"covered_{level}" in f["scores"]]
+            if hits:
+                lo, hi = scoring.binomial_ci(int(sum(hits)), len(hits))
+                cov.append({"level": level / 100, "n": len(hits), "hits": int(sum(hits)),
+                            "rate": round(sum(hits) / len(hits), 4), "ci_low": round(lo, 4), "ci_high": round(hi, 4)})
+        row["coverage"] = cov
+        row["pit"] = [round(f["scores"]["pit"], 4) for f in fs if "pit" in f["scores"]]
+        summary.append(row)
+        # one-vs-rest reliability over every outcome label
+        p, occ = [], []
+        for f in fs:
+            probs = f["outcomes"] or {"held": f["p_held"], "none": 1 - f["p_held"]}
+            for lab, v in probs.items():
+                p.append(v)
+                occ.append(lab == f["observed"])
+        tab = scoring.reliability_table(np.array(p), np.array(occ), bins=5)
+        reliability[f"{sid}/{name}"] = [
+            {k: (None if (isinstance(v, float) and np.isnan(v)) else (round(float(v), 4) if isinstance(v, float) else int(v)))
+             for k, v in r.items()} for r in tab.to_dict("records")]
+    # skill and paired tests against each baseline, on the same folds
+    for row in summary:
+        sid, name = row["series"], row["model"]
+        mine = {(f["cutoff"], f["year"]): f["scores"]["log_score"] for f in by[(sid, name)]}
+        skills = {}
+        for b in BASELINES:
+            if b == name or (sid, b) not in by:
+                continue
+            ref = {(f["cutoff"], f["year"]): f["scores"]["log_score"] for f in by[(sid, b)]}
+            keys = sorted(set(mine) & set(ref))
+            if not keys:
+                continue
+            a = np.array([mine[k] for k in keys])
+            r = np.array([ref[k] for k in keys])
+            t = scoring.paired_test(a, r, draws=draws, seed=seed, labels=(name, b))
+            skills[b] = {"n": len(keys), "mean_difference": round(float(a.mean() - r.mean()), 4),
+                         "skill": _nan_none(scoring.skill_score(a, r, 0.0)),
+                         "p_value": round(float(t.p_value), 4), "method": t.method, "reading": t.reading}
+        row["vs_baselines"] = skills
+    summary.sort(key=lambda r: (r["series"], -r["mean_log_score"], r["model"]))
+    return summary, reliability
+
+
+def _nan_none(x):
+    x = float(x)
+    return None if np.isnan(x) else round(x, 4)
+
+
+def track_record(catalogue: Catalogue, series: str, as_of: _dt.date, *, model="default", seed: int = 0) -> dict:
+    """How ``model`` would have done on ``series`` in one-year-ahead backtests before ``as_of``.
+
+    Returns a dict with the mean log score over the folds and those of the
+    uniform and climatology baselines on the same folds.
+    """
+    from .models import DEFAULT_MODEL
+
+    info = catalogue.get_series(series)
+    name = DEFAULT_MODEL[info.kind] if model == "default" else model
+    cuts = [c for c in default_cutoffs(catalogue.as_of(as_of), series, as_of) if c.year < as_of.year]
+    if not cuts:
+        return {"model": name, "n": 0, "reason": f"fewer than {MIN_BACKTEST_YEARS} years of history before {as_of}"}
+    res = backtest(catalogue.as_of(as_of), series, cutoffs=cuts, models=list(dict.fromkeys([name, "uniform", "climatology"])),
+                   seed=seed, truth_as_of=as_of, paired_draws=2000)
+    by = {r["model"]: r for r in res.summary}
+    if name not in by:
+        return {"model": name, "n": 0, "reason": "no scorable past forecast"}
+    years = sorted({f["year"] for f in res.folds})
+    return {"model": name, "n": by[name]["n"], "from": years[0], "to": years[-1],
+            "mean_log_score": by[name]["mean_log_score"], "mean_brier": by[name]["mean_brier"],
+            "uniform_mean_log_score": by["uniform"]["mean_log_score"] if "uniform" in by else None,
+            "climatology_mean_log_score": by["climatology"]["mean_log_score"] if "climatology" in by else None,
+            "mean_crps_days": by[name]["mean_crps_days"]}
+
+
+
+# --------------------------------------------------------------------------- CLI glue
+
+
+def _parse_cutoffs(text):
+    from .dates import parse_day
+
+    out = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            out.append(parse_day(part, what="--cutoffs date"))
+        except ValueError as exc:
+            raise OptionError(str(exc)) from None
+    if not out:
+        raise OptionError("--cutoffs: no dates given; write e.g. --cutoffs 2019-01-01,2020-01-01")
+    return sorted(set(out))
+
+
+def backtest_command(args, catalogue, emit, to_json, to_csv, series_list, inputs):
+    """``drillcast backtest``: run, then render as table, JSON or CSV."""
+    from .render import backtest_text
+
+    if args.cutoffs and (args.from_year is not None or args.to_year is not None):
+        raise OptionError("--cutoffs cannot be combined with --from/--to; use one or the other")
+    if args.from_year is not None and args.to_year is not None and args.from_year > args.to_year:
+        raise OptionError(f"--from {args.from_year} is after --to {args.to_year}; swap them")
+    cutoffs = _parse_cutoffs(args.cutoffs) if args.cutoffs else None
+    models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
+    for m in models or []:
+        get_model(m)
+    sel = series_list(args, catalogue)
+    res = backtest(catalogue, sel, cutoffs=cutoffs, from_year=args.from_year, to_year=args.to_year,
+                   horizon=args.horizon, models=models, seed=args.seed)
+    if args.format == "json":
+        return emit(args, to_json(res.to_dict()), inputs)
+    if args.format == "csv":
+        df = res.folds_frame()
+        rows = df.astype(object).where(df.notna(), "").to_dict("records")
+        return emit(args, to_csv(rows, df.columns, args.raw), inputs)
+    return emit(args, backtest_text(res), inputs)

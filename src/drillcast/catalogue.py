@@ -1,0 +1,648 @@
+"""The exercise catalogue: read and validate once, then as-of snapshots.
+
+A catalogue is two CSV files: ``exercises.csv`` (one row per exercise) and
+``series.csv`` (one row per series) beside it. :func:`load_catalogue` reads
+both, checks every row, and reports every problem at once in a
+:class:`~drillcast.errors.DataError`. Downstream code trusts the result.
+
+:meth:`Catalogue.as_of` reconstructs what an analyst could know on a date:
+events first reported later do not exist, events reported but not yet started
+are ``announced``, and a cancellation counts only once it was reported.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import hashlib
+import io
+import os
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import countries
+from .dates import DAY, parse_partial_date
+from .errors import DataError, DataWarning, Problem, did_you_mean
+
+__all__ = [
+    "EXERCISE_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "SERIES_COLUMNS",
+    "STATUSES",
+    "CONFIDENCE",
+    "SeriesInfo",
+    "Catalogue",
+    "load_catalogue",
+    "validate_file",
+    "bundled_path",
+]
+
+EXERCISE_COLUMNS = (
+    "id", "name", "series", "direction", "primary", "start_date", "end_date", "status",
+    "first_reported", "status_reported", "host", "participants", "observers", "domain",
+    "personnel_claimed", "location", "lat", "lon", "sources", "confidence", "notes",
+)
+REQUIRED_COLUMNS = ("id", "name", "series", "start_date", "status", "sources", "confidence")
+SERIES_COLUMNS = (
+    "id", "name", "kind", "directions", "events_per_year", "regular_participants",
+    "organiser", "description", "cadence_claims", "sources",
+)
+SERIES_REQUIRED = ("id", "kind")
+STATUSES = ("held", "cancelled", "announced", "postponed")
+CONFIDENCE = ("high", "medium", "low")
+KINDS = ("rotating", "recurring")
+DOMAINS = (
+    "land", "air", "sea", "amphibious", "joint", "command-staff", "cyber", "space",
+    "peacekeeping", "counter-terrorism", "humanitarian", "warfighting",
+)
+OTHER, NONE = "other", "none"
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_URL = re.compile(r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?(?:[/?#]\S*)?$")
+MAX_FIELD = 100_000  # characters; a longer field is an error, not a hang
+MAX_PROBLEMS = 200  # stop listing after this many errors
+
+
+def bundled_path() -> Path:
+    """Path of the bundled ``exercises.csv`` (inside the installed package)."""
+    from importlib import resources
+
+    p = Path(str(resources.files("drillcast").joinpath("_data", "exercises.csv")))
+    if p.exists():
+        return p
+    # Running from a source checkout without installing: data/ is the source of truth.
+    return Path(__file__).resolve().parents[2] / "data" / "exercises.csv"
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _read_table(path: Path, kind: str) -> tuple[list[str], list[tuple[int, list[str]]], bytes]:
+    """Read a CSV file defensively; return header, (line, row) pairs and the raw bytes."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file; give the path of a {kind} CSV file") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a directory; give the path of a {kind} CSV file") from None
+    except PermissionError:
+        raise DataError(f"{path}: permission denied; make the file readable") from None
+    if not raw.strip():
+        raise DataError(
+            f"{path}: the file is empty; a {kind} file starts with a header row "
+            f"such as: {','.join(EXERCISE_COLUMNS[:6] if kind == 'exercises' else SERIES_COLUMNS[:4])},..."
+        )
+    if b"\x00" in raw[:65536]:
+        raise DataError(
+            f"{path}: this is a binary file, not CSV text (it contains NUL bytes); "
+            "export the table as CSV (UTF-8) and try again"
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(
+            f"{path}:{line}: byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8; "
+            "save the file as UTF-8 (in a spreadsheet: CSV UTF-8)"
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(MAX_FIELD)
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        start = 1
+        header = None
+        for rec in reader:
+            if header is None:
+                header = rec
+            elif any(c.strip() for c in rec):
+                rows.append((start, rec))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        msg = str(exc)
+        if "field larger" in msg:
+            msg = f"a field longer than {MAX_FIELD:,} characters (an unclosed quote, or not a catalogue)"
+        raise DataError(
+            f"{path}:{reader.line_num}: cannot read CSV: {msg}; check quoting on that line"
+        ) from None
+    finally:
+        csv.field_size_limit(old_limit)
+    header = [h.strip() for h in (header or [])]
+    if len(header) == 1 and header[0]:
+        for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+            if sep in header[0]:
+                raise DataError(
+                    f"{path}:1: the header is one column containing {name}; drillcast reads "
+                    "comma-separated files: re-export the table with ',' as the delimiter"
+                )
+    return header, rows, raw
+
+
+def _check_header(path, header, required, known, problems):
+    missing = [c for c in required if c not in header]
+    for c in missing:
+        problems.append(Problem(path, 1, c, ",".join(header)[:60], f"a required column '{c}' is missing; add it to the header"))
+    seen = set()
+    for h in header:
+        if h in seen:
+            problems.append(Problem(path, 1, h, h, "each column name once; remove or rename the duplicate column"))
+        seen.add(h)
+        if h not in known:
+            problems.append(
+                Problem(path, 1, h, h, f"a known column{did_you_mean(h, known)}; unknown columns are ignored",
+                        severity="warning")
+            )
+    return not missing
+
+
+# --------------------------------------------------------------------------- series
+
+
+@dataclass(frozen=True)
+class SeriesInfo:
+    """One series of exercises.
+
+    Attributes
+    ----------
+    id : str
+        Slug such as ``russia-strategic``.
+    name : str
+    kind : {"rotating", "recurring"}
+    directions : tuple of str
+        The known directions of a rotating series, in their rotation order.
+    multi_event : bool
+        True if the series may hold several events a year (patrols).
+    regular_participants : tuple of str
+        ISO3 codes whose participation is forecast.
+    description, organiser, cadence_claims : str
+    sources : tuple of str
+    inferred : bool
+        True if the series was not listed in ``series.csv`` and was inferred from the events.
+    """
+
+    id: str
+    name: str
+    kind: str
+    directions: tuple[str, ...] = ()
+    multi_event: bool = False
+    regular_participants: tuple[str, ...] = ()
+    description: str = ""
+    organiser: str = ""
+    cadence_claims: str = ""
+    sources: tuple[str, ...] = ()
+    inferred: bool = False
+
+    @property
+    def rotating(self) -> bool:
+        return self.kind == "rotating"
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Outcome labels of a year: directions + other + none, or held + none."""
+        if self.rotating:
+            return self.directions + (OTHER, NONE)
+        return ("held", NONE)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "name": self.name, "kind": self.kind, "directions": list(self.directions),
+            "events_per_year": "multiple" if self.multi_event else "single",
+            "regular_participants": list(self.regular_participants), "organiser": self.organiser,
+            "description": self.description, "cadence_claims": self.cadence_claims,
+            "sources": list(self.sources), "inferred": self.inferred,
+        }
+
+
+def _split(value: str, sep: str = ";") -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(sep) if v.strip())
+
+
+def _read_series(path: Path, problems: list[Problem]) -> dict[str, SeriesInfo]:
+    header, rows, _ = _read_table(path, "series")
+    if not _check_header(path, header, SERIES_REQUIRED, SERIES_COLUMNS, problems):
+        return {}
+    out: dict[str, SeriesInfo] = {}
+    for line, rec in rows:
+        r = {h: (rec[i].strip() if i < len(rec) else "") for i, h in enumerate(header)}
+        if len(rec) != len(header):
+            problems.append(Problem(path, line, None, f"{len(rec)} fields", f"{len(header)} fields as in the header; check commas and quoting"))
+            continue
+        sid = r["id"]
+        if not _SLUG.match(sid):
+            problems.append(Problem(path, line, "id", sid, "a lower-case slug such as 'joint-sea' (a-z, 0-9, single hyphens)"))
+            continue
+        if sid in out:
+            problems.append(Problem(path, line, "id", sid, "a unique series id; this id appears earlier in the file"))
+            continue
+        kind = r.get("kind", "")
+        if kind not in KINDS:
+            problems.append(Problem(path, line, "kind", kind, f"one of {', '.join(KINDS)}{did_you_mean(kind, KINDS)}"))
+            continue
+        dirs = _split(r.get("directions", ""))
+        if kind == "rotating" and len(dirs) < 2:
+            problems.append(Problem(path, line, "directions", r.get("directions", ""), "at least two ';'-separated directions for a rotating series"))
+            continue
+        bad = [d for d in dirs if not _SLUG.match(d) or d in (OTHER, NONE, "held")]
+        if bad:
+            problems.append(Problem(path, line, "directions", bad[0], "lower-case direction names other than the reserved 'other', 'none', 'held'"))
+            continue
+        epy = r.get("events_per_year", "") or "single"
+        if epy not in ("single", "multiple"):
+            problems.append(Problem(path, line, "events_per_year", epy, "'single' or 'multiple'"))
+            continue
+        parts = _split(r.get("regular_participants", ""))
+        for c in parts:
+            if not countries.is_code(c):
+                problems.append(Problem(path, line, "regular_participants", c, "ISO 3166-1 alpha-3 codes separated by ';', e.g. CHN;RUS"))
+        out[sid] = SeriesInfo(
+            id=sid, name=r.get("name", "") or sid, kind=kind, directions=dirs if kind == "rotating" else (),
+            multi_event=epy == "multiple", regular_participants=parts,
+            description=r.get("description", ""), organiser=r.get("organiser", ""),
+            cadence_claims=r.get("cadence_claims", ""), sources=_split(r.get("sources", "")),
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- events
+
+
+def _validate_events(path: Path, header, rows, series: dict[str, SeriesInfo] | None, problems: list[Problem]):
+    """Check every row; return a list of clean records (dicts) for valid rows."""
+    records = []
+    seen_ids: dict[str, int] = {}
+    idx = {h: i for i, h in enumerate(header)}
+    n_cols = len(header)
+    inferred_dirs: dict[str, list[str]] = {}
+
+    def err(line, col, found, expected, severity="error"):
+        problems.append(Problem(path, line, col, found, expected, severity))
+
+    for line, rec in rows:
+        if sum(p.severity == "error" for p in problems) >= MAX_PROBLEMS:
+            break
+        if len(rec) != n_cols:
+            err(line, None, f"{len(rec)} fields", f"{n_cols} fields as in the header; check commas and quoting on this line")
+            continue
+        r = {h: rec[i].strip() for h, i in idx.items()}
+        get = r.get
+        ok = True
+        eid = get("id", "")
+        if not _ID.match(eid):
+            err(line, "id", eid, "a non-empty id of letters, digits and - . _ : such as RU-2021-ZAPAD")
+            ok = False
+        elif eid in seen_ids:
+            err(line, "id", eid, f"a unique id; line {seen_ids[eid]} already uses it: rename one of them")
+            ok = False
+        else:
+            seen_ids[eid] = line
+        sid = get("series", "")
+        info = None
+        if sid:
+            if series is not None:
+                info = series.get(sid)
+                if info is None:
+                    err(line, "series", sid, f"a series listed in series.csv{did_you_mean(sid, series)}; add the series there first")
+                    ok = False
+            elif not _SLUG.match(sid):
+                err(line, "series", sid, "a lower-case slug such as 'joint-sea'")
+                ok = False
+        direction = get("direction", "").lower()
+        if direction:
+            if info is not None:
+                if not info.rotating:
+                    err(line, "direction", direction, f"empty: series '{sid}' is not rotating (declare directions in series.csv)")
+                    ok = False
+                elif direction not in info.directions + (OTHER,):
+                    valid = info.directions + (OTHER,)
+                    err(line, "direction", direction, f"one of {', '.join(valid)}{did_you_mean(direction, valid)}")
+                    ok = False
+            elif series is None and sid:
+                if not _SLUG.match(direction):
+                    err(line, "direction", direction, "a lower-case direction name such as 'zapad'")
+                    ok = False
+                elif direction != OTHER:
+                    lst = inferred_dirs.setdefault(sid, [])
+                    if direction not in lst:
+                        lst.append(direction)
+        elif info is not None and info.rotating and get("status", "") in ("held", "announced"):
+            err(line, "direction", "", f"a direction for rotating series '{sid}': one of {', '.join(info.directions + (OTHER,))}", "warning")
+        primary = get("primary", "").lower() or "yes"
+        if primary not in ("yes", "no"):
+            err(line, "primary", get("primary", ""), "'yes' or 'no' (empty means yes)")
+            ok = False
+        dates = {}
+        for col in ("start_date", "end_date", "first_reported", "status_reported"):
+            v = get(col, "")
+            if not v:
+                dates[col] = None
+                if col == "start_date":
+                    err(line, col, "", "a date YYYY-MM-DD, or YYYY-MM / YYYY when only that is known")
+                    ok = False
+                continue
+            try:
+                dates[col] = parse_partial_date(v)
+            except ValueError as exc:
+                err(line, col, v, f"{exc}; write YYYY-MM-DD, or YYYY-MM / YYYY when only that is known")
+                ok = False
+        s, e = dates.get("start_date"), dates.get("end_date")
+        if s is not None and e is not None and e.high < s.low:
+            err(line, "end_date", e.text, f"an end on or after the start {s.text}; swap or correct the dates")
+            ok = False
+        status = get("status", "").lower()
+        if status not in STATUSES:
+            err(line, "status", get("status", ""), f"one of {', '.join(STATUSES)}{did_you_mean(status, STATUSES)}")
+            ok = False
+        lists = {}
+        for col in ("host", "participants", "observers"):
+            codes = _split(get(col, "").upper())
+            for c in codes:
+                if not countries.is_code(c):
+                    err(line, col, c, f"ISO 3166-1 alpha-3 codes separated by ';' (e.g. RUS;CHN){did_you_mean(c, countries.CODES)}")
+                    ok = False
+            lists[col] = codes
+        srcs = _split(get("sources", ""), ";")
+        if not srcs and "sources" in idx:
+            err(line, "sources", "", "at least one source URL (http:// or https://); separate several with ' ; '")
+            ok = False
+        for u in srcs:
+            if not _URL.match(u):
+                err(line, "sources", u, "a URL starting with http:// or https://; separate several with ' ; '")
+                ok = False
+        conf = get("confidence", "").lower()
+        if "confidence" in idx and conf not in CONFIDENCE:
+            err(line, "confidence", get("confidence", ""), f"one of {', '.join(CONFIDENCE)}{did_you_mean(conf, CONFIDENCE)}")
+            ok = False
+        coords = {}
+        for col, lim in (("lat", 90.0), ("lon", 180.0)):
+            v = get(col, "")
+            coords[col] = None
+            if v:
+                try:
+                    x = float(v)
+                    if not -lim <= x <= lim:
+                        raise ValueError
+                    coords[col] = x
+                except ValueError:
+                    err(line, col, v, f"a decimal number between -{lim:g} and {lim:g}, or empty")
+                    ok = False
+        doms = _split(get("domain", "").lower())
+        for d in doms:
+            if d not in DOMAINS:
+                err(line, "domain", d, f"one of {', '.join(DOMAINS)}{did_you_mean(d, DOMAINS)}", "warning")
+        if not ok:
+            continue
+        fr, sr = dates["first_reported"], dates["status_reported"]
+        if sr is not None and status not in ("cancelled", "postponed"):
+            err(line, "status_reported", sr.text, "empty unless the status is cancelled or postponed (it is ignored)", "warning")
+        records.append({
+            "line": line, "id": eid, "name": get("name", ""), "series": sid, "direction": direction,
+            "primary": primary == "yes", "status": status,
+            "start": s, "end": e, "first_reported": fr, "status_reported": sr,
+            "host": lists["host"], "participants": lists["participants"], "observers": lists["observers"],
+            "domain": doms, "personnel_claimed": get("personnel_claimed", ""), "location": get("location", ""),
+            "lat": coords["lat"], "lon": coords["lon"], "sources": srcs, "confidence": conf,
+            "notes": get("notes", ""),
+        })
+    if sum(p.severity == "error" for p in problems) >= MAX_PROBLEMS:
+        problems.append(Problem(path, None, None, f"{MAX_PROBLEMS}+ errors", "fix these first; validation stopped listing here"))
+    return records, inferred_dirs
+
+
+def _duplicate_warnings(path, records, problems):
+    """Same series, overlapping dates, both not cancelled: probably the same event twice."""
+    by_series: dict[str, list] = {}
+    for r in records:
+        if r["series"] and r["status"] != "cancelled" and r["start"].precision == DAY:
+            by_series.setdefault(r["series"], []).append(r)
+    for sid, lst in by_series.items():
+        lst.sort(key=lambda r: r["start"].low)
+        for a, b in zip(lst, lst[1:]):
+            a_end = a["end"].high if a["end"] is not None else a["start"].high
+            if b["start"].low <= a_end and a["primary"] and b["primary"]:
+                problems.append(Problem(
+                    path, b["line"], "start_date", b["start"].text,
+                    f"not overlapping {a['id']} (line {a['line']}) of the same series: likely the same event twice; "
+                    "merge them or mark one primary=no", "warning"))
+
+
+# --------------------------------------------------------------------------- the catalogue
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """A validated catalogue, possibly a snapshot as of a date.
+
+    Do not build one directly: use :func:`load_catalogue`, then :meth:`as_of`.
+
+    Attributes
+    ----------
+    records : tuple of dict
+        One clean record per event (parsed dates, lists as tuples).
+    series : dict of str to SeriesInfo
+    path : str
+        The exercises file it came from.
+    sha256 : str
+        SHA-256 of the exercises file bytes followed by the series file bytes.
+    as_of_date : datetime.date or None
+        The knowledge date of a snapshot; None for the full catalogue.
+    warnings : tuple of Problem
+    """
+
+    records: tuple = field(repr=False)
+    series: dict = field(repr=False)
+    path: str = ""
+    sha256: str = ""
+    as_of_date: _dt.date | None = None
+    warnings: tuple = field(default=(), repr=False)
+
+    def __post_init__(self):
+        index: dict[str, list] = {}
+        for r in self.records:
+            index.setdefault(r["series"], []).append(r)
+        for lst in index.values():
+            lst.sort(key=lambda r: (r["start"].low, r["id"]))
+        object.__setattr__(self, "_by_series", index)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def series_ids(self) -> list[str]:
+        return sorted(self.series)
+
+    def get_series(self, sid: str) -> SeriesInfo:
+        from .errors import OptionError
+
+        try:
+            return self.series[sid]
+        except KeyError:
+            raise OptionError(
+                f"--series: unknown series {sid!r}{did_you_mean(sid, self.series)}; "
+                f"known series: {', '.join(sorted(self.series))}"
+            ) from None
+
+    def events(self, series: str | None = None) -> list[dict]:
+        """Event records, optionally of one series, sorted by start date."""
+        if series is not None:
+            return list(self._by_series.get(series, ()))
+        return sorted(self.records, key=lambda r: (r["start"].low, r["id"]))
+
+    def as_of(self, date: _dt.date) -> "Catalogue":
+        """The catalogue as it could be known at the end of ``date``.
+
+        Rules (documented in ``data/README.md``):
+
+        - an event exists once it is known: ``first_reported`` (its last
+          possible day, at coarse precision), or its start if never reported earlier;
+        - a known event whose start has not surely passed is ``announced``;
+        - a cancellation or postponement counts once ``status_reported`` (or,
+          if empty, once the planned start has passed);
+        - end dates after ``date`` are unknown and removed.
+        """
+        out = []
+        for r in self.records:
+            if _known_from(r) > date:
+                continue
+            status = r["status"]
+            if status == "held" and r["start"].high > date:
+                status = "announced"
+            elif status in ("cancelled", "postponed"):
+                known = r["status_reported"].high if r["status_reported"] else r["start"].low
+                if known > date:
+                    status = "announced"
+            end = r["end"]
+            if end is not None and end.high > date:
+                end = None
+            if status != r["status"] or end is not r["end"]:
+                r = dict(r, status=status, end=end)
+            out.append(r)
+        return Catalogue(tuple(out), self.series, self.path, self.sha256, date, self.warnings)
+
+    def to_frame(self, series: str | None = None):
+        """Events as a pandas DataFrame with the catalogue's columns (lists joined by ';')."""
+        import pandas as pd
+
+        rows = [_to_row(r) for r in self.events(series)]
+        return pd.DataFrame(rows, columns=list(EXERCISE_COLUMNS))
+
+    def to_records(self, series: str | None = None) -> list[dict]:
+        """Events as JSON-ready dicts; ``participants``, ``sources`` etc. as lists."""
+        out = []
+        for r in self.events(series):
+            row = _to_row(r)
+            for col in ("host", "participants", "observers", "domain", "sources"):
+                row[col] = list(r[col])
+            row["primary"] = r["primary"]
+            row["lat"], row["lon"] = r["lat"], r["lon"]
+            out.append(row)
+        return out
+
+
+def _known_from(r) -> _dt.date:
+    if r["first_reported"] is not None:
+        return min(r["first_reported"].high, r["start"].high)
+    return r["start"].high
+
+
+def _to_row(r) -> dict:
+    return {
+        "id": r["id"], "name": r["name"], "series": r["series"], "direction": r["direction"],
+        "primary": "yes" if r["primary"] else "no",
+        "start_date": r["start"].text, "end_date": r["end"].text if r["end"] else "",
+        "status": r["status"],
+        "first_reported": r["first_reported"].text if r["first_reported"] else "",
+        "status_reported": r["status_reported"].text if r["status_reported"] else "",
+        "host": ";".join(r["host"]), "participants": ";".join(r["participants"]),
+        "observers": ";".join(r["observers"]), "domain": ";".join(r["domain"]),
+        "personnel_claimed": r["personnel_claimed"], "location": r["location"],
+        "lat": "" if r["lat"] is None else f"{r['lat']:g}", "lon": "" if r["lon"] is None else f"{r['lon']:g}",
+        "sources": " ; ".join(r["sources"]), "confidence": r["confidence"], "notes": r["notes"],
+    }
+
+
+def _infer_series(records, inferred_dirs) -> dict[str, SeriesInfo]:
+    out = {}
+    counts: dict[tuple[str, int], int] = {}
+    for r in records:
+        if r["series"]:
+            key = (r["series"], r["start"].year)
+            counts[key] = counts.get(key, 0) + 1
+    multi = {s for (s, _), n in counts.items() if n > 1}
+    for sid in sorted({r["series"] for r in records if r["series"]}):
+        dirs = tuple(inferred_dirs.get(sid, ()))
+        kind = "rotating" if len(dirs) >= 2 else "recurring"
+        out[sid] = SeriesInfo(id=sid, name=sid, kind=kind, directions=dirs if kind == "rotating" else (),
+                              multi_event=sid in multi and kind == "recurring", inferred=True)
+    return out
+
+
+def _collect(path: Path, series_path: Path | None):
+    problems: list[Problem] = []
+    series = None
+    series_bytes = b""
+    if series_path is not None and series_path.exists():
+        series = _read_series(series_path, problems)
+        series_bytes = series_path.read_bytes()
+    header, rows, raw = _read_table(path, "exercises")
+    records, inferred = [], {}
+    if _check_header(path, header, REQUIRED_COLUMNS, EXERCISE_COLUMNS, problems):
+        if not rows:
+            problems.append(Problem(path, 2, None, "no rows", "at least one exercise row below the header"))
+        records, inferred = _validate_events(path, header, rows, series, problems)
+        _duplicate_warnings(path, records, problems)
+    if series is None:
+        series = _infer_series(records, inferred)
+    sha = hashlib.sha256(raw + b"\x00" + series_bytes).hexdigest()
+    return records, series, problems, sha
+
+
+def _series_path_for(path: Path) -> Path:
+    return path.with_name("series.csv")
+
+
+def validate_file(path: str | os.PathLike | None = None) -> list[Problem]:
+    """Validate a catalogue file; return every problem (errors and warnings), never raise on bad data."""
+    path = Path(path) if path is not None else bundled_path()
+    try:
+        _, _, problems, _ = _collect(path, _series_path_for(path))
+    except DataError as exc:
+        return [Problem(path, None, None, "", str(exc))] if not exc.problems else list(exc.problems)
+    return problems
+
+
+def load_catalogue(path: str | os.PathLike | None = None, *, series_path: str | os.PathLike | None = None,
+                   warn: bool = True) -> Catalogue:
+    """Load and validate a catalogue.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        An ``exercises.csv``; default the bundled catalogue. Its series are
+        read from ``series.csv`` in the same folder when that exists,
+        otherwise inferred from the events (a series with two or more
+        directions is rotating, others recurring).
+    series_path : path-like, optional
+        An explicit ``series.csv``.
+    warn : bool
+        Emit :class:`~drillcast.errors.DataWarning` for doubtful but legal rows.
+
+    Raises
+    ------
+    DataError
+        Listing every problem found, each with file, line, column, value, and fix.
+    """
+    path = Path(path) if path is not None else bundled_path()
+    sp = Path(series_path) if series_path is not None else _series_path_for(path)
+    if series_path is not None and not sp.exists():
+        raise DataError(f"{sp}: no such file; give the path of a series CSV file")
+    records, series, problems, sha = _collect(path, sp)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise DataError(f"{path}: {len(errors)} problem(s) found; nothing was done:", problems)
+    warns = tuple(p for p in problems if p.severity == "warning")
+    if warn:
+        for w in warns:
+            warnings.warn(str(w), DataWarning, stacklevel=2)
+    return Catalogue(tuple(records), series, str(path), sha, None, warns)

@@ -1,0 +1,313 @@
+"""What each CLI command does, on parsed options: load, call the library, render, write.
+
+Kept apart from :mod:`drillcast.cli` so the parser module stays
+standard-library only; heavy modules are imported inside each command.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import json
+import shlex
+import sys
+import warnings
+
+from . import __version__
+from .errors import OptionError, did_you_mean
+
+__all__ = ["run"]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _today() -> _dt.date:
+    return _dt.date.today()
+
+
+def parse_as_of(text, option="--as-of") -> _dt.date:
+    from .dates import parse_day
+
+    if text is None:
+        return _today()
+    try:
+        return parse_day(text, what=option)
+    except ValueError as exc:
+        raise OptionError(str(exc)) from None
+
+
+def _load(args, path=None):
+    from .catalogue import load_catalogue
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cat = load_catalogue(path or args.catalogue)
+    for w in caught:
+        sys.stderr.write(f"drillcast: warning: {w.message}\n")
+    return cat
+
+
+def _series_list(args, catalogue, default="all", only_ok=False):
+    raw = []
+    for s in args.series or [default]:
+        raw += [x.strip() for x in s.split(",") if x.strip()]
+    if not raw or "all" in raw:
+        return catalogue.series_ids()
+    for s in raw:
+        catalogue.get_series(s)  # raises OptionError with "did you mean"
+    return list(dict.fromkeys(raw))
+
+
+def _check_positive(value, option, minimum=1):
+    if value is not None and value < minimum:
+        raise OptionError(f"{option}: {value} is not allowed; give an integer >= {minimum}")
+
+
+def _inputs(args):
+    from .catalogue import bundled_path
+    from pathlib import Path
+
+    p = Path(args.catalogue) if args.catalogue else bundled_path()
+    return [p, p.with_name("series.csv")]
+
+
+def _emit(args, text_or_bytes, inputs=()):
+    out = getattr(args, "output", None)
+    if out:
+        from ._io import atomic_write
+
+        atomic_write(out, text_or_bytes, inputs)
+        sys.stderr.write(f"drillcast: wrote {out}\n")
+    else:
+        if isinstance(text_or_bytes, bytes):
+            sys.stdout.buffer.write(text_or_bytes)
+        else:
+            sys.stdout.write(text_or_bytes if text_or_bytes.endswith("\n") else text_or_bytes + "\n")
+    return 0
+
+
+def _json(obj) -> str:
+    return json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _csv(rows: list[dict], columns, raw=False) -> str:
+    from ._io import neutralise_cell
+
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n", extrasaction="ignore")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: (v if raw else neutralise_cell(v)) for k, v in r.items()})
+    return buf.getvalue()
+
+
+def _progress(items, label):
+    """Yield items, with a progress line on stderr when there are many and stderr is a terminal."""
+    items = list(items)
+    show = len(items) > 20 and sys.stderr.isatty()
+    for i, it in enumerate(items, 1):
+        if show:
+            sys.stderr.write(f"\r{label}: {i}/{len(items)}")
+            sys.stderr.flush()
+        yield it
+    if show:
+        sys.stderr.write("\n")
+
+
+# --------------------------------------------------------------------------- data
+
+
+def cmd_data_validate(args):
+    from pathlib import Path
+
+    from .catalogue import bundled_path, validate_file
+
+    path = Path(args.path or args.catalogue or bundled_path())
+    problems = validate_file(path)
+    errors = [p for p in problems if p.severity == "error"]
+    if args.format == "json":
+        sys.stdout.write(_json({"path": str(path), "valid": not errors,
+                                "problems": [p.to_dict() for p in problems]}))
+    else:
+        for p in problems:
+            sys.stdout.write(f"{p}\n")
+        if errors:
+            sys.stderr.write(f"drillcast: {path}: {len(errors)} error(s), "
+                             f"{len(problems) - len(errors)} warning(s); fix the lines above\n")
+        else:
+            from .catalogue import load_catalogue
+
+            cat = load_catalogue(path, warn=False)
+            sys.stdout.write(f"{path}: valid: {len(cat)} events in {len(cat.series)} series"
+                             f"{f', {len(problems)} warning(s)' if problems else ''}\n")
+    return 2 if errors else 0
+
+
+def cmd_data_show(args):
+    from .catalogue import EXERCISE_COLUMNS
+    from .textformat import table
+
+    cat = _load(args)
+    if args.as_of:
+        cat = cat.as_of(parse_as_of(args.as_of))
+    sel = _series_list(args, cat)
+    recs = [r for s in sel for r in cat.to_records(s)]
+    if args.format == "json":
+        return _emit(args, _json(recs), _inputs(args))
+    if args.format == "csv":
+        rows = [r for s in sel for r in cat.to_frame(s).to_dict("records")]
+        return _emit(args, _csv(rows, EXERCISE_COLUMNS, args.raw), _inputs(args))
+    rows = [[r["id"], r["series"], r["direction"], r["start_date"], r["end_date"], r["status"],
+             ";".join(r["participants"]), r["confidence"]] for r in recs]
+    head = f"{len(recs)} events" + (f" as known on {cat.as_of_date}" if cat.as_of_date else "")
+    return _emit(args, head + "\n" + table(["id", "series", "direction", "start", "end", "status",
+                                            "participants", "confidence"], rows, "l" * 8), _inputs(args))
+
+
+def series_summary(cat) -> list[dict]:
+    out = []
+    for sid in cat.series_ids():
+        info = cat.series[sid]
+        evs = [r for r in cat.events(sid)]
+        held = [r for r in evs if r["status"] == "held"]
+        years = [r["start"].year for r in held]
+        out.append({"series": sid, "name": info.name, "kind": info.kind, "directions": list(info.directions),
+                    "events": len(evs), "held": len(held),
+                    "first_year": min(years) if years else None, "last_year": max(years) if years else None})
+    return out
+
+
+def cmd_data_series(args):
+    from .textformat import table
+
+    cat = _load(args)
+    if args.as_of:
+        cat = cat.as_of(parse_as_of(args.as_of))
+    rows = series_summary(cat)
+    if args.format == "json":
+        return _emit(args, _json(rows), _inputs(args))
+    if args.format == "csv":
+        flat = [dict(r, directions=";".join(r["directions"])) for r in rows]
+        return _emit(args, _csv(flat, rows[0].keys() if rows else ["series"], args.raw), _inputs(args))
+    return _emit(args, table(["series", "kind", "events", "held", "first", "last", "name"],
+                             [[r["series"], r["kind"], r["events"], r["held"], r["first_year"] or "-",
+                               r["last_year"] or "-", r["name"]] for r in rows], "llrrrrl"), _inputs(args))
+
+
+def cmd_data_import(args):
+    from . import importers
+
+    if args.import_format == "mme":
+        result = importers.import_mme(args.file)
+    else:
+        mapping = {}
+        if args.map_file:
+            mapping.update(importers.load_map_file(args.map_file))
+        if args.map:
+            mapping.update(importers.parse_map_option(args.map))
+        result = importers.import_table(args.file, mapping, source=args.source)
+    importers.write_catalogue(result, args.output, inputs=(args.file,))
+    if args.report:
+        from ._io import atomic_write
+
+        atomic_write(args.report, _json(result.to_dict()), inputs=(args.file, args.output))
+    sys.stdout.write(result.report_text().rstrip("\n") + "\n")
+    sys.stderr.write(f"drillcast: wrote {args.output}\n")
+    return 0
+
+
+# --------------------------------------------------------------------------- forecast
+
+
+def run_forecasts(cat, series_ids, as_of, *, model="default", horizon=3, seed=0, track_record=True):
+    """Forecast every series in ``series_ids`` as of ``as_of``; attach track records."""
+    from .forecast import Forecaster
+
+    snap = cat.as_of(as_of)
+    fcs = []
+    for sid in _progress(series_ids, "forecast"):
+        fc = Forecaster(model).fit(snap, sid).forecast(horizon=horizon, seed=seed)
+        if track_record and fc.ok:
+            from .backtest import track_record as tr
+
+            fc = fc.with_track_record(tr(cat, sid, as_of, model=model, seed=seed))
+        fcs.append(fc)
+    return fcs
+
+
+def forecast_document(cat, fcs, as_of, seed) -> dict:
+    return {"as_of": as_of.isoformat(), "seed": seed, "catalogue_sha256": cat.sha256,
+            "drillcast_version": __version__, "forecasts": [f.to_dict() for f in fcs]}
+
+
+def cmd_forecast(args):
+    from .models import get_model
+
+    _check_positive(args.horizon, "--horizon")
+    if args.model != "default":
+        get_model(args.model)
+    cat = _load(args)
+    as_of = parse_as_of(args.as_of)
+    sel = _series_list(args, cat)
+    fcs = run_forecasts(cat, sel, as_of, model=args.model, horizon=args.horizon, seed=args.seed,
+                        track_record=not args.no_track_record)
+    if args.format == "json":
+        return _emit(args, _json(forecast_document(cat, fcs, as_of, args.seed)), _inputs(args))
+    if args.format == "csv":
+        import pandas as pd
+
+        frames = [f.to_frame() for f in fcs if f.ok]
+        df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        rows = df.astype(object).where(df.notna(), "").to_dict("records")
+        return _emit(args, _csv(rows, df.columns, args.raw), _inputs(args))
+    from .render import forecast_text
+
+    return _emit(args, forecast_text(fcs, cat), _inputs(args))
+
+
+# --------------------------------------------------------------------------- backtest / test / plot / report
+
+
+def cmd_backtest(args):
+    from .backtest import backtest_command
+
+    return backtest_command(args, _load(args), _emit, _json, _csv, _series_list, _inputs(args))
+
+
+def cmd_test(args):
+    from .hypotheses_cli import test_command
+
+    return test_command(args, _load(args), _emit, _json, _series_list, parse_as_of)
+
+
+def cmd_plot(args):
+    from .plotting_cli import plot_command
+
+    return plot_command(args, _load(args), parse_as_of, _series_list, _inputs(args))
+
+
+def cmd_report(args, argv):
+    from .report import report_command
+
+    return report_command(args, _load(args), parse_as_of, _series_list, _inputs(args),
+                          "drillcast " + " ".join(shlex.quote(a) for a in argv))
+
+
+def run(args, argv) -> int:
+    if args.command == "data":
+        return {"validate": cmd_data_validate, "show": cmd_data_show, "series": cmd_data_series,
+                "import": cmd_data_import}[args.data_command](args)
+    if args.command == "forecast":
+        return cmd_forecast(args)
+    if args.command == "backtest":
+        return cmd_backtest(args)
+    if args.command == "test":
+        return cmd_test(args)
+    if args.command == "plot":
+        return cmd_plot(args)
+    if args.command == "report":
+        return cmd_report(args, argv)
+    raise OptionError(f"unknown command {args.command!r}{did_you_mean(args.command, ['data', 'forecast'])}")
+

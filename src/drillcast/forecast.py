@@ -1,0 +1,501 @@
+"""Probabilistic forecasts of a series: which outcome, when, how many, who.
+
+:class:`Forecaster` assembles, for every model alike, the pieces that a
+year's forecast needs:
+
+1. the outcome model's predictive probabilities (:mod:`drillcast.models`);
+2. what is already known on the as-of date, which overrides the model:
+   an exercise that has started this year fixes the year's outcome; an
+   announced exercise gets probability ``1 - p_cancel`` and its cancellation
+   goes to ``none``, where ``p_cancel`` is a Beta(1, 1) posterior over how
+   often announced exercises in the catalogue were cancelled or postponed
+   (Zapad-2023); late in a year with nothing started or announced, the held
+   outcomes are multiplied by the probability of a start after the as-of date,
+   ``P(held | not started by t) = p S(t) / (p S(t) + 1 - p)``;
+3. the start day (:mod:`drillcast.timing`), mixed over the held outcomes
+   and truncated to days after the as-of date in the current year;
+4. counts per year: ``count | held = 1 + Poisson(lambda)``, lambda with a
+   Gamma(0.5, 0) prior updated by recency-weighted counts of held years
+   (half-life 3 years), so the predictive is 1 + negative binomial;
+5. participation of each regular participant: Beta(1, 1) prior updated by
+   recency-weighted (half-life 4 years) participation in held years; the
+   reported probability is unconditional, ``p_held * P(takes part | held)``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .catalogue import Catalogue
+from .history import SeriesHistory, day_of_year, days_in_year, series_history
+from .models import DEFAULT_MODEL, OutcomeModel, get_model
+from .timing import TimingModel, quantile_days
+
+__all__ = ["Forecaster", "Forecast", "YearForecast", "CalendarSample", "forecast", "QUANTILES",
+           "announcement_reliability"]
+
+QUANTILES = {"q025": 0.025, "q10": 0.10, "q25": 0.25, "median": 0.5, "q75": 0.75, "q90": 0.90, "q975": 0.975}
+MIN_EVENTS, MIN_YEARS = 2, 3
+START_NULL_BELOW = 0.05  # a year's start is null when p_held is below this
+_MC_DRAWS = 20_000
+
+
+def announcement_reliability(snapshot: Catalogue) -> tuple[int, int]:
+    """Count announced exercises that were later cancelled/postponed vs held, as known on the snapshot.
+
+    An exercise counts as "announced ahead" if its ``first_reported`` precedes
+    its start. Returns ``(cancelled, held)``.
+    """
+    cancelled = held = 0
+    for r in snapshot.records:
+        if r["status"] in ("cancelled", "postponed"):
+            cancelled += 1
+        elif r["status"] == "held" and r["first_reported"] is not None and r["first_reported"].high < r["start"].low:
+            held += 1
+    return cancelled, held
+
+
+@dataclass(frozen=True)
+class YearForecast:
+    """The forecast of one year.
+
+    Attributes
+    ----------
+    year : int
+    outcomes : dict of str to float or None
+        Probability of each outcome label (rotating series), summing to 1.
+    p_held : float
+        Probability that at least one event of the series is held.
+    expected_count : float
+    count_interval : tuple of int
+        80 % predictive interval of the number of events (10 % and 90 % quantiles).
+    start : dict of str to str or None
+        Quantiles of the start date of the year's first event, given it is held.
+    start_pmf : ndarray
+        Predictive probabilities of each day of the year (given held).
+    participants : dict of str to float
+        Unconditional probability that each regular participant takes part.
+    known : str
+        What the as-of date already tells about the year ("" if nothing).
+    """
+
+    year: int
+    outcomes: dict | None
+    p_held: float
+    expected_count: float
+    count_interval: tuple
+    start: dict | None
+    start_pmf: np.ndarray = field(repr=False, compare=False)
+    participants: dict = field(default_factory=dict)
+    known: str = ""
+
+    def to_dict(self) -> dict:
+        d = {"year": self.year}
+        if self.outcomes is not None:
+            d["outcomes"] = {k: _r(v) for k, v in self.outcomes.items()}
+        d["p_held"] = _r(self.p_held)
+        d["expected_count"] = _r(self.expected_count)
+        d["count_80"] = list(self.count_interval)
+        d["start"] = self.start
+        d["participants"] = {k: _r(v) for k, v in self.participants.items()}
+        if self.known:
+            d["known"] = self.known
+        return d
+
+
+def _r(x: float) -> float:
+    return float(round(float(x), 4))
+
+
+@dataclass(frozen=True)
+class CalendarSample:
+    """Simulated future calendars: one row per path.
+
+    Attributes
+    ----------
+    years : tuple of int
+    categories : tuple of str
+    outcomes : ndarray (n, H) of int
+        Index into ``categories``.
+    start_day : ndarray (n, H) of int
+        Day-of-year of the start (-1 where no event).
+    """
+
+    years: tuple
+    categories: tuple
+    outcomes: np.ndarray = field(repr=False)
+    start_day: np.ndarray = field(repr=False)
+
+    def labels(self) -> np.ndarray:
+        return np.asarray(self.categories, dtype=object)[self.outcomes]
+
+    def is_(self, year: int, label: str) -> np.ndarray:
+        """Boolean per path: the outcome of ``year`` is ``label``."""
+        return self.outcomes[:, self.years.index(year)] == self.categories.index(label)
+
+    def probability(self, mask: np.ndarray) -> tuple[float, float]:
+        """Share of paths where ``mask`` holds, and its Monte Carlo standard error."""
+        p = float(np.mean(mask))
+        return p, math.sqrt(p * (1 - p) / len(mask))
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """A forecast of one series for several years, as of a date.
+
+    Attributes
+    ----------
+    series, series_name, kind, model : str
+    status : {"ok", "insufficient_data"}
+    reason : str
+    as_of : datetime.date
+    seed : int
+    n_events_used, n_years_used : int
+    categories : tuple of str
+    years : tuple of YearForecast
+    p_cancel : float
+        Posterior mean probability that an announced exercise is cancelled.
+    model_info : dict
+        Fitted parameters (e.g. posterior over the period or the change year).
+    track_record : dict or None
+        Filled by :func:`drillcast.backtest.track_record` when asked for.
+    """
+
+    series: str
+    series_name: str
+    kind: str
+    model: str
+    status: str
+    reason: str
+    as_of: _dt.date
+    seed: int
+    n_events_used: int
+    n_years_used: int
+    categories: tuple
+    years: tuple
+    p_cancel: float = 0.0
+    model_info: dict = field(default_factory=dict)
+    track_record: dict | None = None
+    _sampler: object = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "years", tuple(self.years))
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def year(self, y: int) -> YearForecast:
+        for yf in self.years:
+            if yf.year == y:
+                return yf
+        raise KeyError(y)
+
+    def with_track_record(self, record: dict) -> "Forecast":
+        from dataclasses import replace
+
+        return replace(self, track_record=record)
+
+    def to_dict(self) -> dict:
+        d = {
+            "series": self.series, "series_name": self.series_name, "kind": self.kind, "model": self.model,
+            "status": self.status,
+        }
+        if self.reason:
+            d["reason"] = self.reason
+        d.update({
+            "n_events_used": self.n_events_used, "n_years_used": self.n_years_used,
+            "p_cancel_announced": _r(self.p_cancel),
+            "years": [y.to_dict() for y in self.years],
+            "model_info": self.model_info,
+        })
+        if self.track_record is not None:
+            d["track_record"] = self.track_record
+        return d
+
+    def to_frame(self):
+        """One row per year (and outcome probability columns ``p_<label>``)."""
+        import pandas as pd
+
+        rows = []
+        for y in self.years:
+            row = {"series": self.series, "model": self.model, "as_of": self.as_of.isoformat(), "year": y.year}
+            if y.outcomes:
+                row.update({f"p_{k}": v for k, v in y.outcomes.items()})
+            row.update({"p_held": y.p_held, "expected_count": y.expected_count,
+                        "count_q10": y.count_interval[0], "count_q90": y.count_interval[1]})
+            for q in QUANTILES:
+                row[f"start_{q}"] = (y.start or {}).get(q)
+            row.update({f"participant_{k}": v for k, v in y.participants.items()})
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def sample(self, n: int = 10_000, seed: int | None = None) -> CalendarSample:
+        """Draw ``n`` whole future calendars (outcomes and start days), vectorised.
+
+        Paths carry parameter uncertainty (one parameter draw per path), so
+        joint questions such as "Zapad in both 2027 and 2029" are answered
+        correctly, not as products of marginals.
+        """
+        if not self.ok:
+            raise ValueError(f"{self.series}: no forecast to sample ({self.reason})")
+        rng = np.random.default_rng(self.seed if seed is None else seed)
+        return self._sampler(n, rng)
+
+
+# --------------------------------------------------------------------------- assembly
+
+
+def _decay_weights(years: np.ndarray, ref: int, half_life: float) -> np.ndarray:
+    return 0.5 ** ((ref - years) / half_life)
+
+
+@dataclass(frozen=True)
+class Forecaster:
+    """Settings of a forecast: the outcome model and the shared components.
+
+    Parameters
+    ----------
+    model : str or OutcomeModel
+        A name from :data:`drillcast.models.MODELS`, or ``"default"`` for
+        the evidence-backed default of the series' kind.
+    timing : TimingModel
+    count_half_life, participation_half_life : float
+        Recency weighting (years) of the count and participation components.
+
+    Examples
+    --------
+    >>> from drillcast import load_catalogue, Forecaster
+    >>> snap = load_catalogue().as_of(datetime.date(2025, 1, 1))   # doctest: +SKIP
+    >>> fc = Forecaster("calendar").fit(snap, "russia-strategic").forecast(horizon=2)  # doctest: +SKIP
+    """
+
+    model: object = "default"
+    timing: TimingModel = TimingModel()
+    count_half_life: float = 3.0
+    participation_half_life: float = 4.0
+
+    def fit(self, snapshot: Catalogue, series: str) -> "FittedForecaster":
+        hist = series_history(snapshot, series)
+        return FittedForecaster(self, hist, announcement_reliability(snapshot))
+
+    def resolve_model(self, kind: str) -> OutcomeModel:
+        m = self.model
+        if isinstance(m, OutcomeModel):
+            return m
+        return get_model(DEFAULT_MODEL[kind] if m == "default" else m)
+
+
+class FittedForecaster:
+    """A forecaster fitted on one series' history; call :meth:`forecast`."""
+
+    def __init__(self, settings: Forecaster, history: SeriesHistory, reliability: tuple[int, int]):
+        self.settings = settings
+        self.history = history
+        self.model = settings.resolve_model(history.info.kind)
+        k, m = reliability
+        self.p_cancel = (k + 1.0) / (k + m + 2.0)
+        h = history
+        n_years = h.n_years + (h.current_outcome is not None)
+        self.status, self.reason = "ok", ""
+        if h.n_events < MIN_EVENTS or n_years < MIN_YEARS:
+            self.status = "insufficient_data"
+            self.reason = (f"{h.n_events} event(s) over {n_years} complete year(s) known on {h.as_of}; "
+                           f"at least {MIN_EVENTS} events over {MIN_YEARS} years are needed")
+            return
+        self.outcome_fit = self.model.fit(h)
+        held = h.held()
+        labels, lo, hi = h.outcomes[held], h.start_lo[held], h.start_hi[held]
+        if h.current_start is not None:
+            labels = np.append(labels, h.current_outcome)
+            lo = np.append(lo, h.current_start[0])
+            hi = np.append(hi, h.current_start[1])
+        self.timing = settings.timing.fit(labels, lo, hi)
+        # count | held = 1 + Poisson(lambda), lambda ~ Gamma(a, b) (shape, rate), recency-weighted.
+        w = _decay_weights(h.years[held], h.current_year, settings.count_half_life)
+        self.count_ab = (0.5 + float(np.sum(w * (h.counts[held] - 1))), float(np.sum(w)) + 1e-9)
+
+    # -- pieces
+
+    def _overrides(self, years):
+        h = self.history
+        K = len(h.categories)
+        none = K - 1
+        ovr, known = [], []
+        by_year = {}
+        for a in h.announced:
+            by_year.setdefault(a.year, a)
+        for y in years:
+            o, note = None, ""
+            if y == h.current_year and h.current_outcome is not None:
+                o = np.zeros(K)
+                o[h.current_outcome] = 1.0
+                note = f"already held: {h.categories[h.current_outcome]} (started by {h.as_of})"
+            elif y in by_year:
+                a = by_year[y]
+                o = np.zeros(K)
+                o[h.categories.index(a.label)] += 1.0 - self.p_cancel
+                o[none] += self.p_cancel
+                note = f"announced: {a.name} ({a.label}); announced exercises cancelled with p = {self.p_cancel:.2f}"
+            elif y == h.current_year:
+                t = day_of_year(h.as_of)
+                base = self.outcome_fit.marginals([y])[0]
+                surv = np.array([self.timing.for_label(c)[t + 1:].sum() for c in range(K - 1)])
+                o = np.append(base[:-1] * surv, base[-1])
+                o /= o.sum()
+                note = f"nothing held or announced by {h.as_of}: only starts after it remain possible"
+            ovr.append(o)
+            known.append(note)
+        return ovr, known
+
+    def _start_pmf(self, y, probs):
+        """Start-day pmf of year y given held, mixed over held labels."""
+        h = self.history
+        K = len(h.categories)
+        D = days_in_year(y)
+        p_held = 1.0 - probs[-1]
+        if p_held <= 0:
+            return None
+        pmf = np.zeros(366)
+        ann = next((a for a in h.announced if a.year == y), None)
+        for c in range(K - 1):
+            if probs[c] <= 0:
+                continue
+            if ann is not None and h.categories[c] == ann.label and ann.start_hi - ann.start_lo < 300:
+                part = np.zeros(366)
+                part[ann.start_lo:ann.start_hi + 1] = 1.0
+            else:
+                part = self.timing.for_label(c).copy()
+            pmf += probs[c] / p_held * part / part.sum()
+        if y == h.current_year:
+            if h.current_start is not None:
+                pmf = np.zeros(366)
+                pmf[int(h.current_start[0]):int(h.current_start[1]) + 1] = 1.0
+            else:
+                t = day_of_year(h.as_of)
+                pmf[: t + 1] = 0.0
+                if pmf.sum() <= 0:  # the model puts no mass after t: spread over the rest of the year
+                    pmf[t + 1:D] = 1.0
+        pmf[D:] = 0.0
+        s = pmf.sum()
+        return pmf / s if s > 0 else None
+
+    def _count_dist(self, p_held, shift=0, max_n=60):
+        a, b = self.count_ab
+        j = np.arange(max_n)
+        pj = 1.0 / (b + 1.0)
+        # negative binomial pmf of lambda ~ Gamma(a, b) mixed Poisson
+        logpmf = (np.array([math.lgamma(a + x) - math.lgamma(a) - math.lgamma(x + 1) for x in j])
+                  + a * math.log(1 - pj) + j * math.log(pj))
+        nb = np.exp(logpmf)
+        nb /= nb.sum()
+        dist = np.zeros(max_n + 1 + shift)
+        dist[shift] += 1.0 - p_held
+        dist[shift + 1: shift + 1 + max_n] += p_held * nb
+        return dist
+
+    def _participation(self, y, p_held):
+        h = self.history
+        out = {}
+        for code, arr in h.participation.items():
+            m = ~np.isnan(arr)
+            w = _decay_weights(h.years[m], h.current_year, self.settings.participation_half_life)
+            a = 1.0 + float(np.sum(w * arr[m]))
+            b = 1.0 + float(np.sum(w * (1 - arr[m])))
+            p = a / (a + b)
+            if y == h.current_year and h.current_outcome is not None:
+                p = 1.0 if code in h.current_participants else 0.0
+            out[code] = p * p_held
+        return out
+
+    # -- the forecast
+
+    def forecast(self, years=None, *, horizon: int = 3, seed: int = 0) -> Forecast:
+        """Forecast ``years`` (default: the as-of year and the next ``horizon - 1``)."""
+        h = self.history
+        if years is None:
+            years = list(range(h.current_year, h.current_year + horizon))
+        years = [int(y) for y in years]
+        common = dict(series=h.info.id, series_name=h.info.name, kind=h.info.kind, model=self.model.name,
+                      as_of=h.as_of, seed=seed, n_events_used=h.n_events,
+                      n_years_used=h.n_years + (h.current_outcome is not None),
+                      categories=h.categories, p_cancel=self.p_cancel)
+        if self.status != "ok":
+            return Forecast(status=self.status, reason=self.reason, years=(), **common)
+        ovr, known = self._overrides(years)
+        fit = self.outcome_fit
+        if getattr(fit, "sequential", False):
+            rng = np.random.default_rng(seed)
+            paths = fit.sample(years, _MC_DRAWS, rng, ovr)
+            K = len(h.categories)
+            probs = np.stack([np.bincount(paths[:, i], minlength=K) for i in range(len(years))]) / _MC_DRAWS
+        else:
+            probs = fit.marginals(years)
+            for i, o in enumerate(ovr):
+                if o is not None:
+                    probs[i] = o
+        mean_held = 1.0 + self.count_ab[0] / self.count_ab[1]
+        out = []
+        for i, y in enumerate(years):
+            p = probs[i]
+            p_held = float(1.0 - p[-1])
+            shift = 0
+            if y == h.current_year and h.current_count:
+                shift = h.current_count
+            pmf = self._start_pmf(y, p) if p_held > 0 else None
+            start = None
+            if pmf is not None and p_held >= START_NULL_BELOW:
+                q = quantile_days(pmf, list(QUANTILES.values()))
+                jan1 = _dt.date(y, 1, 1)
+                start = {k: (jan1 + _dt.timedelta(days=int(d))).isoformat() for k, d in zip(QUANTILES, q)}
+            if shift:
+                # Events already held this year; more may follow, in proportion to the
+                # pooled start-day mass still ahead (an approximation, documented).
+                t = day_of_year(h.as_of)
+                p_more = float(self.timing.pooled[t + 1:].sum()) * (1.0 - float(fit.marginals([y])[0][-1]))
+                cd = self._count_dist(p_more, shift)
+                exp_count = shift + p_more * mean_held
+            else:
+                cd = self._count_dist(p_held)
+                exp_count = p_held * mean_held
+            cdf = np.cumsum(cd)
+            interval = (int(np.searchsorted(cdf, 0.1 - 1e-12)), int(np.searchsorted(cdf, 0.9 - 1e-12)))
+            outcomes = {c: float(v) for c, v in zip(h.categories, p)} if h.info.rotating else None
+            out.append(YearForecast(y, outcomes, p_held, float(exp_count), interval, start,
+                                    pmf if pmf is not None else np.zeros(366),
+                                    self._participation(y, p_held), known[i]))
+        info = {"model": self.model.name, "description": self.model.description, **fit.describe(),
+                "timing_events": self.timing.n}
+        sampler = _Sampler(fit, tuple(years), h.categories, ovr, tuple(yf.start_pmf for yf in out))
+        return Forecast(status="ok", reason="", years=tuple(out), model_info=info, _sampler=sampler, **common)
+
+
+@dataclass(frozen=True)
+class _Sampler:
+    fit: object
+    years: tuple
+    categories: tuple
+    overrides: list
+    pmfs: tuple
+
+    def __call__(self, n, rng):
+        outcomes = self.fit.sample(list(self.years), n, rng, self.overrides)
+        none = len(self.categories) - 1
+        start = np.full(outcomes.shape, -1, dtype=int)
+        for i, pmf in enumerate(self.pmfs):
+            held = outcomes[:, i] != none
+            if pmf.sum() > 0:
+                c = np.cumsum(pmf)
+                d = np.searchsorted(c / c[-1], rng.random(int(held.sum())), side="right").clip(0, 365)
+                start[held, i] = d
+        return CalendarSample(self.years, self.categories, outcomes, start)
+
+
+def forecast(snapshot: Catalogue, series: str, *, model="default", horizon: int = 3, seed: int = 0,
+             years=None) -> Forecast:
+    """Fit ``model`` on ``snapshot`` and forecast ``series`` (convenience wrapper)."""
+    return Forecaster(model).fit(snapshot, series).forecast(years, horizon=horizon, seed=seed)

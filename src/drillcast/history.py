@@ -1,0 +1,206 @@
+"""A series' history as yearly arrays: what every model, score and test reads.
+
+:func:`series_history` turns a catalogue snapshot into one
+:class:`SeriesHistory`: per year from the series' first event to the last
+complete year before the snapshot date, the outcome label, the event count,
+the first start date (as an interval of day-of-year, honest about precision)
+and the participation of regular participants. Known announcements for the
+current and later years are kept apart, in :attr:`SeriesHistory.announced`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .catalogue import NONE, OTHER, Catalogue, SeriesInfo
+
+__all__ = ["SeriesHistory", "Announcement", "series_history", "day_of_year", "days_in_year"]
+
+
+def days_in_year(year: int) -> int:
+    return 366 if (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)) else 365
+
+
+def day_of_year(d: _dt.date) -> int:
+    """0-based day of the year (1 January is 0)."""
+    return d.timetuple().tm_yday - 1
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """An event known on the snapshot date that has not (surely) started.
+
+    Attributes
+    ----------
+    id, name : str
+    year : int
+    label : str
+        Outcome label it would produce (a direction, ``other`` or ``held``).
+    start_lo, start_hi : int
+        Day-of-year interval of its announced start.
+    participants : tuple of str
+    """
+
+    id: str
+    name: str
+    year: int
+    label: str
+    start_lo: int
+    start_hi: int
+    participants: tuple = ()
+
+
+@dataclass(frozen=True)
+class SeriesHistory:
+    """The yearly record of one series as known on ``as_of``.
+
+    Attributes
+    ----------
+    info : SeriesInfo
+    as_of : datetime.date
+    categories : tuple of str
+        Outcome labels; the last is always ``"none"``.
+    years : ndarray of int
+        Complete years, consecutive, from the first known event's year to
+        ``as_of.year - 1`` (the current year is in ``current``).
+    outcomes : ndarray of int
+        Index into ``categories`` per year (the year's primary held event).
+    counts : ndarray of int
+        Number of held primary events per year.
+    start_lo, start_hi : ndarray of float
+        Day-of-year interval of the year's first held start (NaN if none).
+    participation : dict of str to ndarray of float
+        Per regular participant and year: 1 took part, 0 did not (observers
+        count as 0), NaN no event.
+    current_year : int
+        ``as_of.year``: the first year to forecast.
+    current_outcome : int or None
+        Outcome already realised in the current year (an event has surely
+        started by ``as_of``), else None.
+    current_count : int
+        Events already held in the current year.
+    current_start : tuple of (int, int) or None
+        Day-of-year interval of the current year's first held start.
+    announced : tuple of Announcement
+        Known, not yet started events of the current and later years.
+    n_events : int
+        Held primary events used (including the current year's).
+    """
+
+    info: SeriesInfo
+    as_of: _dt.date
+    categories: tuple
+    years: np.ndarray = field(repr=False)
+    outcomes: np.ndarray = field(repr=False)
+    counts: np.ndarray = field(repr=False)
+    start_lo: np.ndarray = field(repr=False)
+    start_hi: np.ndarray = field(repr=False)
+    participation: dict = field(repr=False)
+    current_year: int = 0
+    current_outcome: int | None = None
+    current_count: int = 0
+    current_start: tuple | None = None
+    current_participants: tuple = ()
+    announced: tuple = ()
+    n_events: int = 0
+
+    @property
+    def none_index(self) -> int:
+        return len(self.categories) - 1
+
+    @property
+    def n_years(self) -> int:
+        return len(self.years)
+
+    @property
+    def labels(self) -> list[str]:
+        return [self.categories[i] for i in self.outcomes]
+
+    def held(self) -> np.ndarray:
+        return self.outcomes != self.none_index
+
+
+def _label(info: SeriesInfo, r) -> str:
+    if not info.rotating:
+        return "held"
+    return r["direction"] if r["direction"] in info.directions else OTHER
+
+
+def series_history(catalogue: Catalogue, series: str, as_of: _dt.date | None = None) -> SeriesHistory:
+    """Build the yearly history of ``series`` from a snapshot.
+
+    Parameters
+    ----------
+    catalogue : Catalogue
+        Usually ``catalogue.as_of(date)``. If it is not a snapshot, ``as_of``
+        must be given and the snapshot is taken here.
+    series : str
+    as_of : datetime.date, optional
+    """
+    if as_of is not None and catalogue.as_of_date != as_of:
+        catalogue = catalogue.as_of(as_of)
+    as_of = catalogue.as_of_date
+    if as_of is None:
+        raise ValueError("series_history needs a snapshot: call catalogue.as_of(date) first")
+    info = catalogue.get_series(series)
+    cats = info.categories
+    cat_index = {c: i for i, c in enumerate(cats)}
+    none = len(cats) - 1
+    cur = as_of.year
+    events = [r for r in catalogue.events(series) if r["primary"]]
+    held_by_year: dict[int, list] = {}
+    announced = []
+    for r in events:
+        y = r["start"].year
+        if r["status"] == "held":
+            held_by_year.setdefault(y, []).append(r)
+        elif r["status"] == "announced" and y >= cur:
+            lo = day_of_year(r["start"].low)
+            hi = day_of_year(r["start"].high) if r["start"].high.year == y else days_in_year(y) - 1
+            announced.append(Announcement(r["id"], r["name"], y, _label(info, r), lo, hi, r["participants"]))
+    known_years = [r["start"].year for r in events if r["status"] in ("held", "cancelled", "postponed")]
+    first = min(known_years) if known_years else cur
+    first = min(first, cur)
+    years = np.arange(first, cur, dtype=int)
+    n = len(years)
+    outcomes = np.full(n, none, dtype=int)
+    counts = np.zeros(n, dtype=int)
+    lo = np.full(n, np.nan)
+    hi = np.full(n, np.nan)
+    parts = {c: np.full(n, np.nan) for c in info.regular_participants}
+
+    def year_summary(rs):
+        rs = sorted(rs, key=lambda r: (r["start"].low, r["id"]))
+        r0 = rs[0]
+        y = r0["start"].year
+        s_lo = day_of_year(r0["start"].low)
+        s_hi = day_of_year(r0["start"].high) if r0["start"].high.year == y else days_in_year(y) - 1
+        who = set()
+        for r in rs:
+            who.update(r["participants"])
+        return cat_index[_label(info, r0)], len(rs), (s_lo, s_hi), who
+
+    for i, y in enumerate(years):
+        rs = held_by_year.get(int(y))
+        if not rs:
+            continue
+        outcomes[i], counts[i], (lo[i], hi[i]), who = year_summary(rs)
+        for c in parts:
+            parts[c][i] = 1.0 if c in who else 0.0
+    cur_outcome = None
+    cur_count = 0
+    cur_start = None
+    cur_parts: tuple = ()
+    if cur in held_by_year:
+        cur_outcome, cur_count, cur_start, who = year_summary(held_by_year[cur])
+        cur_parts = tuple(sorted(who))
+    n_events = int(counts.sum()) + cur_count
+    return SeriesHistory(
+        info=info, as_of=as_of, categories=cats, years=years, outcomes=outcomes, counts=counts,
+        start_lo=lo, start_hi=hi, participation=parts, current_year=cur, current_outcome=cur_outcome,
+        current_count=cur_count, current_start=cur_start, current_participants=cur_parts,
+        announced=tuple(sorted(announced, key=lambda a: (a.year, a.start_lo))), n_events=n_events,
+    )

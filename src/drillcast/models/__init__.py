@@ -1,0 +1,45 @@
+"""Outcome models: baselines and rotation models behind one interface.
+
+``MODELS`` maps each public model name to its default settings. ``DEFAULT_MODEL``
+names the model :func:`drillcast.forecast.forecast` uses for each kind of
+series; the choice is backed by the backtests quoted in the README.
+"""
+
+from __future__ import annotations
+
+from ..errors import OptionError, did_you_mean
+from .base import FittedOutcome, OutcomeModel
+from .baselines import Climatology, Persistence, StrictRotation, Uniform
+from .calendar import CalendarRotation, ChangePoint
+from .ensemble import Ensemble
+from .markov import MarkovRotation
+
+__all__ = [
+    "MODELS", "BASELINES", "DEFAULT_MODEL", "get_model", "OutcomeModel", "FittedOutcome",
+    "Uniform", "Climatology", "Persistence", "StrictRotation", "CalendarRotation",
+    "ChangePoint", "MarkovRotation", "Ensemble",
+]
+
+MODELS: dict[str, OutcomeModel] = {
+    "uniform": Uniform(),
+    "climatology": Climatology(),
+    "persistence": Persistence(k=1),
+    "strict-rotation": StrictRotation(),
+    "calendar": CalendarRotation(),
+    "markov": MarkovRotation(order=1),
+    "markov2": MarkovRotation(order=2),
+    "changepoint": ChangePoint(),
+    "ensemble": Ensemble(members=(CalendarRotation(), MarkovRotation(order=1), ChangePoint())),
+}
+BASELINES = ("uniform", "climatology", "persistence", "strict-rotation")
+DEFAULT_MODEL = {"rotating": "ensemble", "recurring": "ensemble"}
+
+
+def get_model(name: str) -> OutcomeModel:
+    """Look up a model by name; an unknown name raises OptionError with the valid names."""
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise OptionError(
+            f"--model: unknown model {name!r}{did_you_mean(name, MODELS)}; choose from {', '.join(MODELS)}"
+        ) from None

@@ -1,0 +1,97 @@
+"""The shared base of every outcome model, baselines included.
+
+An outcome model predicts, for each future year, a probability over the
+series' outcome labels (its directions, ``other`` and ``none`` for a rotating
+series; ``held`` and ``none`` otherwise). Every model:
+
+- takes its settings in the constructor and its data in :meth:`OutcomeModel.fit`;
+- returns a fitted object with ``marginals(years)`` (an ``(H, K)`` array of
+  predictive probabilities, parameter uncertainty integrated out) and
+  ``sample(years, n, rng, overrides)`` (``(n, H)`` whole future paths);
+- knows nothing of timing, counts, participants or announcements: those are
+  added by :mod:`drillcast.forecast`, the same way for every model, so that
+  baselines and real models are compared on equal terms in backtests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..history import SeriesHistory
+
+__all__ = ["OutcomeModel", "FittedOutcome", "IndependentFit", "draw_categorical", "dirichlet_rows"]
+
+
+def draw_categorical(p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One draw per row of ``p`` (shape ``(..., K)``), vectorised by inverse CDF."""
+    c = np.cumsum(p, axis=-1)
+    u = rng.random(p.shape[:-1] + (1,)) * c[..., -1:]
+    return np.minimum((u >= c).sum(axis=-1), p.shape[-1] - 1)
+
+
+def dirichlet_rows(alpha: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Dirichlet draws for every row of ``alpha`` (last axis), by normalised gammas."""
+    g = rng.standard_gamma(alpha)
+    s = g.sum(axis=-1, keepdims=True)
+    # A row whose gammas all underflow (tiny alpha) falls back to its mean.
+    bad = s[..., 0] <= 0
+    if np.any(bad):
+        g[bad] = alpha[bad]
+        s = g.sum(axis=-1, keepdims=True)
+    return g / s
+
+
+class FittedOutcome:
+    """A fitted outcome model. Subclasses implement ``marginals`` and ``sample``."""
+
+    name: str = "?"
+    categories: tuple = ()
+
+    def marginals(self, years) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def sample(self, years, n: int, rng: np.random.Generator, overrides=None) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def describe(self) -> dict:
+        """Fitted parameters worth reporting (JSON-ready)."""
+        return {}
+
+
+class IndependentFit(FittedOutcome):
+    """Years independent given parameters drawn once per path.
+
+    Subclasses implement ``_param_draws(years, n, rng) -> (n, H, K)``
+    probabilities (one parameter draw per path, shared across the path's years)
+    and ``marginals``.
+    """
+
+    def _param_draws(self, years, n, rng):  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def sample(self, years, n, rng, overrides=None):
+        years = np.asarray(years, dtype=int)
+        p = self._param_draws(years, n, rng)
+        if overrides is not None:
+            for h, o in enumerate(overrides):
+                if o is not None:
+                    p[:, h, :] = o
+        return draw_categorical(p, rng)
+
+
+@dataclass(frozen=True)
+class OutcomeModel:
+    """Base of outcome models: frozen settings; ``fit`` returns a new fitted object."""
+
+    name = "?"
+    description = ""
+
+    def fit(self, history: SeriesHistory) -> FittedOutcome:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def settings(self) -> dict:
+        from dataclasses import asdict
+
+        return asdict(self)

@@ -1,0 +1,203 @@
+"""Baselines: uniform, climatology, persistence and strict rotation.
+
+They are first-class models (same interface, same forecast assembly) so that
+every backtest compares real models against them on the same folds.
+
+The two rule baselines (persistence, strict rotation) predict one label a
+year. Their probability of being right is not fixed by taste: it is a
+Beta(1, 1) posterior over the rule's own hit rate in the series' past,
+counting one-step-ahead predictions made with the data before each year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..history import SeriesHistory
+from .base import FittedOutcome, IndependentFit, OutcomeModel, dirichlet_rows
+
+__all__ = ["Uniform", "Climatology", "Persistence", "StrictRotation"]
+
+
+class _UniformFit(IndependentFit):
+    def __init__(self, name, K):
+        self.name, self.K = name, K
+
+    def marginals(self, years):
+        return np.full((len(years), self.K), 1.0 / self.K)
+
+    def _param_draws(self, years, n, rng):
+        return np.full((n, len(years), self.K), 1.0 / self.K)
+
+
+@dataclass(frozen=True)
+class Uniform(OutcomeModel):
+    """Every outcome label equally likely, every year (the know-nothing baseline)."""
+
+    name = "uniform"
+    description = "every outcome equally likely"
+
+    def fit(self, history: SeriesHistory) -> FittedOutcome:
+        f = _UniformFit(self.name, len(history.categories))
+        f.categories = history.categories
+        return f
+
+
+class _DirichletFit(IndependentFit):
+    def __init__(self, name, categories, alpha_post):
+        self.name, self.categories, self.alpha_post = name, categories, alpha_post
+
+    def marginals(self, years):
+        p = self.alpha_post / self.alpha_post.sum()
+        return np.tile(p, (len(years), 1))
+
+    def _param_draws(self, years, n, rng):
+        theta = dirichlet_rows(np.tile(self.alpha_post, (n, 1)), rng)
+        return np.repeat(theta[:, None, :], len(years), axis=1)
+
+    def describe(self):
+        return {"dirichlet_posterior": dict(zip(self.categories, np.round(self.alpha_post, 3).tolist()))}
+
+
+@dataclass(frozen=True)
+class Climatology(OutcomeModel):
+    """Past frequencies: a Dirichlet(alpha) prior updated by the yearly outcome counts.
+
+    Parameters
+    ----------
+    alpha : float
+        Symmetric Dirichlet prior (0.5 is Jeffreys' prior for a multinomial).
+    """
+
+    alpha: float = 0.5
+    name = "climatology"
+    description = "past frequencies of each outcome (Dirichlet-multinomial)"
+
+    def fit(self, history):
+        K = len(history.categories)
+        counts = np.bincount(history.outcomes, minlength=K).astype(float)
+        return _DirichletFit(self.name, history.categories, counts + self.alpha)
+
+
+class _RuleFit(IndependentFit):
+    """One predicted label per year, right with a Beta-distributed probability."""
+
+    def __init__(self, name, categories, predicted, hits, trials):
+        self.name, self.categories = name, categories
+        self._pred = predicted  # callable year -> label index or None
+        self.a, self.b = 1.0 + hits, 1.0 + trials - hits
+
+    def _probs(self, theta, label):
+        K = len(self.categories)
+        if label is None:
+            return np.full(np.shape(theta) + (K,), 1.0 / K)
+        p = np.repeat(((1.0 - theta) / (K - 1))[..., None], K, axis=-1)
+        p[..., label] = theta
+        return p
+
+    def marginals(self, years):
+        m = self.a / (self.a + self.b)
+        return np.stack([self._probs(np.float64(m), self._pred(int(y))) for y in years])
+
+    def _param_draws(self, years, n, rng):
+        theta = rng.beta(self.a, self.b, size=n)
+        return np.stack([self._probs(theta, self._pred(int(y))) for y in years], axis=1)
+
+    def describe(self):
+        return {"hit_rate_posterior_mean": round(self.a / (self.a + self.b), 4),
+                "hits": int(self.a - 1), "trials": int(self.a + self.b - 2)}
+
+
+def _known_outcomes(history: SeriesHistory) -> dict[int, int]:
+    known = {int(y): int(o) for y, o in zip(history.years, history.outcomes)}
+    if history.current_outcome is not None:
+        known[history.current_year] = int(history.current_outcome)
+    return known
+
+
+@dataclass(frozen=True)
+class Persistence(OutcomeModel):
+    """Same outcome as ``k`` years earlier (repeating back in steps of ``k`` into the known past).
+
+    Parameters
+    ----------
+    k : int
+        Lag in years; ``k = 1`` is "same as last year".
+    """
+
+    k: int = 1
+    name = "persistence"
+    description = "same outcome as k years earlier"
+
+    def fit(self, history):
+        known = _known_outcomes(history)
+        k = self.k
+        first = int(history.years[0]) if history.n_years else history.current_year
+
+        def predicted(y):
+            t = y - k
+            while t >= first:
+                if t in known:
+                    return known[t]
+                t -= k
+            return None
+
+        hits = trials = 0
+        for y, o in zip(history.years, history.outcomes):
+            t = int(y) - k
+            if t in known:
+                trials += 1
+                hits += int(known[t] == o)
+        return _RuleFit(f"{self.name}", history.categories, predicted, hits, trials)
+
+
+@dataclass(frozen=True)
+class StrictRotation(OutcomeModel):
+    """The fixed cycle, one step a year from the last held exercise.
+
+    For a rotating series the cycle is the order of directions in
+    ``series.csv``; year ``y`` gets ``directions[(i0 + y - y0) mod P]`` where
+    ``(y0, i0)`` is the last year held in one of the directions. For a
+    recurring series the cycle is "held every P years", P the median gap
+    between held years.
+    """
+
+    name = "strict-rotation"
+    description = "the fixed cycle continued from the last exercise"
+
+    def fit(self, history):
+        info = history.info
+        known = _known_outcomes(history)
+        none = history.none_index
+        if info.rotating:
+            P = len(info.directions)
+            anchors = sorted((y, o) for y, o in known.items() if o < P)
+
+            def rule(y, anchors_before):
+                if not anchors_before:
+                    return None
+                y0, i0 = anchors_before[-1]
+                return (i0 + y - y0) % P
+        else:
+            held_years = sorted(y for y, o in known.items() if o != none)
+            gaps = np.diff(held_years)
+            P = max(1, int(round(float(np.median(gaps))))) if len(gaps) else 1
+            anchors = [(y, 0) for y in held_years]
+
+            def rule(y, anchors_before):
+                if not anchors_before:
+                    return None
+                return 0 if (y - anchors_before[-1][0]) % P == 0 else none
+
+        hits = trials = 0
+        for y, o in zip(history.years, history.outcomes):
+            pred = rule(int(y), [a for a in anchors if a[0] < y])
+            if pred is not None:
+                trials += 1
+                hits += int(pred == o)
+        def predicted(y):
+            return rule(y, [a for a in anchors if a[0] < y])
+
+        return _RuleFit(self.name, history.categories, predicted, hits, trials)

@@ -1,0 +1,204 @@
+"""Calendar-anchored rotation and its change-point extension.
+
+**Calendar rotation.** The outcome of year ``y`` depends on ``y mod k``: each
+of the ``k`` phases has its own outcome probabilities ``theta_r`` with a
+symmetric Dirichlet(alpha) prior. The period ``k`` is not fixed: every
+``k = 1..k_max`` is weighted by its marginal likelihood (Bayesian model
+averaging, Hoeting et al. 1999), so a short series gives an honest,
+uncertain posterior rather than a point. ``k = 1`` is climatology.
+
+The marginal likelihood of the counts ``c_r`` of phase ``r`` is the
+Dirichlet-multinomial evidence
+
+    log p(c_r) = lgamma(K a) - lgamma(K a + n_r) + sum_j [lgamma(a + c_rj) - lgamma(a)].
+
+**Change point.** The history may consist of two regimes: before and from a
+change year ``c``. Each regime is a calendar rotation (with its own BMA
+over ``k``); ``c`` has a prior mass ``p_no_change`` on "no change" and the
+rest spread evenly over the candidate years. The posterior over ``c`` is
+exact (enumeration), and the forecast comes from the last regime. A series
+that stopped (a run of ``none`` years) is forecast from its recent regime,
+not as if it were alive; a rotation that broke in 2023 is noticed as soon as
+the data support it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..history import SeriesHistory
+from .base import IndependentFit, OutcomeModel, dirichlet_rows
+
+__all__ = ["CalendarRotation", "ChangePoint", "observed_sequence", "calendar_evidence"]
+
+_lgamma = np.vectorize(math.lgamma, otypes=[float])
+
+
+def observed_sequence(history: SeriesHistory) -> tuple[np.ndarray, np.ndarray]:
+    """Years and outcomes known on the snapshot date (the current year if already realised)."""
+    ys, os_ = history.years, history.outcomes
+    if history.current_outcome is not None:
+        ys = np.append(ys, history.current_year)
+        os_ = np.append(os_, history.current_outcome)
+    return ys.astype(int), os_.astype(int)
+
+
+def _phase_counts(years, outcomes, k, K):
+    c = np.zeros((k, K))
+    np.add.at(c, (years % k, outcomes), 1.0)
+    return c
+
+
+def calendar_evidence(years, outcomes, K, alpha, k_max):
+    """Log marginal likelihood for each period ``k = 1..k_max`` and the phase counts.
+
+    Returns
+    -------
+    log_ev : ndarray, shape (k_max,)
+    counts : list of ndarray, ``counts[k-1]`` of shape (k, K)
+    """
+    log_ev = np.zeros(k_max)
+    counts = []
+    for k in range(1, k_max + 1):
+        c = _phase_counts(years, outcomes, k, K)
+        n = c.sum(axis=1)
+        log_ev[k - 1] = float(np.sum(
+            math.lgamma(K * alpha) - _lgamma(K * alpha + n) + (_lgamma(alpha + c) - math.lgamma(alpha)).sum(axis=1)
+        ))
+        counts.append(c)
+    return log_ev, counts
+
+
+def _normalise_log(w):
+    w = np.asarray(w, dtype=float)
+    w = np.exp(w - w.max())
+    return w / w.sum()
+
+
+def _logsumexp(a):
+    m = np.max(a)
+    return float(m + np.log(np.sum(np.exp(a - m))))
+
+
+class PhaseMixtureFit(IndependentFit):
+    """A mixture of calendar rotations: component m has period ``k_m`` and posterior Dirichlet rows."""
+
+    def __init__(self, name, categories, weights, periods, alpha_post, info=None):
+        self.name, self.categories = name, categories
+        self.weights = np.asarray(weights, dtype=float)
+        self.periods = np.asarray(periods, dtype=int)
+        self.alpha_post = alpha_post  # (M, k_max, K), rows beyond k_m unused
+        self.info = info or {}
+        self._mean = alpha_post / alpha_post.sum(axis=-1, keepdims=True)
+
+    def marginals(self, years):
+        years = np.asarray(years, dtype=int)
+        ph = years[None, :] % self.periods[:, None]  # (M, H)
+        m = np.arange(len(self.weights))[:, None]
+        p = self._mean[m, ph]  # (M, H, K)
+        return np.einsum("m,mhk->hk", self.weights, p)
+
+    def _param_draws(self, years, n, rng):
+        years = np.asarray(years, dtype=int)
+        comp = rng.choice(len(self.weights), size=n, p=self.weights)
+        theta = dirichlet_rows(self.alpha_post[comp], rng)  # (n, k_max, K)
+        ph = years[None, :] % self.periods[comp][:, None]  # (n, H)
+        return theta[np.arange(n)[:, None], ph]
+
+    def describe(self):
+        return self.info
+
+
+def _bma_components(years, outcomes, K, alpha, k_max):
+    """Weights over k and padded posterior rows for one regime."""
+    log_ev, counts = calendar_evidence(years, outcomes, K, alpha, k_max)
+    post = np.full((k_max, k_max, K), alpha)
+    for k, c in enumerate(counts, start=1):
+        post[k - 1, :k] += c
+    return log_ev, post
+
+
+@dataclass(frozen=True)
+class CalendarRotation(OutcomeModel):
+    """Direction depends on the year modulo a period, averaged over periods 1..k_max.
+
+    Parameters
+    ----------
+    alpha : float
+        Symmetric Dirichlet prior of each phase's outcome probabilities.
+    k_max : int
+        Largest period considered (default 6: a 4-direction cycle, biennial and triennial patterns).
+    """
+
+    alpha: float = 0.5
+    k_max: int = 6
+    name = "calendar"
+    description = "calendar-anchored rotation, Bayesian-averaged over periods 1..k_max"
+
+    def fit(self, history):
+        K = len(history.categories)
+        ys, os_ = observed_sequence(history)
+        log_ev, post = _bma_components(ys, os_, K, self.alpha, self.k_max)
+        w = _normalise_log(log_ev)
+        info = {"period_posterior": {str(k): round(float(x), 4) for k, x in enumerate(w, start=1)}}
+        return PhaseMixtureFit(self.name, history.categories, w, np.arange(1, self.k_max + 1), post, info)
+
+
+@dataclass(frozen=True)
+class ChangePoint(OutcomeModel):
+    """Two regimes of calendar rotation with an unknown change year (or none).
+
+    Parameters
+    ----------
+    alpha, k_max : as in :class:`CalendarRotation`.
+    p_no_change : float
+        Prior probability that the pattern never changed.
+    min_segment : int
+        Fewest years in the regime before a change.
+    """
+
+    alpha: float = 0.5
+    k_max: int = 6
+    p_no_change: float = 0.5
+    min_segment: int = 2
+    name = "changepoint"
+    description = "calendar rotation with a change point (posterior over the change year, including no change)"
+
+    def fit(self, history):
+        K = len(history.categories)
+        ys, os_ = observed_sequence(history)
+        k_max = self.k_max
+        cands = [None] + [int(y) for y in ys[self.min_segment:]]
+        n_c = len(cands) - 1
+        log_post, comps = [], []
+        for c in cands:
+            if c is None:
+                pre_ev = 0.0
+                ev_post, post = _bma_components(ys, os_, K, self.alpha, k_max)
+                prior = self.p_no_change if n_c else 1.0
+            else:
+                before = ys < c
+                ev_pre, _ = _bma_components(ys[before], os_[before], K, self.alpha, k_max)
+                pre_ev = _logsumexp(ev_pre) - math.log(k_max)
+                ev_post, post = _bma_components(ys[~before], os_[~before], K, self.alpha, k_max)
+                prior = (1.0 - self.p_no_change) / n_c
+            seg_ev = _logsumexp(ev_post) - math.log(k_max)
+            log_post.append(math.log(prior) + pre_ev + seg_ev)
+            comps.append((ev_post, post))
+        wc = _normalise_log(log_post)
+        weights, periods, alphas = [], [], []
+        for w, (ev_post, post) in zip(wc, comps):
+            wk = _normalise_log(ev_post)
+            for k in range(k_max):
+                weights.append(w * wk[k])
+                periods.append(k + 1)
+                alphas.append(post[k])
+        keep = np.asarray(weights) > 1e-12
+        weights = np.asarray(weights)[keep]
+        info = {"change_year_posterior": {("none" if c is None else str(c)): round(float(x), 4)
+                                          for c, x in zip(cands, wc)}}
+        return PhaseMixtureFit(self.name, history.categories, weights / weights.sum(),
+                               np.asarray(periods)[keep], np.stack(alphas)[keep], info)

@@ -1,0 +1,48 @@
+"""Equal-weight (or weighted) mixtures of outcome models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .base import FittedOutcome, OutcomeModel
+
+__all__ = ["Ensemble"]
+
+
+class _EnsembleFit(FittedOutcome):
+    def __init__(self, name, categories, fits, weights):
+        self.name, self.categories, self.fits = name, categories, fits
+        self.weights = np.asarray(weights, dtype=float) / np.sum(weights)
+        self.sequential = any(getattr(f, "sequential", False) for f in fits)
+
+    def marginals(self, years):
+        return sum(w * f.marginals(years) for w, f in zip(self.weights, self.fits))
+
+    def sample(self, years, n, rng, overrides=None):
+        comp = rng.choice(len(self.fits), size=n, p=self.weights)
+        out = np.empty((n, len(years)), dtype=int)
+        for i, f in enumerate(self.fits):
+            m = comp == i
+            if m.any():
+                out[m] = f.sample(years, int(m.sum()), rng, overrides)
+        return out
+
+    def describe(self):
+        return {"members": {f.name: round(float(w), 4) for f, w in zip(self.fits, self.weights)}}
+
+
+@dataclass(frozen=True)
+class Ensemble(OutcomeModel):
+    """A linear pool of member models (Stone 1961; Gneiting & Ranjan 2013)."""
+
+    members: tuple = ()
+    weights: tuple = ()
+    name = "ensemble"
+    description = "equal-weight linear pool of calendar, markov and changepoint"
+
+    def fit(self, history):
+        fits = [m.fit(history) for m in self.members]
+        w = self.weights or (1.0,) * len(fits)
+        return _EnsembleFit(self.name, history.categories, fits, w)

@@ -1,0 +1,99 @@
+"""Forecasts as text a reader can take in at a glance (the CLI table)."""
+
+from __future__ import annotations
+
+from .textformat import pct, safe_text, start_phrase, table
+
+__all__ = ["forecast_text", "track_record_phrase"]
+
+
+def track_record_phrase(tr: dict | None) -> str:
+    """'mean log score -0.41 over 13 yearly forecasts; uniform -1.79' (or why there is none)."""
+    if not tr:
+        return ""
+    if not tr.get("n"):
+        return f"track record: {tr.get('reason', 'no past forecasts to score')}"
+    s = (f"track record ({tr['model']}): mean log score {tr['mean_log_score']:.2f} over {tr['n']} yearly "
+         f"forecasts ({tr['from']}-{tr['to']}); uniform {tr['uniform_mean_log_score']:.2f}")
+    if tr.get("climatology_mean_log_score") is not None:
+        s += f", climatology {tr['climatology_mean_log_score']:.2f}"
+    return s + " (higher is better; 0 is perfect)"
+
+
+def forecast_text(forecasts, catalogue) -> str:
+    blocks = []
+    for fc in forecasts:
+        head = (f"{safe_text(fc.series)}: {safe_text(fc.series_name)}\n"
+                f"  as of {fc.as_of}, model {fc.model}, {fc.n_events_used} events over {fc.n_years_used} years")
+        if not fc.ok:
+            blocks.append(f"{head}\n  {fc.status}: {fc.reason}")
+            continue
+        cats = list(fc.categories)
+        if fc.kind == "rotating":
+            headers = ["year", *cats, "held", "start: median (80 % interval)"]
+            rows = [[y.year, *[pct(y.outcomes[c]) for c in cats], pct(y.p_held), start_phrase(y.start)]
+                    for y in fc.years]
+        else:
+            headers = ["year", "held", "expected count (80 %)", "start: median (80 % interval)"]
+            rows = [[y.year, pct(y.p_held), f"{y.expected_count:.1f} ({y.count_interval[0]}-{y.count_interval[1]})",
+                     start_phrase(y.start)] for y in fc.years]
+        parts = sorted({k for y in fc.years for k in y.participants})
+        for code in parts:
+            headers.append(code)
+            for row, y in zip(rows, fc.years):
+                row.append(pct(y.participants.get(code)))
+        lines = [head, _indent(table(headers, rows, "r" * (len(headers) - 1 - len(parts)) + "l" + "r" * len(parts)))]
+        notes = [f"{y.year}: {y.known}" for y in fc.years if y.known]
+        lines += [f"  {safe_text(n)}" for n in notes]
+        if parts:
+            lines.append(f"  {', '.join(parts)}: probability of taking part in the year's exercise")
+        trp = track_record_phrase(fc.track_record)
+        if trp:
+            lines.append(f"  {trp}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _indent(s, n=2):
+    return "\n".join(" " * n + line for line in s.splitlines())
+
+
+def backtest_text(res) -> str:
+    """Per series: each model's scores and skill against baselines, best first."""
+    from .textformat import table as _table
+
+    out = []
+    by_series = {}
+    for s in res.summary:
+        by_series.setdefault(s["series"], []).append(s)
+    for sid, rows in by_series.items():
+        n = rows[0]["n"]
+        years = sorted({f["year"] for f in res.folds if f["series"] == sid})
+        head = (f"{safe_text(sid)}: {n} scored forecast-years per model "
+                f"({years[0]}-{years[-1]}, horizon {res.settings['horizon']}); "
+                "log score: higher is better, 0 perfect; Brier and CRPS: lower is better")
+        body = []
+        for r in rows:
+            vs = r.get("vs_baselines", {})
+            u = vs.get("uniform")
+            c = vs.get("climatology")
+            body.append([
+                r["model"] + (" *" if r["baseline"] else ""), r["n"], f"{r['mean_log_score']:.2f}", r["floor_hits"],
+                f"{r['mean_brier']:.2f}", "-" if r["mean_crps_days"] is None else f"{r['mean_crps_days']:.1f}",
+                "-" if not u else f"{u['mean_difference']:+.2f} (p={u['p_value']:.2f})",
+                "-" if not c else f"{c['mean_difference']:+.2f} (p={c['p_value']:.2f})",
+                _cov(r, 0.8),
+            ])
+        out.append(head + "\n" + _indent(_table(
+            ["model", "n", "log score", "floor", "Brier", "CRPS d", "vs uniform", "vs climatology", "80 % cover"],
+            body, "lrrrrrrrr")))
+        out.append("  * baseline. 'vs': mean log-score difference per forecast, two-sided paired sign-flip "
+                   f"permutation p over n = {n} folds (small n: differences under ~0.5 are rarely significant).")
+    return "\n".join(out) + "\n"
+
+
+def _cov(r, level):
+    for c in r.get("coverage", []):
+        if abs(c["level"] - level) < 1e-9:
+            return f"{c['hits']}/{c['n']} [{100 * c['ci_low']:.0f}-{100 * c['ci_high']:.0f} %]"
+    return "-"
