@@ -9,7 +9,9 @@ year's forecast needs:
    announced exercise gets probability ``1 - p_cancel`` and its cancellation
    goes to ``none``, where ``p_cancel`` is a Beta(1, 1) posterior over how
    often announced exercises in the catalogue were cancelled or postponed
-   (Zapad-2023); late in a year with nothing started or announced, the held
+   (Zapad-2023); a reported cancellation leaves the year empty unless a
+   replacement comes, with a Beta(1, 1) posterior over how often cancelled
+   exercises were replaced within the year; late in a year with nothing started or announced, the held
    outcomes are multiplied by the probability of a start after the as-of date,
    ``P(held | not started by t) = p S(t) / (p S(t) + 1 - p)``;
 3. the start day (:mod:`drillcast.timing`), mixed over the held outcomes
@@ -44,19 +46,29 @@ START_NULL_BELOW = 0.05  # a year's start is null when p_held is below this
 _MC_DRAWS = 20_000
 
 
-def announcement_reliability(snapshot: Catalogue) -> tuple[int, int]:
-    """Count announced exercises that were later cancelled/postponed vs held, as known on the snapshot.
+def announcement_reliability(snapshot: Catalogue) -> tuple[int, int, int, int]:
+    """What the snapshot says about announcements and cancellations, pooled over every series.
 
-    An exercise counts as "announced ahead" if its ``first_reported`` precedes
-    its start. Returns ``(cancelled, held)``.
+    Returns ``(cancelled, held_after_announcement, replaced, not_replaced)``:
+    exercises announced ahead (``first_reported`` before the start) that were
+    cancelled or postponed vs held; and, of the cancellations of a primary
+    exercise in a past year, how many were replaced by another primary
+    exercise of the same series in the same year.
     """
-    cancelled = held = 0
+    cancelled = held = replaced = not_replaced = 0
+    year = snapshot.as_of_date.year if snapshot.as_of_date else 10**6
+    held_years = {(r["series"], r["start"].year) for r in snapshot.records if r["status"] == "held" and r["primary"]}
     for r in snapshot.records:
         if r["status"] in ("cancelled", "postponed"):
             cancelled += 1
+            if r["primary"] and r["start"].year < year:
+                if (r["series"], r["start"].year) in held_years:
+                    replaced += 1
+                else:
+                    not_replaced += 1
         elif r["status"] == "held" and r["first_reported"] is not None and r["first_reported"].high < r["start"].low:
             held += 1
-    return cancelled, held
+    return cancelled, held, replaced, not_replaced
 
 
 @dataclass(frozen=True)
@@ -293,12 +305,13 @@ class Forecaster:
 class FittedForecaster:
     """A forecaster fitted on one series' history; call :meth:`forecast`."""
 
-    def __init__(self, settings: Forecaster, history: SeriesHistory, reliability: tuple[int, int]):
+    def __init__(self, settings: Forecaster, history: SeriesHistory, reliability: tuple[int, int, int, int]):
         self.settings = settings
         self.history = history
         self.model = settings.resolve_model(history.info.kind)
-        k, m = reliability
+        k, m, rep, norep = reliability
         self.p_cancel = (k + 1.0) / (k + m + 2.0)
+        self.p_replace = (rep + 1.0) / (rep + norep + 2.0)
         h = history
         n_years = h.n_years + (h.current_outcome is not None)
         self.status, self.reason = "ok", ""
@@ -329,6 +342,9 @@ class FittedForecaster:
         by_year = {}
         for a in h.announced:
             by_year.setdefault(a.year, a)
+        cancelled: dict[int, list] = {}
+        for y, lab in h.cancelled:
+            cancelled.setdefault(y, []).append(lab)
         for y in years:
             o, note = None, ""
             if y == h.current_year and h.current_outcome is not None:
@@ -338,9 +354,30 @@ class FittedForecaster:
             elif y in by_year:
                 a = by_year[y]
                 o = np.zeros(K)
-                o[h.categories.index(a.label)] += 1.0 - self.p_cancel
+                lab = h.categories.index(a.label)
+                o[lab] += 1.0 - self.p_cancel
                 o[none] += self.p_cancel
                 note = f"announced: {a.name} ({a.label}); announced exercises cancelled with p = {self.p_cancel:.2f}"
+                if y == h.current_year and a.start_hi - a.start_lo >= 300:
+                    # Dates not announced: a start after the as-of date is still required.
+                    t = day_of_year(h.as_of)
+                    o[lab] *= self.timing.for_label(lab)[t + 1:].sum()
+                    o /= o.sum()
+                    note += f"; not started by {h.as_of}"
+            elif y in cancelled:
+                # A reported cancellation: the slot stays empty unless a replacement comes
+                # (Beta(1, 1) posterior over how often cancelled exercises were replaced).
+                base = self.outcome_fit.marginals([y])[0].copy()
+                base[[h.categories.index(lab) for lab in cancelled[y]] + [none]] = 0.0
+                base = base / base.sum() if base.sum() > 0 else np.full(K, 1.0 / K)
+                o = self.p_replace * base
+                if y == h.current_year:
+                    t = day_of_year(h.as_of)
+                    o[:-1] *= [self.timing.for_label(c)[t + 1:].sum() for c in range(K - 1)]
+                o[none] = 1.0 - self.p_replace
+                o /= o.sum()
+                note = (f"cancelled: {', '.join(cancelled[y])}; cancelled exercises were replaced in the same year "
+                        f"with p = {self.p_replace:.2f}")
             elif y == h.current_year:
                 t = day_of_year(h.as_of)
                 base = self.outcome_fit.marginals([y])[0]

@@ -86,6 +86,8 @@ class SeriesHistory:
         Day-of-year interval of the current year's first held start.
     announced : tuple of Announcement
         Known, not yet started events of the current and later years.
+    cancelled : tuple of (int, str)
+        ``(year, label)`` of known cancellations or postponements in the current and later years.
     n_events : int
         Held primary events used (including the current year's).
     """
@@ -105,6 +107,7 @@ class SeriesHistory:
     current_start: tuple | None = None
     current_participants: tuple = ()
     announced: tuple = ()
+    cancelled: tuple = ()
     n_events: int = 0
 
     @property
@@ -153,6 +156,7 @@ def series_history(catalogue: Catalogue, series: str, as_of: _dt.date | None = N
     events = [r for r in catalogue.events(series) if r["primary"]]
     held_by_year: dict[int, list] = {}
     announced = []
+    cancelled = []
     for r in events:
         y = r["start"].year
         if r["status"] == "held":
@@ -161,6 +165,8 @@ def series_history(catalogue: Catalogue, series: str, as_of: _dt.date | None = N
             lo = day_of_year(r["start"].low)
             hi = day_of_year(r["start"].high) if r["start"].high.year == y else days_in_year(y) - 1
             announced.append(Announcement(r["id"], r["name"], y, _label(info, r), lo, hi, r["participants"]))
+        elif r["status"] in ("cancelled", "postponed") and y >= cur:
+            cancelled.append((y, _label(info, r)))
     known_years = [r["start"].year for r in events if r["status"] in ("held", "cancelled", "postponed")]
     first = min(known_years) if known_years else cur
     first = min(first, cur)
@@ -202,5 +208,6 @@ def series_history(catalogue: Catalogue, series: str, as_of: _dt.date | None = N
         info=info, as_of=as_of, categories=cats, years=years, outcomes=outcomes, counts=counts,
         start_lo=lo, start_hi=hi, participation=parts, current_year=cur, current_outcome=cur_outcome,
         current_count=cur_count, current_start=cur_start, current_participants=cur_parts,
-        announced=tuple(sorted(announced, key=lambda a: (a.year, a.start_lo))), n_events=n_events,
+        announced=tuple(sorted(announced, key=lambda a: (a.year, a.start_lo))), cancelled=tuple(sorted(cancelled)),
+        n_events=n_events,
     )

@@ -1,0 +1,186 @@
+"""Forecasts: invariants, no peeking, announcements, recovery of simulated rotations, sampling."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+
+import numpy as np
+import pytest
+
+from drillcast.catalogue import _known_from, load_catalogue
+from drillcast.forecast import QUANTILES, Forecaster, forecast
+from drillcast.history import series_history
+from drillcast.models import MODELS
+
+from .conftest import REC_SERIES, REPO, ROT_SERIES, cycle_events, write_catalogue
+
+D = dt.date
+
+
+@pytest.mark.parametrize("model", list(MODELS))
+def test_invariants_every_model_every_series(bundled, model):
+    snap = bundled.as_of(D(2025, 3, 1))
+    for sid in bundled.series_ids():
+        fc = forecast(snap, sid, model=model, horizon=3)
+        if not fc.ok:
+            assert fc.status == "insufficient_data" and fc.reason
+            continue
+        for y in fc.years:
+            if y.outcomes is not None:
+                assert sum(y.outcomes.values()) == pytest.approx(1.0, abs=1e-9)
+                assert all(0 <= p <= 1 for p in y.outcomes.values())
+                assert y.p_held == pytest.approx(1 - y.outcomes["none"])
+            assert 0 <= y.p_held <= 1 and y.expected_count >= 0
+            assert y.count_interval[0] <= y.count_interval[1]
+            if y.start:
+                qs = [y.start[k] for k in ("q025", "q10", "q25", "median", "q75", "q90", "q975")]
+                assert qs == sorted(qs) and all(q.startswith(str(y.year)) for q in qs)
+            for p in y.participants.values():
+                assert 0 <= p <= y.p_held + 1e-12
+
+
+def _drop_later_reports(src, folder, as_of):
+    """Copy the bundled catalogue without the events first reported after ``as_of``."""
+    cat = load_catalogue(src)
+    keep = {r["id"] for r in cat.records if _known_from(r) <= as_of}
+    folder.mkdir()
+    with open(src, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    with open(folder / "exercises.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows([r for r in rows if r["id"] in keep])
+    (folder / "series.csv").write_bytes((src.parent / "series.csv").read_bytes())
+    return load_catalogue(folder / "exercises.csv"), len(rows) - len(keep)
+
+
+@pytest.mark.parametrize("as_of", [D(2016, 1, 1), D(2023, 8, 1), D(2023, 9, 1), D(2025, 12, 20)])
+def test_no_peeking_deleting_later_reports_changes_nothing(tmp_path, bundled, as_of):
+    trimmed, n_dropped = _drop_later_reports(REPO / "data" / "exercises.csv", tmp_path / "t", as_of)
+    assert n_dropped > 0  # the check is not vacuous
+    for sid in bundled.series_ids():
+        for model in ("ensemble", "climatology", "strict-rotation"):
+            a = forecast(bundled.as_of(as_of), sid, model=model).to_dict()
+            b = forecast(trimmed.as_of(as_of), sid, model=model).to_dict()
+            assert a == b, (sid, model)
+
+
+def test_announcement_moves_forecast_but_not_to_certainty(bundled):
+    before = forecast(bundled.as_of(D(2025, 12, 17)), "russia-strategic", model="calendar").year(2026)
+    after = forecast(bundled.as_of(D(2025, 12, 18)), "russia-strategic", model="calendar").year(2026)
+    assert after.outcomes["tsentr"] > before.outcomes["tsentr"] + 0.2
+    assert 0.6 < after.outcomes["tsentr"] < 0.99
+    assert "Tsentr-2026" in after.known
+
+
+def test_cancellation_counts_only_once_reported(bundled):
+    zap = [r for r in bundled.events("russia-strategic") if r["start"].year == 2023 and r["primary"]][0]
+    reported = zap["status_reported"].high
+    before = forecast(bundled.as_of(reported - dt.timedelta(days=1)), "russia-strategic", model="climatology").year(2023)
+    after = forecast(bundled.as_of(reported), "russia-strategic", model="climatology").year(2023)
+    assert before.outcomes["zapad"] > 0.5
+    # once the cancellation is known and nothing else is announced, only a late-year start remains
+    assert after.outcomes["zapad"] < before.outcomes["zapad"] and after.outcomes["none"] > 0.3
+
+
+def test_current_year_start_never_before_as_of(bundled):
+    as_of = D(2025, 9, 5)
+    fc = forecast(bundled.as_of(D(2025, 8, 1)), "russia-strategic")
+    y = fc.year(2025)
+    assert y.start is not None and y.start["q025"] > "2025-08-01"
+    fc = forecast(bundled.as_of(as_of), "joint-air-patrol")
+    y = fc.year(2025)
+    if y.start:
+        assert y.start["q025"] > as_of.isoformat() or y.known.startswith("already held")
+
+
+def test_held_this_year_is_certain(bundled):
+    y = forecast(bundled.as_of(D(2025, 9, 20)), "russia-strategic").year(2025)
+    assert y.outcomes["zapad"] == 1.0 and y.start["median"] == "2025-09-12"
+
+
+def test_insufficient_data_for_a_short_series(tmp_path):
+    path = write_catalogue(tmp_path, cycle_events(2019, 2019), [ROT_SERIES, REC_SERIES])
+    fc = forecast(load_catalogue(path).as_of(D(2021, 1, 1)), "rot")
+    assert fc.status == "insufficient_data" and "1 event" in fc.reason and fc.years == ()
+
+
+def test_same_seed_same_json(bundled):
+    snap = bundled.as_of(D(2024, 1, 1))
+    a = json.dumps(forecast(snap, "russia-strategic", model="markov", seed=3).to_dict())
+    b = json.dumps(forecast(snap, "russia-strategic", model="markov", seed=3).to_dict())
+    assert a == b
+
+
+def test_sample_marginals_match_forecast(bundled):
+    snap = bundled.as_of(D(2026, 1, 1))
+    for model in ("calendar", "changepoint", "markov", "ensemble", "climatology"):
+        fc = forecast(snap, "russia-strategic", model=model, horizon=3, seed=5)
+        s = fc.sample(40_000, seed=11)
+        assert s.outcomes.shape == (40_000, 3)
+        for i, y in enumerate(fc.years):
+            for j, c in enumerate(fc.categories):
+                freq = np.mean(s.outcomes[:, i] == j)
+                p = y.outcomes[c]
+                assert abs(freq - p) < 4 * np.sqrt(p * (1 - p) / 40_000) + 0.012, (model, y.year, c)
+        held = s.outcomes != len(fc.categories) - 1
+        assert np.all((s.start_day >= 0) == held)
+
+
+# --------------------------------------------------------------------------- recovery
+
+
+def _simulate(tmp_path, n_years, q, seed, mu=258, kappa=60.0):
+    """A 4-direction calendar rotation with disruption rate q and von Mises start days."""
+    rng = np.random.default_rng(seed)
+    events = []
+    for i, y in enumerate(range(1950, 1950 + n_years)):
+        if rng.random() < q:
+            continue
+        doy = int(round(mu + 365.25 / (2 * np.pi) * rng.vonmises(0.0, kappa))) % 365
+        start = D(y, 1, 1) + dt.timedelta(days=doy)
+        events.append({"id": f"S-{y}", "series": "rot", "direction": "abcd"[i % 4], "start_date": start.isoformat()})
+    path = write_catalogue(tmp_path / f"sim{n_years}_{seed}", events, [ROT_SERIES, REC_SERIES])
+    return load_catalogue(path).as_of(D(1950 + n_years, 1, 1))
+
+
+@pytest.mark.parametrize("n_years", [16, 64])
+def test_recovery_of_disruption_rate_and_rotation(tmp_path, n_years):
+    q = 0.2
+    errs_q, errs_hit, errs_mu = [], [], []
+    for seed in range(6):
+        snap = _simulate(tmp_path, n_years, q, seed)
+        fc = forecast(snap, "rot", model="calendar", horizon=1)
+        y = fc.years[0]
+        nxt = "abcd"[n_years % 4]
+        errs_hit.append(y.outcomes[nxt] - (1 - q))
+        errs_q.append(y.outcomes["none"] - q)
+        med = D.fromisoformat(y.start["median"]).timetuple().tm_yday - 1
+        errs_mu.append(med - 258)
+    # posterior predictive within a tolerance that shrinks like 1/sqrt(n): sd of a rate ~ sqrt(q(1-q)/n_phase)
+    tol = 3 * np.sqrt(q * (1 - q) / (n_years / 4)) + 0.05
+    assert abs(np.mean(errs_q)) < tol and abs(np.mean(errs_hit)) < tol
+    assert abs(np.mean(errs_mu)) < 3 * (365.25 / (2 * np.pi) / np.sqrt(60)) * 3 / np.sqrt(n_years) + 2
+
+
+def test_calendar_posterior_finds_period_four_and_changepoint_finds_break(tmp_path):
+    ev = cycle_events(1990, 2013) + [{"id": f"B-{y}", "series": "rot", "direction": "a", "start_date": f"{y}-09-10"}
+                                      for y in range(2014, 2024)]
+    snap = load_catalogue(write_catalogue(tmp_path, ev, [ROT_SERIES, REC_SERIES])).as_of(D(2024, 1, 1))
+    h = series_history(snap, "rot")
+    cal = MODELS["calendar"].fit(series_history(snap.as_of(D(2014, 1, 1)), "rot")).describe()["period_posterior"]
+    assert max(cal, key=cal.get) == "4"
+    cp = MODELS["changepoint"].fit(h).describe()["change_year_posterior"]
+    best = max(cp, key=cp.get)
+    assert best in ("2013", "2014", "2015") and cp["none"] < 0.05
+    y = forecast(snap, "rot", model="changepoint").year(2024)
+    assert y.outcomes["a"] > 0.7
+
+
+def test_ended_series_is_not_forecast_as_alive(tmp_path):
+    ev = [{"id": f"E-{y}", "series": "rec", "start_date": f"{y}-05-10"} for y in range(1990, 2006)]
+    snap = load_catalogue(write_catalogue(tmp_path, ev, [ROT_SERIES, REC_SERIES])).as_of(D(2020, 1, 1))
+    y = forecast(snap, "rec", model="changepoint").year(2020)
+    assert y.p_held < 0.2
