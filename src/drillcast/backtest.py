@@ -147,7 +147,7 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
         Default: :func:`default_cutoffs` (1 January of each year).
     horizon : int
         Years forecast after each cutoff (the cutoff's own year first).
-    models : list of str, optional
+    models : list of str or OutcomeModel, optional
         Default: every model in :data:`drillcast.models.MODELS`.
     truth_as_of : datetime.date, optional
         What counts as "what happened" (default: today).
@@ -155,9 +155,9 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
     if horizon < 1:
         raise OptionError(f"--horizon: {horizon} is not allowed; give an integer >= 1")
     series_ids = [series] if isinstance(series, str) else list(series)
-    names = list(models) if models else list(MODELS)
-    for m in names:
-        get_model(m)
+    specs = list(models) if models else list(MODELS)
+    specs = [get_model(m) if isinstance(m, str) else m for m in specs]  # names or OutcomeModel instances
+    names = [m.name for m in specs]
     truth_as_of = truth_as_of or _dt.date.today()
     folds = []
     snaps: dict[_dt.date, Catalogue] = {}
@@ -175,8 +175,8 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
             years = [y for y in range(cut.year, cut.year + horizon) if y in truth]
             if not years:
                 continue
-            for name in names:
-                fitted = Forecaster(name).fit(snap, sid)
+            for name, spec in zip(names, specs):
+                fitted = Forecaster(spec).fit(snap, sid)
                 fc = fitted.forecast(years, seed=seed)
                 if not fc.ok:
                     continue

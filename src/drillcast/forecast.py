@@ -463,7 +463,10 @@ class FittedForecaster:
                       categories=h.categories, p_cancel=self.p_cancel)
         if self.status != "ok":
             return Forecast(status=self.status, reason=self.reason, years=(), **common)
-        ovr, known = self._overrides(years)
+        if self.model.uses_knowledge:
+            ovr, known = self._overrides(years)
+        else:
+            ovr, known = [None] * len(years), [""] * len(years)
         fit = self.outcome_fit
         if getattr(fit, "sequential", False):
             rng = np.random.default_rng(seed)

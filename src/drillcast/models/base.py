@@ -87,6 +87,10 @@ class OutcomeModel:
 
     name = "?"
     description = ""
+    #: Whether the forecast assembly may override the model with what is known on the
+    #: as-of date (announcements, cancellations, exercises already held). Only the
+    #: know-nothing uniform baseline says no, so it stays the fixed reference log(1/K).
+    uses_knowledge = True
 
     def fit(self, history: SeriesHistory) -> FittedOutcome:  # pragma: no cover - interface
         raise NotImplementedError

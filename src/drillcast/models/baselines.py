@@ -37,7 +37,8 @@ class Uniform(OutcomeModel):
     """Every outcome label equally likely, every year (the know-nothing baseline)."""
 
     name = "uniform"
-    description = "every outcome equally likely"
+    description = "every outcome equally likely (ignores announcements too: the fixed reference)"
+    uses_knowledge = False
 
     def fit(self, history: SeriesHistory) -> FittedOutcome:
         f = _UniformFit(self.name, len(history.categories))
