@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     mme.add_argument("file")
     mme.add_argument("-o", "--output", required=True, metavar="CATALOGUE.csv")
     mme.add_argument("--report", metavar="FILE", help="also write the import report (JSON) to FILE")
+    mme.add_argument("--dry-run", action="store_true", help="print the import report, write nothing")
     gen = isub.add_parser("csv", help="any CSV table of exercises, with a column mapping")
     gen.add_argument("file")
     gen.add_argument("--map", metavar="COL=THEIRS,...", help="drillcast column = your column, comma-separated")
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--source", metavar="URL", help="source URL for rows without a source column")
     gen.add_argument("-o", "--output", required=True, metavar="CATALOGUE.csv")
     gen.add_argument("--report", metavar="FILE", help="also write the import report (JSON) to FILE")
+    gen.add_argument("--dry-run", action="store_true", help="print the import report, write nothing")
 
     f = sub.add_parser("forecast", help="probabilistic forecasts per series and year")
     _add_common(f)

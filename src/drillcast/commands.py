@@ -204,17 +204,22 @@ def cmd_data_import(args):
     else:
         mapping = {}
         if args.map_file:
-            mapping.update(importers.load_map_file(args.map_file))
+            mapping.update(importers.load_mapping_file(args.map_file))
         if args.map:
             mapping.update(importers.parse_map_option(args.map))
+        if not mapping:
+            raise OptionError("data import csv: give the column mapping with --map COL=THEIRS,... or --map-file JSON")
         result = importers.import_table(args.file, mapping, source=args.source)
-    importers.write_catalogue(result, args.output, inputs=(args.file,))
+    sys.stderr.write(result.report_text().rstrip("\n") + "\n")
+    if args.dry_run:
+        return 0
+    summary = importers.write_catalogue(result, args.output, inputs=(args.file,))
     if args.report:
         from ._io import atomic_write
 
-        atomic_write(args.report, _json(result.to_dict()), inputs=(args.file, args.output))
-    sys.stdout.write(result.report_text().rstrip("\n") + "\n")
-    sys.stderr.write(f"drillcast: wrote {args.output}\n")
+        atomic_write(args.report, _json({"import": result.to_dict(), "written": summary.to_dict()}),
+                     inputs=(args.file, args.output))
+    sys.stderr.write(summary.text().rstrip("\n") + "\n")
     return 0
 
 

@@ -153,7 +153,9 @@ def write_catalogue(result: ImportResult, out_path: str | os.PathLike,
     loaded with :func:`drillcast.catalogue.load_catalogue`; only a valid
     catalogue is written, atomically, to ``out_path``. ``series.csv`` beside
     ``out_path`` is written only if none exists there; an existing one is kept
-    as it is (and used for the validation).
+    as it is (and used for the validation). Cells a spreadsheet would run as
+    formulas (``=...``, ``+...``, ``@...``) are written with a leading ``'``
+    (:func:`drillcast._io.neutralise_cell`).
 
     Parameters
     ----------

@@ -63,13 +63,17 @@ class ReportEntry:
         return {"line": self.line, "input_id": self.input_id, "id": self.id,
                 "action": self.action, "reason": self.reason}
 
-    def __str__(self) -> str:
+    def text(self, id_label: str = "id") -> str:
+        """One report line, e.g. ``line 13, MMEID 109 -> MME-109-2: ...``."""
         who = f"line {self.line}"
         if self.input_id:
-            who += f" ({self.input_id})"
+            who += f", {id_label} {self.input_id}"
         if self.id and self.id != self.input_id:
             who += f" -> {self.id}"
         return f"{who}: {self.reason}"
+
+    def __str__(self) -> str:
+        return self.text()
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,7 @@ class ImportResult:
             lst = [e for e in self.entries if e.action == action]
             if lst:
                 out.append(f"{title}: {len(lst)}")
-                out.extend(f"  {e}" for e in lst)
+                out.extend("  " + e.text("MMEID" if self.format == "mme" else "id") for e in lst)
         if self.unmapped_names:
             out.append("Unmapped participant names (left out of participants, kept in notes):")
             for name, n in sorted(self.unmapped_names.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -373,8 +377,8 @@ def map_countries(names: list[str], col: str, fixes: list[str], unmapped: list[s
             continue
         if code in seen_from:
             first = seen_from[code]
-            how = f"{name!r} twice" if normalise_name(first) == normalise_name(name) else f"{first!r} and {name!r}"
-            fixes.append(f"{col}: {how} listed: {code} kept once")
+            how = f"{name!r} listed twice" if normalise_name(first) == normalise_name(name) else f"{first!r} and {name!r} both listed"
+            fixes.append(f"{col}: {how}: {code} kept once")
             continue
         seen_from[code] = name
         codes.append(code)

@@ -25,8 +25,8 @@ Each rule keeps the output valid for :func:`drillcast.catalogue.load_catalogue`.
   A file without the required columns is not MME: DataError naming them.
 - **Rows**: a row of only empty cells is skipped ("empty row"); a row with
   more or fewer fields than the header is skipped (broken quoting). A row
-  identical in every field to an earlier one is skipped as "exact duplicate of
-  line N".
+  identical in every field (ignoring spaces around values) to an earlier one
+  is skipped as "exact duplicate of line N".
 - **id** = ``MME-<MMEID>`` (an MMEID such as ``12.0`` written by a spreadsheet
   is read as ``12``). A row without a usable MMEID is skipped. An MMEID used
   again with different content: both rows are kept, the later one as
@@ -255,7 +255,7 @@ def import_mme(path: str | os.PathLike) -> ImportResult:
     --------
     >>> res = import_mme("tests/fixtures/import/mme_v7_sample.csv")  # doctest: +SKIP
     >>> res.counts  # doctest: +SKIP
-    {'input_rows': 27, 'imported': 24, 'imported_with_fixes': 9, 'skipped': 3}
+    {'input_rows': 27, 'imported': 24, 'imported_with_fixes': 6, 'skipped': 3}
     """
     table = read_table(path, "an MME v7 CSV file (Multinational Military Exercises)")
     idx, states, ignored = _columns(table.header, path)

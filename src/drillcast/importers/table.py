@@ -48,7 +48,7 @@ of an earlier row are skipped; whatever is written passes
 - **domain**: lower case, separated like participants, spaces as ``-``.
 - **lat/lon**: kept if numeric and in range, else empty (fix).
 - **sources**: URLs (``http://`` or ``https://``) separated by ``;`` or spaces;
-  other entries dropped (fix). A row with none uses ``source`` (the
+  a ``;``-separated entry that is not all URLs is dropped (fix). A row with none uses ``source`` (the
   ``--source URL`` argument; a fix if the cell was not empty). ``source`` is
   required when ``sources`` is not mapped: drillcast sources are URLs, and a
   file name is not one.
@@ -138,9 +138,13 @@ def _check_keys(mapping: dict, where: str) -> dict[str, str]:
                               "(a non-empty string)")
         k = key.strip()
         if k not in EXERCISE_COLUMNS:
-            hint = did_you_mean(k, EXERCISE_COLUMNS)
-            if not hint and value.strip() in EXERCISE_COLUMNS:
+            prefixed = [c for c in EXERCISE_COLUMNS if c.startswith(k.lower())] if k else []
+            if value.strip() in EXERCISE_COLUMNS:
                 hint = f" (did you mean {value.strip()}={k}? the drillcast column comes first)"
+            elif len(prefixed) == 1:
+                hint = f" (did you mean '{prefixed[0]}'?)"
+            else:
+                hint = did_you_mean(k, EXERCISE_COLUMNS)
             raise OptionError(f"{where}: {k!r} is not a drillcast column{hint}; "
                               f"the columns are {', '.join(EXERCISE_COLUMNS)}")
         out[k] = value.strip()
@@ -338,13 +342,12 @@ def import_table(path: str | os.PathLike, mapping: dict[str, str] | None = None,
             continue
         sources = []
         cell = get("sources")
-        for u in re.split(r"[;\s]+", cell):
-            if not u:
-                continue
-            if URL.match(u):
-                sources.append(u)
-            else:
-                fixes.append(f"source {u!r} is not an http(s) URL: dropped")
+        for part in cell.split(";"):
+            tokens = part.split()
+            if tokens and all(URL.match(u) for u in tokens):
+                sources.extend(tokens)
+            elif tokens:
+                fixes.append(f"source {' '.join(tokens)!r} is not an http(s) URL: dropped")
         if not sources:
             if not source:
                 col.skip(line, raw_id, "no source URL in the row; give --source URL to use for such rows")
@@ -389,7 +392,7 @@ def import_table(path: str | os.PathLike, mapping: dict[str, str] | None = None,
             got: list[str] = []
             lists[c] = ";".join(map_countries(_split_list(get(c)), c, fixes, got, accept_codes=True))
             if got:
-                fixes.append(f"unmapped {c} name(s) " + ", ".join(repr(u) for u in got)
+                fixes.append(f"unmapped {c.rstrip('s')} name(s) " + ", ".join(repr(u) for u in got)
                              + f": left out of {c}, kept in notes")
                 unmapped.extend(u for u in got if u not in unmapped)
 
