@@ -599,12 +599,14 @@ def _collect(path: Path, series_path: Path | None):
 
 
 def _series_path_for(path: Path) -> Path:
+    if path.is_dir() or not path.name:
+        raise DataError(f"{path}: is a directory; give the path of an exercises CSV file, e.g. {path / 'exercises.csv'}")
     return path.with_name("series.csv")
 
 
 def validate_file(path: str | os.PathLike | None = None) -> list[Problem]:
     """Validate a catalogue file; return every problem (errors and warnings), never raise on bad data."""
-    path = Path(path) if path is not None else bundled_path()
+    path = Path(path) if path else bundled_path()
     try:
         _, _, problems, _ = _collect(path, _series_path_for(path))
     except DataError as exc:
@@ -633,7 +635,7 @@ def load_catalogue(path: str | os.PathLike | None = None, *, series_path: str | 
     DataError
         Listing every problem found, each with file, line, column, value, and fix.
     """
-    path = Path(path) if path is not None else bundled_path()
+    path = Path(path) if path else bundled_path()
     sp = Path(series_path) if series_path is not None else _series_path_for(path)
     if series_path is not None and not sp.exists():
         raise DataError(f"{sp}: no such file; give the path of a series CSV file")

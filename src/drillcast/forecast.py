@@ -327,7 +327,8 @@ class FittedForecaster:
             labels = np.append(labels, h.current_outcome)
             lo = np.append(lo, h.current_start[0])
             hi = np.append(hi, h.current_start[1])
-        self.timing = settings.timing.fit(labels, lo, hi)
+        timing = settings.timing if self.model.uses_knowledge else TimingModel(uniform=True)
+        self.timing = timing.fit(labels, lo, hi)
         # count | held = 1 + Poisson(lambda), lambda ~ Gamma(a, b) (shape, rate), recency-weighted.
         w = _decay_weights(h.years[held], h.current_year, settings.count_half_life)
         self.count_ab = (0.5 + float(np.sum(w * (h.counts[held] - 1))), float(np.sum(w)) + 1e-9)

@@ -68,6 +68,10 @@ class SeriesHistory:
         ``as_of.year - 1`` (the current year is in ``current``).
     outcomes : ndarray of int
         Index into ``categories`` per year (the year's primary held event).
+    known : ndarray of bool
+        False for a past year whose only primary event is still reported as
+        announced (neither held nor cancelled): its outcome is unknown, and
+        models and scores leave it out rather than count it as ``none``.
     counts : ndarray of int
         Number of held primary events per year.
     start_lo, start_hi : ndarray of float
@@ -97,6 +101,7 @@ class SeriesHistory:
     categories: tuple
     years: np.ndarray = field(repr=False)
     outcomes: np.ndarray = field(repr=False)
+    known: np.ndarray = field(repr=False)
     counts: np.ndarray = field(repr=False)
     start_lo: np.ndarray = field(repr=False)
     start_hi: np.ndarray = field(repr=False)
@@ -124,6 +129,14 @@ class SeriesHistory:
 
     def held(self) -> np.ndarray:
         return self.outcomes != self.none_index
+
+    def observed(self) -> tuple[np.ndarray, np.ndarray]:
+        """Years and outcomes whose outcome is known, including the current year if already realised."""
+        ys, os_ = self.years[self.known], self.outcomes[self.known]
+        if self.current_outcome is not None:
+            ys = np.append(ys, self.current_year)
+            os_ = np.append(os_, self.current_outcome)
+        return ys.astype(int), os_.astype(int)
 
 
 def _label(info: SeriesInfo, r) -> str:
@@ -155,12 +168,15 @@ def series_history(catalogue: Catalogue, series: str, as_of: _dt.date | None = N
     cur = as_of.year
     events = [r for r in catalogue.events(series) if r["primary"]]
     held_by_year: dict[int, list] = {}
+    unresolved = set()
     announced = []
     cancelled = []
     for r in events:
         y = r["start"].year
         if r["status"] == "held":
             held_by_year.setdefault(y, []).append(r)
+        elif r["status"] == "announced" and y < cur:
+            unresolved.add(y)
         elif r["status"] == "announced" and y >= cur:
             lo = day_of_year(r["start"].low)
             hi = day_of_year(r["start"].high) if r["start"].high.year == y else days_in_year(y) - 1
@@ -189,6 +205,7 @@ def series_history(catalogue: Catalogue, series: str, as_of: _dt.date | None = N
             who.update(r["participants"])
         return cat_index[_label(info, r0)], len(rs), (s_lo, s_hi), who
 
+    known = np.array([int(y) in held_by_year or int(y) not in unresolved for y in years], dtype=bool)
     for i, y in enumerate(years):
         rs = held_by_year.get(int(y))
         if not rs:
@@ -205,7 +222,7 @@ def series_history(catalogue: Catalogue, series: str, as_of: _dt.date | None = N
         cur_parts = tuple(sorted(who))
     n_events = int(counts.sum()) + cur_count
     return SeriesHistory(
-        info=info, as_of=as_of, categories=cats, years=years, outcomes=outcomes, counts=counts,
+        info=info, as_of=as_of, categories=cats, years=years, outcomes=outcomes, known=known, counts=counts,
         start_lo=lo, start_hi=hi, participation=parts, current_year=cur, current_outcome=cur_outcome,
         current_count=cur_count, current_start=cur_start, current_participants=cur_parts,
         announced=tuple(sorted(announced, key=lambda a: (a.year, a.start_lo))), cancelled=tuple(sorted(cancelled)),

@@ -78,7 +78,7 @@ class Climatology(OutcomeModel):
 
     def fit(self, history):
         K = len(history.categories)
-        counts = np.bincount(history.outcomes, minlength=K).astype(float)
+        counts = np.bincount(history.outcomes[history.known], minlength=K).astype(float)
         return _DirichletFit(self.name, history.categories, counts + self.alpha)
 
 
@@ -112,10 +112,7 @@ class _RuleFit(IndependentFit):
 
 
 def _known_outcomes(history: SeriesHistory) -> dict[int, int]:
-    known = {int(y): int(o) for y, o in zip(history.years, history.outcomes)}
-    if history.current_outcome is not None:
-        known[history.current_year] = int(history.current_outcome)
-    return known
+    return dict(zip(*(a.tolist() for a in history.observed())))
 
 
 @dataclass(frozen=True)
@@ -146,8 +143,8 @@ class Persistence(OutcomeModel):
             return None
 
         hits = trials = 0
-        for y, o in zip(history.years, history.outcomes):
-            t = int(y) - k
+        for y, o in known.items():
+            t = y - k
             if t in known:
                 trials += 1
                 hits += int(known[t] == o)
@@ -193,8 +190,8 @@ class StrictRotation(OutcomeModel):
                 return 0 if (y - anchors_before[-1][0]) % P == 0 else none
 
         hits = trials = 0
-        for y, o in zip(history.years, history.outcomes):
-            pred = rule(int(y), [a for a in anchors if a[0] < y])
+        for y, o in known.items():
+            pred = rule(y, [a for a in anchors if a[0] < y])
             if pred is not None:
                 trials += 1
                 hits += int(pred == o)

@@ -39,11 +39,7 @@ _lgamma = np.vectorize(math.lgamma, otypes=[float])
 
 def observed_sequence(history: SeriesHistory) -> tuple[np.ndarray, np.ndarray]:
     """Years and outcomes known on the snapshot date (the current year if already realised)."""
-    ys, os_ = history.years, history.outcomes
-    if history.current_outcome is not None:
-        ys = np.append(ys, history.current_year)
-        os_ = np.append(os_, history.current_outcome)
-    return ys.astype(int), os_.astype(int)
+    return history.observed()
 
 
 def _phase_counts(years, outcomes, k, K):
@@ -112,13 +108,18 @@ class PhaseMixtureFit(IndependentFit):
         return self.info
 
 
-def _bma_components(years, outcomes, K, alpha, k_max):
-    """Weights over k and padded posterior rows for one regime."""
-    log_ev, counts = calendar_evidence(years, outcomes, K, alpha, k_max)
-    post = np.full((k_max, k_max, K), alpha)
-    for k, c in enumerate(counts, start=1):
-        post[k - 1, :k] += c
-    return log_ev, post
+def _bma_components(years, outcomes, K, alphas, k_max):
+    """Log evidence, periods and padded posterior rows of every (period, alpha) component of one regime."""
+    log_ev, periods, posts = [], [], []
+    for a in alphas:
+        ev, counts = calendar_evidence(years, outcomes, K, a, k_max)
+        for k, c in enumerate(counts, start=1):
+            post = np.full((k_max, K), a)
+            post[:k] += c
+            log_ev.append(ev[k - 1])
+            periods.append(k)
+            posts.append(post)
+    return np.asarray(log_ev), np.asarray(periods), np.stack(posts)
 
 
 @dataclass(frozen=True)
@@ -127,13 +128,15 @@ class CalendarRotation(OutcomeModel):
 
     Parameters
     ----------
-    alpha : float
-        Symmetric Dirichlet prior of each phase's outcome probabilities.
+    alphas : tuple of float
+        Symmetric Dirichlet priors of each phase's outcome probabilities; the
+        model averages over them too (a small alpha lets a clean cycle be
+        believed quickly, a large one shrinks towards equal probabilities).
     k_max : int
         Largest period considered (default 6: a 4-direction cycle, biennial and triennial patterns).
     """
 
-    alpha: float = 0.5
+    alphas: tuple = (0.1, 0.25, 0.5, 1.0)
     k_max: int = 6
     name = "calendar"
     description = "calendar-anchored rotation, Bayesian-averaged over periods 1..k_max"
@@ -141,10 +144,10 @@ class CalendarRotation(OutcomeModel):
     def fit(self, history):
         K = len(history.categories)
         ys, os_ = observed_sequence(history)
-        log_ev, post = _bma_components(ys, os_, K, self.alpha, self.k_max)
+        log_ev, periods, post = _bma_components(ys, os_, K, self.alphas, self.k_max)
         w = _normalise_log(log_ev)
-        info = {"period_posterior": {str(k): round(float(x), 4) for k, x in enumerate(w, start=1)}}
-        return PhaseMixtureFit(self.name, history.categories, w, np.arange(1, self.k_max + 1), post, info)
+        info = {"period_posterior": {str(k): round(float(w[periods == k].sum()), 4) for k in range(1, self.k_max + 1)}}
+        return PhaseMixtureFit(self.name, history.categories, w, periods, post, info)
 
 
 @dataclass(frozen=True)
@@ -153,14 +156,14 @@ class ChangePoint(OutcomeModel):
 
     Parameters
     ----------
-    alpha, k_max : as in :class:`CalendarRotation`.
+    alphas, k_max : as in :class:`CalendarRotation`.
     p_no_change : float
         Prior probability that the pattern never changed.
     min_segment : int
         Fewest years in the regime before a change.
     """
 
-    alpha: float = 0.5
+    alphas: tuple = (0.1, 0.25, 0.5, 1.0)
     k_max: int = 6
     p_no_change: float = 0.5
     min_segment: int = 2
@@ -173,32 +176,34 @@ class ChangePoint(OutcomeModel):
         k_max = self.k_max
         cands = [None] + [int(y) for y in ys[self.min_segment:]]
         n_c = len(cands) - 1
+        n_comp = self.k_max * len(self.alphas)
         log_post, comps = [], []
         for c in cands:
             if c is None:
                 pre_ev = 0.0
-                ev_post, post = _bma_components(ys, os_, K, self.alpha, k_max)
+                ev_post, periods, post = _bma_components(ys, os_, K, self.alphas, k_max)
                 prior = self.p_no_change if n_c else 1.0
             else:
                 before = ys < c
-                ev_pre, _ = _bma_components(ys[before], os_[before], K, self.alpha, k_max)
-                pre_ev = _logsumexp(ev_pre) - math.log(k_max)
-                ev_post, post = _bma_components(ys[~before], os_[~before], K, self.alpha, k_max)
+                ev_pre, _, _ = _bma_components(ys[before], os_[before], K, self.alphas, k_max)
+                pre_ev = _logsumexp(ev_pre) - math.log(n_comp)
+                ev_post, periods, post = _bma_components(ys[~before], os_[~before], K, self.alphas, k_max)
                 prior = (1.0 - self.p_no_change) / n_c
-            seg_ev = _logsumexp(ev_post) - math.log(k_max)
+            seg_ev = _logsumexp(ev_post) - math.log(n_comp)
             log_post.append(math.log(prior) + pre_ev + seg_ev)
-            comps.append((ev_post, post))
+            comps.append((ev_post, periods, post))
         wc = _normalise_log(log_post)
-        weights, periods, alphas = [], [], []
-        for w, (ev_post, post) in zip(wc, comps):
+        weights, all_periods, alphas = [], [], []
+        for w, (ev_post, periods, post) in zip(wc, comps):
             wk = _normalise_log(ev_post)
-            for k in range(k_max):
-                weights.append(w * wk[k])
-                periods.append(k + 1)
-                alphas.append(post[k])
+            weights.extend(w * wk)
+            all_periods.extend(periods)
+            alphas.append(post)
+        periods = np.asarray(all_periods)
+        alphas = np.concatenate(alphas)
         keep = np.asarray(weights) > 1e-12
         weights = np.asarray(weights)[keep]
         info = {"change_year_posterior": {("none" if c is None else str(c)): round(float(x), 4)
                                           for c, x in zip(cands, wc)}}
         return PhaseMixtureFit(self.name, history.categories, weights / weights.sum(),
-                               np.asarray(periods)[keep], np.stack(alphas)[keep], info)
+                               periods[keep], alphas[keep], info)

@@ -39,8 +39,17 @@ class Ensemble(OutcomeModel):
 
     members: tuple = ()
     weights: tuple = ()
-    name = "ensemble"
-    description = "equal-weight linear pool of calendar, markov and changepoint"
+    label: str = "ensemble"
+
+    @property
+    def name(self) -> str:
+        return self.label
+
+    @property
+    def description(self) -> str:
+        w = self.weights or (1.0,) * len(self.members)
+        parts = [f"{m.name} ({x / sum(w):.0%})" for m, x in zip(self.members, w)]
+        return "linear pool of " + ", ".join(parts)
 
     def fit(self, history):
         fits = [m.fit(history) for m in self.members]

@@ -104,9 +104,12 @@ class MarkovRotation(OutcomeModel):
     """
 
     order: int = 1
-    alpha: float = 0.5
-    name = "markov"
+    alpha: float = 0.25
     description = "sequence-anchored rotation: Markov chain over held outcomes with disruption"
+
+    @property
+    def name(self) -> str:
+        return "markov" if self.order == 1 else f"markov{self.order}"
 
     def fit(self, history):
         K = len(history.categories)
