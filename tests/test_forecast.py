@@ -184,3 +184,21 @@ def test_ended_series_is_not_forecast_as_alive(tmp_path):
     snap = load_catalogue(write_catalogue(tmp_path, ev, [ROT_SERIES, REC_SERIES])).as_of(D(2020, 1, 1))
     y = forecast(snap, "rec", model="changepoint").year(2020)
     assert y.p_held < 0.2
+
+
+def test_vectorised_evidence_equals_plain_formula():
+    """_bma_components (lgamma tables, vectorised over alpha) vs calendar_evidence (math.lgamma per alpha)."""
+    from drillcast.models.calendar import _bma_components, calendar_evidence
+
+    rng = np.random.default_rng(4)
+    years = np.arange(1990, 2015)
+    outcomes = rng.integers(0, 5, size=len(years))
+    ev, periods, post = _bma_components(years, outcomes, 5, (0.1, 0.5, 2.0), 6)
+    for i, a in enumerate((0.1, 0.5, 2.0)):
+        ref, counts = calendar_evidence(years, outcomes, 5, a, 6)
+        np.testing.assert_allclose(ev[i * 6:(i + 1) * 6], ref, rtol=1e-12)
+        for k in range(1, 7):
+            np.testing.assert_allclose(post[i * 6 + k - 1, :k], counts[k - 1] + a)
+    # hand check: one phase, counts (2, 0) with K = 2, alpha = 1: evidence = 1/2 * 2/3 = 1/3
+    ev, _, _ = _bma_components(np.array([2000, 2001]), np.array([0, 0]), 2, (1.0,), 1)
+    assert ev[0] == pytest.approx(np.log(1 / 3))

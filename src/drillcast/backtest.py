@@ -137,7 +137,7 @@ def _doy_iso(year, d):
 
 def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_year=None, horizon: int = 1,
              models=None, seed: int = 0, truth_as_of: _dt.date | None = None, paired_draws: int = 20_000,
-             progress=None) -> BacktestResult:
+             progress=None, summary: bool = True) -> BacktestResult:
     """Backtest ``models`` on ``series`` (a series id or a list of ids).
 
     Parameters
@@ -152,6 +152,9 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
         Default: every model in :data:`drillcast.models.MODELS`.
     truth_as_of : datetime.date, optional
         What counts as "what happened" (default: today).
+    summary : bool
+        Compute coverage intervals, paired tests and reliability tables (these
+        need scipy and pandas); False gives mean scores only, fast.
     """
     if horizon < 1:
         raise OptionError(f"--horizon: {horizon} is not allowed; give an integer >= 1")
@@ -205,7 +208,7 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
                     folds.append(rec)
         if progress:
             progress(sid)
-    summary, reliability = _summarise(folds, names, paired_draws, seed)
+    summary, reliability = _summarise(folds, names, paired_draws, seed, full=summary)
     settings = {"horizon": horizon, "models": names, "seed": seed, "truth_as_of": truth_as_of.isoformat(),
                 "cutoffs": used_cutoffs, "log_floor": _log_floor()}
     return BacktestResult(tuple(folds), tuple(summary), reliability, settings)
@@ -225,7 +228,7 @@ def _latest_report(snap: Catalogue, sid: str) -> str | None:
     return max(dates).isoformat() if dates else None
 
 
-def _summarise(folds, names, draws, seed):
+def _summarise(folds, names, draws, seed, full=True):
     from . import scoring
 
     by = {}
@@ -245,6 +248,9 @@ def _summarise(folds, names, draws, seed):
         crps = [f["scores"]["crps_days"] for f in fs if "crps_days" in f["scores"]]
         row["mean_crps_days"] = round(float(np.mean(crps)), 3) if crps else None
         row["n_start"] = len(crps)
+        summary.append(row)
+        if not full:
+            continue
         cov = []
         for level in (50, 80, 95):
             hits = [f["scores"][f"covered_{level}"] for f in fs if f"covered_{level}" in f["scores"]]
@@ -254,7 +260,6 @@ def _summarise(folds, names, draws, seed):
                             "rate": round(sum(hits) / len(hits), 4), "ci_low": round(lo, 4), "ci_high": round(hi, 4)})
         row["coverage"] = cov
         row["pit"] = [round(f["scores"]["pit"], 4) for f in fs if "pit" in f["scores"]]
-        summary.append(row)
         # one-vs-rest reliability over every outcome label
         p, occ = [], []
         for f in fs:
@@ -267,7 +272,7 @@ def _summarise(folds, names, draws, seed):
             {k: (None if (isinstance(v, float) and np.isnan(v)) else (round(float(v), 4) if isinstance(v, float) else int(v)))
              for k, v in r.items()} for r in tab.to_dict("records")]
     # skill and paired tests against each baseline, on the same folds
-    for row in summary:
+    for row in summary if full else ():
         sid, name = row["series"], row["model"]
         mine = {(f["cutoff"], f["year"]): f["scores"]["log_score"] for f in by[(sid, name)]}
         skills = {}
@@ -308,7 +313,7 @@ def track_record(catalogue: Catalogue, series: str, as_of: _dt.date, *, model="d
     if not cuts:
         return {"model": name, "n": 0, "reason": f"fewer than {MIN_BACKTEST_YEARS} years of history before {as_of}"}
     res = backtest(catalogue.as_of(as_of), series, cutoffs=cuts, models=list(dict.fromkeys([name, "uniform", "climatology"])),
-                   seed=seed, truth_as_of=as_of, paired_draws=2000)
+                   seed=seed, truth_as_of=as_of, summary=False)
     by = {r["model"]: r for r in res.summary}
     if name not in by:
         return {"model": name, "n": 0, "reason": "no scorable past forecast"}

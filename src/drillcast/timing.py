@@ -6,8 +6,9 @@ Mises distribution on the 366 days of a year,
     p(d | mu, kappa) proportional to exp(kappa * cos(2 pi (d - mu) / 365.25)),
 
 normalised by summation over the days (so no Bessel function is needed). The
-posterior over ``(mu, kappa)`` is computed exactly on a grid (mu every 2 days,
-kappa log-spaced from 0.05 to 2000 with a log-uniform prior). An observation
+posterior over ``(mu, kappa)`` is computed exactly on a grid (mu every 3 days,
+kappa 0 and 24 values log-spaced from 0.05 to 2000, log-uniform prior; half the
+prior mass on kappa = 0, i.e. no seasonality). An observation
 known only to a month (or a year) contributes the probability of its whole
 interval, sum over d in [lo, hi] of p(d | mu, kappa), not a guessed day.
 
@@ -29,8 +30,8 @@ import numpy as np
 __all__ = ["TimingModel", "FittedTiming", "quantile_days", "N_DAYS"]
 
 N_DAYS = 366
-_MU = np.arange(0.0, 366.0, 2.0)
-_KAPPA = np.concatenate([[0.0], np.geomspace(0.05, 2000.0, 40)])
+_MU = np.arange(0.0, 366.0, 3.0)
+_KAPPA = np.concatenate([[0.0], np.geomspace(0.05, 2000.0, 24)])
 
 
 @lru_cache(maxsize=1)
@@ -57,6 +58,11 @@ def _posterior_pmf(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     w = np.exp(lp - lp.max())
     w /= w.sum()
     return w @ p
+
+
+# The same starts are fitted again and again in backtests (every model of a fold,
+# and successive folds share data); fitting is pure, so results are memoised.
+_FIT_CACHE: dict = {}
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,19 @@ class TimingModel:
 
     def fit(self, labels: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> FittedTiming:
         """Fit on held years' start intervals (day-of-year, inclusive) and their labels."""
+        labels = np.asarray(labels, dtype=np.int64)
+        lo = np.asarray(lo, dtype=np.int64)
+        hi = np.asarray(hi, dtype=np.int64)
+        key = (self, labels.tobytes(), lo.tobytes(), hi.tobytes())
+        hit = _FIT_CACHE.get(key)
+        if hit is None:
+            hit = self._fit(labels, lo, hi)
+            if len(_FIT_CACHE) > 4096:  # bounded: backtests over many series
+                _FIT_CACHE.clear()
+            _FIT_CACHE[key] = hit
+        return hit
+
+    def _fit(self, labels, lo, hi) -> FittedTiming:
         if self.uniform or len(lo) == 0:
             flat = np.full(N_DAYS, 1.0 / N_DAYS)
             return FittedTiming({}, flat, int(len(lo)))

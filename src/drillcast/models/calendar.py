@@ -34,7 +34,19 @@ from .base import IndependentFit, OutcomeModel, dirichlet_rows
 
 __all__ = ["CalendarRotation", "ChangePoint", "observed_sequence", "calendar_evidence"]
 
-_lgamma = np.vectorize(math.lgamma, otypes=[float])
+_LGAMMA_TABLES: dict[float, np.ndarray] = {}
+
+
+def _lgamma_at(a: float, x: np.ndarray) -> np.ndarray:
+    """lgamma(a + x) for integer-valued x >= 0, from a cached table (counts are integers here)."""
+    x = np.asarray(x, dtype=np.int64)
+    tab = _LGAMMA_TABLES.get(a)
+    need = int(x.max(initial=0)) + 1
+    if tab is None or len(tab) < need:
+        n = max(need, 256)
+        tab = math.lgamma(a) + np.concatenate([[0.0], np.cumsum(np.log(a + np.arange(n - 1)))])
+        _LGAMMA_TABLES[a] = tab
+    return tab[x]
 
 
 def observed_sequence(history: SeriesHistory) -> tuple[np.ndarray, np.ndarray]:
@@ -51,6 +63,9 @@ def _phase_counts(years, outcomes, k, K):
 def calendar_evidence(years, outcomes, K, alpha, k_max):
     """Log marginal likelihood for each period ``k = 1..k_max`` and the phase counts.
 
+    The plain formula, one alpha at a time; the models use the vectorised
+    :func:`_bma_components`, and the tests check that both agree.
+
     Returns
     -------
     log_ev : ndarray, shape (k_max,)
@@ -62,7 +77,8 @@ def calendar_evidence(years, outcomes, K, alpha, k_max):
         c = _phase_counts(years, outcomes, k, K)
         n = c.sum(axis=1)
         log_ev[k - 1] = float(np.sum(
-            math.lgamma(K * alpha) - _lgamma(K * alpha + n) + (_lgamma(alpha + c) - math.lgamma(alpha)).sum(axis=1)
+            math.lgamma(K * alpha) - np.array([math.lgamma(K * alpha + x) for x in n])
+            + np.array([[math.lgamma(alpha + x) - math.lgamma(alpha) for x in row] for row in c]).sum(axis=1)
         ))
         counts.append(c)
     return log_ev, counts
@@ -108,18 +124,34 @@ class PhaseMixtureFit(IndependentFit):
         return self.info
 
 
+def _lgamma_rows(alphas, n_max):
+    """Table ``T[i, x] = lgamma(alphas[i] + x)`` for x = 0..n_max."""
+    return np.stack([_lgamma_at(float(a), np.arange(n_max + 1)) for a in alphas])
+
+
 def _bma_components(years, outcomes, K, alphas, k_max):
-    """Log evidence, periods and padded posterior rows of every (period, alpha) component of one regime."""
-    log_ev, periods, posts = [], [], []
-    for a in alphas:
-        ev, counts = calendar_evidence(years, outcomes, K, a, k_max)
+    """Log evidence, periods and padded posterior rows of every (alpha, period) component of one regime.
+
+    Vectorised over alphas with lgamma tables (counts are small integers).
+    """
+    A = np.asarray(alphas, dtype=float)
+    n_all = len(years)
+    lg_a = _lgamma_rows(A, n_all)  # lgamma(a + x)
+    lg_ka = _lgamma_rows(K * A, n_all)  # lgamma(K a + x)
+    ev = np.empty((len(A), k_max))
+    counts = []
+    for k in range(1, k_max + 1):
+        c = _phase_counts(years, outcomes, k, K).astype(np.int64)
+        n = c.sum(axis=1)
+        ev[:, k - 1] = ((lg_ka[:, :1] - lg_ka[:, n]).sum(axis=1)
+                        + (lg_a[:, c.ravel()] - lg_a[:, :1]).sum(axis=1))
+        counts.append(c)
+    periods = np.tile(np.arange(1, k_max + 1), len(A))
+    post = np.repeat(A, k_max)[:, None, None] * np.ones((len(A) * k_max, k_max, K))
+    for i in range(len(A)):
         for k, c in enumerate(counts, start=1):
-            post = np.full((k_max, K), a)
-            post[:k] += c
-            log_ev.append(ev[k - 1])
-            periods.append(k)
-            posts.append(post)
-    return np.asarray(log_ev), np.asarray(periods), np.stack(posts)
+            post[i * k_max + k - 1, :k] += c
+    return ev.ravel(), periods, post
 
 
 @dataclass(frozen=True)
