@@ -51,18 +51,24 @@ def atomic_write(path: str | os.PathLike, data: bytes | str, inputs: Iterable[st
     p = check_output_path(path, inputs)
     if isinstance(data, str):
         data = data.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent if str(p.parent) else ".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent if str(p.parent) else ".")
+    except OSError as exc:
+        raise OutputError(f"{p}: cannot write here ({exc.strerror}); choose a writable location") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, p)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError):
+            raise OutputError(f"{p}: cannot write ({exc.strerror}); nothing was written: "
+                              "check the disk space and permissions") from None
         raise
     return p
 

@@ -64,6 +64,8 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _URL = re.compile(r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?(?:[/?#]\S*)?$")
 MAX_FIELD = 100_000  # characters; a longer field is an error, not a hang
 MAX_PROBLEMS = 200  # stop listing after this many errors
+MAX_ROWS = 250_000  # rows; a larger file is refused rather than exhausting memory
+MAX_BYTES = 256 * 2**20  # bytes; checked before reading
 
 
 def bundled_path() -> Path:
@@ -83,6 +85,10 @@ def bundled_path() -> Path:
 def _read_table(path: Path, kind: str) -> tuple[list[str], list[tuple[int, list[str]]], bytes]:
     """Read a CSV file defensively; return header, (line, row) pairs and the raw bytes."""
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES and path.is_file():
+            raise DataError(f"{path}: the file is {size / 2**20:.0f} MiB; drillcast reads catalogues up to "
+                            f"{MAX_BYTES // 2**20} MiB: split it by series or by decade")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise DataError(f"{path}: no such file; give the path of a {kind} CSV file") from None
@@ -92,7 +98,7 @@ def _read_table(path: Path, kind: str) -> tuple[list[str], list[tuple[int, list[
         raise DataError(f"{path}: permission denied; make the file readable") from None
     if not raw.strip():
         raise DataError(
-            f"{path}: the file is empty; a {kind} file starts with a header row "
+            f"{path}: the file is empty; a catalogue file starts with a header row "
             f"such as: {','.join(EXERCISE_COLUMNS[:6] if kind == 'exercises' else SERIES_COLUMNS[:4])},..."
         )
     if b"\x00" in raw[:65536]:
@@ -120,6 +126,9 @@ def _read_table(path: Path, kind: str) -> tuple[list[str], list[tuple[int, list[
                 header = rec
             elif any(c.strip() for c in rec):
                 rows.append((start, rec))
+                if len(rows) > MAX_ROWS:
+                    raise DataError(f"{path}: more than {MAX_ROWS:,} rows; drillcast reads catalogues up to "
+                                    f"{MAX_ROWS:,} events: split it by series or by decade")
             start = reader.line_num + 1
     except csv.Error as exc:
         msg = str(exc)
