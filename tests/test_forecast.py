@@ -202,3 +202,24 @@ def test_vectorised_evidence_equals_plain_formula():
     # hand check: one phase, counts (2, 0) with K = 2, alpha = 1: evidence = 1/2 * 2/3 = 1/3
     ev, _, _ = _bma_components(np.array([2000, 2001]), np.array([0, 0]), 2, (1.0,), 1)
     assert ev[0] == pytest.approx(np.log(1 / 3))
+
+
+def test_day_draws_are_exact_inverse_cdf():
+    """The guide-table sampler against the pmf it samples, by a chi-square test (scipy)."""
+    from scipy import stats
+
+    from drillcast.forecast import _draw_days
+
+    rng = np.random.default_rng(0)
+    p = rng.random(366) ** 8
+    p[:100] = 0.0  # days that cannot occur (e.g. before the as-of date) are never drawn
+    p /= p.sum()
+    q = p[::-1].copy()
+    d = _draw_days([p, q], 200_000, np.random.default_rng(1))
+    for i, pmf in enumerate((p, q)):
+        f = np.bincount(d[:, i], minlength=366)
+        assert f[pmf == 0].sum() == 0
+        expected = pmf * len(d)
+        keep = expected > 5
+        chi2 = (((f - expected) ** 2)[keep] / expected[keep]).sum()
+        assert stats.chi2.sf(chi2, keep.sum() - 1) > 1e-3

@@ -526,14 +526,31 @@ class _Sampler:
     def __call__(self, n, rng):
         outcomes = self.fit.sample(list(self.years), n, rng, self.overrides)
         none = len(self.categories) - 1
-        start = np.full(outcomes.shape, -1, dtype=int)
-        for i, pmf in enumerate(self.pmfs):
-            held = outcomes[:, i] != none
-            if pmf.sum() > 0:
-                c = np.cumsum(pmf)
-                d = np.searchsorted(c / c[-1], rng.random(int(held.sum())), side="right").clip(0, 365)
-                start[held, i] = d
-        return CalendarSample(self.years, self.categories, outcomes, start)
+        return CalendarSample(self.years, self.categories, outcomes,
+                              np.where(outcomes != none, _draw_days(self.pmfs, n, rng), -1))
+
+
+_GUIDE = 4096
+
+
+def _draw_days(pmfs, n, rng) -> np.ndarray:
+    """Exact inverse-CDF draws of a day per path and year, with a guide table (Chen & Asau 1974).
+
+    The table gives, for each of ``_GUIDE`` equal slices of [0, 1), the first day
+    whose CDF exceeds the slice start; a few vectorised steps finish the search.
+    """
+    H = len(pmfs)
+    cdf = np.stack([np.cumsum(p) / p.sum() if p.sum() > 0 else np.linspace(1 / 366, 1, 366) for p in pmfs])
+    cdf[:, -1] = 1.0
+    guide = np.stack([np.searchsorted(c, np.arange(_GUIDE) / _GUIDE, side="right") for c in cdf])
+    u = rng.random((n, H)).ravel()
+    h = np.tile(np.arange(H), n)
+    day = guide[h, (u * _GUIDE).astype(np.int64)]
+    todo = np.flatnonzero(u >= cdf[h, day])
+    while todo.size:  # only the few draws that land in a slice spanning several days
+        day[todo] += 1
+        todo = todo[(day[todo] < 365) & (u[todo] >= cdf[h[todo], np.minimum(day[todo], 365)])]
+    return day.reshape(n, H)
 
 
 def forecast(snapshot: Catalogue, series: str, *, model="default", horizon: int = 3, seed: int = 0,

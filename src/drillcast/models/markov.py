@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import FittedOutcome, OutcomeModel, dirichlet_rows, draw_categorical
+from .base import POOL, FittedOutcome, OutcomeModel, dirichlet_rows, draw_categorical
 from .calendar import observed_sequence
 
 __all__ = ["MarkovRotation"]
@@ -62,19 +62,23 @@ class _MarkovFit(FittedOutcome):
 
     def sample(self, years, n, rng, overrides=None):
         H = len(years)
-        q = rng.beta(*self.q_ab, size=n)
-        P = dirichlet_rows(np.broadcast_to(self.alpha_post, (n,) + self.alpha_post.shape).copy(), rng)
+        pool = min(n, POOL)
+        q = rng.beta(*self.q_ab, size=pool)
+        P = dirichlet_rows(np.broadcast_to(self.alpha_post, (pool,) + self.alpha_post.shape).copy(), rng)
+        C = np.cumsum(P, axis=-1)
+        C /= C[..., -1:]
+        draw = rng.integers(pool, size=n) if n > pool else np.arange(n)  # each path keeps one posterior draw
+        q = q[draw]
         ctx = np.full(n, self.last_ctx)
         out = np.empty((n, H), dtype=int)
-        rows = np.arange(n)
-        uniform = np.full(self.S, 1.0 / self.S)
+        uniform_c = np.cumsum(np.full(self.S, 1.0 / self.S))
         for h in range(H):
             o = overrides[h] if overrides is not None else None
             if o is not None:
                 lab = draw_categorical(np.broadcast_to(o, (n, len(o))), rng)
             else:
-                probs = np.where((ctx >= 0)[:, None], P[rows, np.maximum(ctx, 0)], uniform)
-                lab = draw_categorical(probs, rng)
+                c = np.where((ctx >= 0)[:, None], C[draw, np.maximum(ctx, 0)], uniform_c)
+                lab = np.minimum((rng.random((n, 1)) >= c).sum(axis=-1), self.S - 1)
                 lab = np.where(rng.random(n) < q, self.S, lab)
             out[:, h] = lab
             held = lab < self.S
