@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--order", metavar="a,b,c,d", help="hypothesised cyclic order of directions")
     t.add_argument("--alpha", type=float, default=0.05, metavar="A")
     t.add_argument("--draws", type=int, metavar="N", help="Monte Carlo draws")
-    t.add_argument("--date", metavar="MM-DD", help="hypothesised date for the seasonality V-test (default 09-15)")
+    t.add_argument("--date", metavar="MM-DD", help="hypothesised date for the seasonality V-test (default: Rayleigh test, no date)")
     t.add_argument("--correction", choices=("holm", "bh"), default="holm", help="multiple-testing correction for 'all'")
 
     pl = sub.add_parser("plot", help="draw a figure")

@@ -1,0 +1,658 @@
+"""Tests of drillcast.hypotheses: reference values, calibration under H0, power under H1.
+
+Every test builds its own data (plain arrays, or a tiny catalogue written to
+tmp_path); none reads the bundled catalogue. Seeds are fixed. Calibration
+tests simulate 200-400 data sets; their tolerances are binomial (3-3.5 SE).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import itertools
+import json
+import math
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from drillcast import hypotheses as H
+from drillcast.catalogue import EXERCISE_COLUMNS, SERIES_COLUMNS, load_catalogue
+from drillcast.errors import OptionError
+from drillcast.history import series_history
+
+DIRS = ["a", "b", "c", "d"]
+RUSSIA_LIKE = (["other"] + ["zapad", "vostok", "tsentr", "kavkaz"] * 3 + ["zapad", "vostok", "none", "other", "zapad"])
+RUSSIA_CATS = ["zapad", "vostok", "tsentr", "kavkaz", "other", "none"]
+
+
+# --------------------------------------------------------------------------- helpers
+
+def write_catalogue(folder, events, series):
+    """exercises.csv + series.csv with defaults for the optional columns."""
+    path = folder / "exercises.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=EXERCISE_COLUMNS, lineterminator="\n")
+        w.writeheader()
+        for e in events:
+            w.writerow({"name": e["id"], "sources": "https://example.org/s", "confidence": "high",
+                        "status": "held", "primary": "yes", **e})
+    with (folder / "series.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=SERIES_COLUMNS, lineterminator="\n")
+        w.writeheader()
+        for s in series:
+            w.writerow(s)
+    return path
+
+
+ROT = {"id": "rot", "name": "rot", "kind": "rotating", "directions": "a;b;c;d", "events_per_year": "single",
+       "regular_participants": "CHN"}
+MULTI = {"id": "pat", "name": "pat", "kind": "recurring", "directions": "", "events_per_year": "multiple",
+         "regular_participants": "RUS"}
+
+
+@pytest.fixture
+def histories(tmp_path):
+    """A 19-year rotating series (2007-2025, Russia-like) and a 7-year multi-event series."""
+    labels = ["a", "b", "c", "d"] * 4 + ["a", None, "b"]  # 2023 no event
+    ev = []
+    for i, (y, d) in enumerate(zip(range(2007, 2026), labels)):
+        if d is None:
+            continue
+        start = f"{y}-09" if y == 2009 else f"{y}-09-{10 + i % 15:02d}"
+        ev.append({"id": f"R{y}", "series": "rot", "direction": d, "start_date": start,
+                   "participants": "RUS;CHN" if y >= 2018 else "RUS"})
+    for y, k in zip(range(2019, 2026), [1, 1, 1, 2, 2, 2, 1]):
+        for j in range(k):
+            ev.append({"id": f"P{y}{j}", "series": "pat", "start_date": f"{y}-{3 + 5 * j:02d}-{5 + y % 20:02d}",
+                       "participants": "RUS;CHN"})
+    path = write_catalogue(tmp_path, ev, [ROT, MULTI])
+    snap = load_catalogue(path, warn=False).as_of(dt.date(2026, 1, 1))
+    return series_history(snap, "rot"), series_history(snap, "pat")
+
+
+def brute_cycle_stat(labels, dirs, phases_only=None):
+    """Slow obvious rotation statistic: best matches over all templates."""
+    L = len(dirs)
+    templates = [list(p) for p in itertools.permutations(dirs)] if phases_only is None else \
+        [[phases_only[(r + ph) % L] for r in range(L)] for ph in range(L)]
+    return max(sum(lab == t[i % L] for i, lab in enumerate(labels)) for t in templates)
+
+
+def sim_noisy_cycle(rng, n, q, miss_rate, L=4):
+    """Independent simulator of the power alternative: a cycle kept with probability q."""
+    phase = rng.integers(L)
+    out = []
+    for t in range(n):
+        if rng.random() < miss_rate:
+            out.append("none")
+        elif rng.random() < q:
+            out.append(DIRS[(t + phase) % L])
+        else:
+            out.append(DIRS[(t + phase + 1 + rng.integers(L - 1)) % L])
+    return out
+
+
+def binom_tol(p, n1, n2=H.POWER_SIMS, z=3.5):
+    """Tolerance for the difference of two independent binomial proportions."""
+    p = min(max(p, 0.05), 0.95)
+    return z * math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
+
+
+# --------------------------------------------------------------------------- result type
+
+
+def test_result_to_dict_is_json_and_has_the_keys():
+    r = H.rotation_test_labels(list("abcdabcdab"), seed=1)
+    d = r.to_dict()
+    assert list(d)[:10] == ["test", "h0", "h1", "statistic", "p_value", "method", "effect_size", "n", "power",
+                            "reading"]
+    for extra in ("effect_size_name", "power_alternative", "n_for_80", "draws", "mc_se", "p_adjusted", "details"):
+        assert extra in d
+    json.dumps(d, allow_nan=False)
+    assert r.method in ("exact", "monte-carlo", "asymptotic")
+    with pytest.raises(AttributeError):
+        r.p_value = 0.5  # frozen
+
+
+def test_results_frame_one_row_per_result(histories):
+    rot, _ = histories
+    res = H.run_battery(rot, tests=("rotation", "trend"), power=False)
+    frame = H.results_frame(res)
+    assert list(frame["test"]) == ["rotation", "trend"]
+    assert {"p_value", "p_adjusted", "power", "n_for_80", "reading"} <= set(frame.columns)
+
+
+def test_module_import_is_light():
+    code = ("import sys, drillcast.hypotheses; "
+            "print(sorted(m for m in ('scipy', 'statsmodels', 'pandas') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------------------- rotation
+
+
+def test_rotation_exact_matches_brute_force_enumeration():
+    labels = ["a", "b", "c", "none", "a", "b", "d", "other"]
+    r = H.rotation_test_labels(labels, DIRS, power=False)
+    assert r.method == "exact"
+    obs = brute_cycle_stat(labels, DIRS)
+    assert r.statistic == obs
+    perms = list(itertools.permutations(labels))  # 8! orderings, equally likely under H0
+    null = np.array([brute_cycle_stat(p, DIRS) for p in perms])
+    assert r.p_value == pytest.approx(np.mean(null >= obs), abs=1e-12)
+    assert r.details["null_mean"] == pytest.approx(null.mean(), abs=1e-9)
+
+
+def test_rotation_matches_scipy_permutation_test():
+    # Reference: scipy.stats.permutation_test(..., permutation_type="pairings", n_resamples=np.inf,
+    # alternative="greater") permutes the single sample's order exhaustively (8! orderings).
+    labels = ["a", "b", "c", "d", "a", "c", "b", "none"]
+    x = np.array([DIRS.index(v) if v in DIRS else 9 for v in labels])
+
+    def statistic(v, axis=-1):
+        v = np.atleast_2d(v)
+        return np.array([brute_cycle_stat([int(t) for t in row], [0, 1, 2, 3]) for row in v])
+
+    ref = stats.permutation_test((x,), statistic, permutation_type="pairings", n_resamples=np.inf,
+                                 alternative="greater", vectorized=True)
+    r = H.rotation_test_labels(labels, DIRS, power=False)
+    assert r.statistic == ref.statistic
+    assert r.p_value == pytest.approx(ref.pvalue, abs=1e-12)
+
+
+def test_rotation_given_order_uses_its_phases_only():
+    labels = list("abdcabdcabdc")  # cycle a,b,d,c
+    searched = H.rotation_test_labels(labels, DIRS, power=False)
+    claimed = H.rotation_test_labels(labels, DIRS, order="a,b,c,d", power=False)
+    assert searched.statistic == 12 and searched.details["best_order"] == ["a", "b", "d", "c"]
+    assert claimed.statistic == brute_cycle_stat(labels, DIRS, phases_only=DIRS) == 6
+    assert claimed.p_value > 0.05 > searched.p_value
+
+
+def test_rotation_monte_carlo_agrees_with_exact():
+    labels = RUSSIA_LIKE
+    cats = RUSSIA_CATS[:4]
+    exact = H.rotation_test_labels(labels, cats, power=False)
+    mc = H.rotation_test_labels(labels, cats, power=False, draws=200_000, exact_limit=0, seed=3)
+    assert exact.method == "exact" and mc.method == "monte-carlo" and mc.draws == 200_000
+    assert mc.mc_se is not None
+    assert abs(mc.details["null_mean"] - exact.details["null_mean"]) < 0.02
+    # A less extreme statistic so that the p-value is well inside (0, 1):
+    lab2 = list("abcabdcadbcaddba")
+    e2 = H.rotation_test_labels(lab2, DIRS, power=False)
+    m2 = H.rotation_test_labels(lab2, DIRS, power=False, draws=100_000, exact_limit=0, seed=4)
+    assert abs(m2.p_value - e2.p_value) < 4 * m2.mc_se + 1e-4
+
+
+def test_rotation_none_years_calendar_vs_sequence():
+    labels = list("abcd") + ["none"] + list("abcdabc")  # the cycle skips the empty year
+    cal = H.rotation_test_labels(labels, DIRS, power=False)
+    seq = H.rotation_test_labels(labels, DIRS, anchor="sequence", power=False)
+    assert cal.n == 12 and seq.n == 11
+    assert seq.statistic == 11
+    assert cal.statistic < 11  # calendar phases: the none year is a miss and shifts later years
+    assert seq.details["unit"] == "held years"
+
+
+def test_rotation_gap_years_keep_the_calendar_phase():
+    # 2004 unknown (left out): the cycle resumes in phase in 2005.
+    years = [2000, 2001, 2002, 2003, 2005, 2006, 2007, 2008, 2009]
+    labels = ["a", "b", "c", "d", "b", "c", "d", "a", "b"]
+    r = H.rotation_test_labels(labels, DIRS, years=years, power=False)
+    assert r.statistic == 9 and r.details["mismatch_years"] == []
+
+
+def test_rotation_enumerated_tables_are_a_distribution():
+    tabs, logp = H._enumerate_tables([5, 5, 5, 4], [4, 4, 4, 4, 3])
+    assert np.exp(logp).sum() == pytest.approx(1.0, abs=1e-10)
+    assert (tabs.sum(2) == [5, 5, 5, 4]).all() and (tabs.sum(1) == [4, 4, 4, 4, 3]).all()
+
+
+def test_rotation_null_throughput_smoke():
+    code = np.array([0, 1, 2, 3] * 4 + [4, 0, 1])
+    t = time.perf_counter()
+    H._rotation_null_mc(code, 4, "search", 200_000, np.random.default_rng(0), np.arange(19) % 4)
+    assert 200_000 / (time.perf_counter() - t) > 250_000  # lenient here; the slow test asks for 1e6/s
+
+
+@pytest.mark.slow
+def test_rotation_null_reaches_a_million_permutations_per_second():
+    code = np.array([0, 1, 2, 3] * 4 + [4, 0, 1])
+    rng = np.random.default_rng(0)
+    H._rotation_null_mc(code, 4, "search", 100_000, rng, np.arange(19) % 4)  # warm-up
+    t = time.perf_counter()
+    H._rotation_null_mc(code, 4, "search", 2_000_000, rng, np.arange(19) % 4)
+    assert 2_000_000 / (time.perf_counter() - t) > 1_000_000
+
+
+def test_rotation_pvalues_uniform_under_h0():
+    rng = np.random.default_rng(11)
+    p, pr = [], []
+    for i in range(200):
+        lab = list(rng.choice(DIRS + ["none"], size=12, p=[0.22] * 4 + [0.12]))
+        r = H.rotation_test_labels(lab, DIRS, power=False, seed=i)
+        p.append(r.p_value)
+        pr.append(r.details["p_randomised"])
+    assert stats.kstest(pr, "uniform").pvalue > 0.01  # randomised p: exactly uniform under H0
+    assert np.mean(np.array(p) <= 0.05) <= 0.05 + 3 * math.sqrt(0.05 * 0.95 / 200)  # usual p: valid
+
+
+def test_rotation_rejection_rate_matches_reported_power():
+    n, miss = 12, 2 / 12
+    template = list("abcdab") + ["none"] + list("dabc") + ["none"]  # 2 of 12 without a direction
+    reported = H.rotation_test_labels(template, DIRS, seed=5).details["power_curve"][n]
+    rng = np.random.default_rng(12)
+    N = 300
+    rej = np.mean([H.rotation_test_labels(sim_noisy_cycle(rng, n, H.CYCLE_KEPT, miss), DIRS, power=False,
+                                          seed=i).p_value <= 0.05 for i in range(N)])
+    assert abs(rej - reported) < binom_tol(reported, N)
+
+
+def test_rotation_power_and_n_for_80_on_a_short_series():
+    r = H.rotation_test_labels(["western", "none", "northern", "northern", "none"],
+                               ["eastern", "southern", "western", "northern", "central"], seed=0)
+    assert r.power < 0.2
+    assert r.n_for_80 is None or r.n_for_80 > r.n
+    assert "more" in r.reading and "power" in r.reading
+    assert "five-direction cycle" in r.power_alternative
+
+
+# --------------------------------------------------------------------------- period
+
+
+def dm_sequential(labels, C, a):
+    """Dirichlet-multinomial marginal likelihood by the sequential (Polya urn) rule."""
+    counts, lp = {}, 0.0
+    for i, x in enumerate(labels):
+        lp += math.log((a + counts.get(x, 0)) / (C * a + i))
+        counts[x] = counts.get(x, 0) + 1
+    return lp
+
+
+def test_period_marginal_likelihood_matches_polya_urn():
+    labels = ["a", "b", "a", "none", "b", "b", "a", "c"]
+    cats = ["a", "b", "c", "none"]
+    code = np.array([cats.index(x) for x in labels])
+    lml = H._period_logml(code[None, :], 4, [1, 2, 3], ["calendar"], 3, 0.5)[0]
+    for j, k in enumerate([1, 2, 3]):
+        ref = sum(dm_sequential(labels[r::k], 4, 0.5) for r in range(k))
+        assert lml[j] == pytest.approx(ref, abs=1e-10)
+
+
+def test_period_picks_four_on_a_clean_four_cycle():
+    r = H.period_test_labels(list("abcd") * 4, power=False, seed=0)
+    assert r.details["best_k"] == 4
+    assert r.p_value < 0.01 and r.effect_size > 0.9
+    assert {"dirichlet", "best_k"} <= set(r.details["prior_sensitivity"][0])
+
+
+def test_period_picks_two_on_a_clean_alternation():
+    r = H.period_test_labels(list("ab") * 6, power=False)
+    assert r.details["best_k"] == 2 and r.method == "exact"
+    r2 = H.period_test_labels(["held", "none"] * 6, power=False)
+    assert r2.details["best_k"] == 2 and r2.p_value < 0.01
+
+
+def test_period_sequence_anchor_ignores_empty_years():
+    labels = list("abc") + ["none"] + list("abcab") + ["none", "none"] + list("cabc")
+    r = H.period_test_labels(labels, power=False)
+    assert r.details["best_anchor"] == "sequence" and r.details["best_k"] == 3
+
+
+def test_period_power_reported_and_skips_constant(histories):
+    rot, pat = histories
+    r = H.period_test(rot, seed=0)
+    assert 0 <= r.power <= 1 and r.power_alternative
+    s = H.period_test(pat)
+    assert s.skipped and s.p_value is None and "same outcome" in s.reading
+
+
+# --------------------------------------------------------------------------- compare
+
+
+def test_compare_cycle_beats_climatology_and_prior_table():
+    hyp = {"climatology": "climatology", "cycle": "cycle", "biennial zapad since 2021": "cycle>every:2:zapad@2021",
+           "disrupted": "cycle>climatology@?"}
+    r = H.compare_test_labels(RUSSIA_LIKE, hyp, RUSSIA_CATS, years=range(2008, 2026), seed=0)
+    post = {k: v["posterior"] for k, v in r.details["models"].items()}
+    assert sum(post.values()) == pytest.approx(1.0)
+    assert post["climatology"] < 1e-6
+    assert r.details["best"] != "climatology" and r.p_value is None and r.method == "exact"
+    assert len(r.details["prior_sensitivity"]) >= 4
+    assert r.statistic > 5  # log10 BF against climatology
+    assert 0 <= r.power <= 1 and "Kass & Raftery" in r.power_alternative
+
+
+def test_compare_cycle_marginal_likelihood_by_hand():
+    # 'cycle:a,b' on 'abab a': phases average over 2 templates; hits h of m years, Beta(1,1), misses 1/(C-1).
+    labels = list("ababb")
+    cats = ["a", "b", "none"]
+    code = np.array([cats.index(x) for x in labels])
+    ctx = {"categories": cats, "directions": ["a", "b"], "order": ["a", "b"], "n": 5, "years": list(range(5)),
+           "spec": "cycle:a,b"}
+    seg = H._parse_segment("cycle:a,b", ctx)
+    got = H._segment_logml(seg, code[None, :], 3, 0.5, (1.0, 1.0))[0][0, -1]
+
+    def one(h, m):  # Beta(1,1) binomial sequence probability times (1/2)^misses
+        return math.lgamma(1 + h) + math.lgamma(1 + m - h) - math.lgamma(2 + m) + (m - h) * math.log(1 / 2)
+
+    ref = math.log((math.exp(one(4, 5)) + math.exp(one(1, 5))) / 2)
+    assert got == pytest.approx(ref, abs=1e-12)
+
+
+def test_compare_invalid_spec_names_the_option():
+    with pytest.raises(OptionError, match=r"hypotheses: .*unknown outcome 'zapd'.*did you mean 'zapad'"):
+        H.compare_test_labels(RUSSIA_LIKE, ["climatology", "cycle:zapd,vostok"], RUSSIA_CATS)
+    with pytest.raises(OptionError, match=r"hypotheses: .*switch year"):
+        H.compare_test_labels(RUSSIA_LIKE, ["climatology", "cycle>climatology@1990"], RUSSIA_CATS,
+                              years=range(2008, 2026))
+
+
+# --------------------------------------------------------------------------- break
+
+
+def test_break_posterior_near_the_true_year():
+    labels = list("abcd") * 3 + ["a"] * 8  # cycle 2000-2011, 'a' every year from 2012
+    r = H.break_test_labels(labels, model="cycle:*", directions=DIRS, years=range(2000, 2020), seed=0, power=False)
+    post = r.details["posterior"]
+    near = sum(post[str(y)] for y in (2011, 2012, 2013, 2014))
+    assert near > 0.7 and post["no change"] < 0.05
+    assert r.details["most_likely_change_year"] in (2012, 2013)
+    assert r.p_value < 0.05
+
+
+def test_break_constant_cycle_puts_mass_on_no_change():
+    r = H.break_test_labels(list("abcd") * 5, model="cycle:*", directions=DIRS, seed=0, power=False)
+    assert r.details["posterior"]["no change"] > 0.9 and r.p_value > 0.5
+    assert sum(r.details["posterior"].values()) == pytest.approx(1.0)
+
+
+def test_break_counts_detects_a_rate_change():
+    y = [0, 1, 0, 1, 0, 0, 1, 4, 5, 3, 4, 6]
+    r = H.break_test_counts(y, years=range(2014, 2026), seed=0, power=False)
+    assert r.details["most_likely_change_year"] in (2020, 2021) and r.effect_size > 0.9
+
+
+# --------------------------------------------------------------------------- seasonality
+
+
+def test_rayleigh_fisher_example_4_12():
+    # Fisher (1993) Example 4.12, n = 50 directions; Fisher's P ~ 0.20, as used in the reference test of
+    # JuliaStats/HypothesisTests.jl (test/circular.jl). R-bar computed by hand: 0.1798.
+    deg = [2, 9, 18, 24, 30, 35, 35, 39, 39, 44, 44, 49, 56, 70, 76, 76, 81, 86, 91, 112, 121, 127, 133, 134, 138,
+           147, 152, 157, 166, 171, 177, 187, 206, 210, 211, 215, 238, 246, 269, 270, 285, 292, 305, 315, 325,
+           328, 329, 343, 354, 359]
+    r = H.rayleigh_test_angles(np.radians(deg), draws=40_000, seed=0, power=False)
+    assert r.statistic == pytest.approx(0.1798, abs=5e-4)
+    assert r.p_value == pytest.approx(0.20, abs=0.015)
+    assert r.details["p_asymptotic"] == pytest.approx(0.199, abs=0.002)  # Zar (2010) eq. 27.4
+
+
+def test_rayleigh_fisher_example_4_11():
+    # Fisher (1993) Example 4.11: n = 60, R-bar = 0.2370, P = 0.034 (same source as above). The Rayleigh
+    # p-value depends on the data only through n and R-bar: two clusters at +-arccos(0.2370) reproduce it.
+    th = np.repeat([math.acos(0.2370), -math.acos(0.2370)], 30)
+    r = H.rayleigh_test_angles(th, draws=60_000, seed=1, power=False)
+    assert r.statistic == pytest.approx(0.2370, abs=1e-12)
+    assert r.p_value == pytest.approx(0.034, abs=0.004)
+
+
+def test_v_test_zar_example_27_2():
+    # Zar (2010) Example 27.2 data (ten directions, hypothesised 90 deg; the data as cited by L. Molina's
+    # MATLAB circular toolbox, "Example 27.2, page 627"). Expected values worked by hand with Zar's
+    # formulas: r = 0.9521, mean 94.05 deg, V = r cos(94.05 - 90) = 0.9498, u = V sqrt(2n) = 4.2475.
+    deg = [66, 75, 86, 88, 88, 93, 97, 101, 118, 130]
+    r = H.v_test_angles(np.radians(deg), math.radians(90), draws=20_000, seed=0, power=False)
+    assert r.details["mean_resultant_length"] == pytest.approx(0.9521, abs=1e-4)
+    assert math.degrees(r.details["mean_direction_rad"]) == pytest.approx(94.0, abs=0.1)
+    assert r.details["u"] == pytest.approx(4.2475, abs=2e-4)
+    assert r.p_value < 0.0005
+
+
+def kuiper_slow(theta):
+    u = sorted((t % (2 * math.pi)) / (2 * math.pi) for t in theta)
+    n = len(u)
+    return max(i / n - x for i, x in enumerate(u, 1)) + max(x - (i - 1) / n for i, x in enumerate(u, 1))
+
+
+def stephens_kuiper_p(v, n):
+    """Stephens (1970) asymptotic tail of the modified Kuiper statistic."""
+    vs = v * (math.sqrt(n) + 0.155 + 0.24 / math.sqrt(n))
+    return sum(2 * (4 * j * j * vs * vs - 1) * math.exp(-2 * j * j * vs * vs) for j in range(1, 50))
+
+
+def test_kuiper_statistic_and_stephens_asymptotics():
+    rng = np.random.default_rng(3)
+    for kappa in (0.15, 0.25, 0.35):
+        th = rng.vonmises(0.0, kappa, size=200)
+        r = H.kuiper_test_angles(th, draws=20_000, seed=2, power=False)
+        assert r.statistic == pytest.approx(kuiper_slow(th), abs=1e-12)
+        ref = stephens_kuiper_p(r.statistic, 200)
+        if 0.01 < ref < 0.9:
+            assert r.p_value == pytest.approx(ref, abs=4 * r.mc_se + 0.01)
+
+
+def test_kuiper_critical_value_matches_stephens_table():
+    # Stephens (1970) / Fisher (1993) Table A7: the upper 5 % point of V* is 1.747 at any n >= 4.
+    n, rng = 10, np.random.default_rng(4)
+    v = np.array([kuiper_slow(rng.uniform(0, 2 * math.pi, n)) for _ in range(20_000)])
+    vstar = v * (math.sqrt(n) + 0.155 + 0.24 / math.sqrt(n))
+    assert np.quantile(vstar, 0.95) == pytest.approx(1.747, abs=0.03)
+    # ... and the module's Monte Carlo p at that point is about 5 %:
+    th = np.linspace(0, 2 * math.pi, n, endpoint=False)
+    r = H.kuiper_test_angles(th * 0.6, draws=20_000, seed=0, power=False)
+    assert r.p_value == pytest.approx(np.mean(vstar >= r.details["kuiper_v_star"] - 1e-12), abs=0.012)
+
+
+@pytest.mark.parametrize("fn", [H.rayleigh_test_angles, H.kuiper_test_angles])
+def test_circular_pvalues_uniform_under_h0(fn):
+    rng = np.random.default_rng(21)
+    ps = [fn(rng.uniform(0, 2 * math.pi, 12), draws=2000, seed=i, power=False).p_value for i in range(200)]
+    assert stats.kstest(ps, "uniform").pvalue > 0.01
+
+
+def test_rayleigh_rejection_rate_matches_reported_power():
+    rng = np.random.default_rng(22)
+    reported = H.rayleigh_test_angles(rng.vonmises(0, 1, 12), seed=0).details["power_curve"][12]
+    N = 400
+    rej = np.mean([H.rayleigh_test_angles(rng.vonmises(1.0, H.VON_MISES_KAPPA, 12), draws=1000, seed=i,
+                                          power=False).p_value <= 0.05 for i in range(N)])
+    assert abs(rej - reported) < binom_tol(reported, N)
+
+
+def test_seasonality_on_history_imputes_month_dates(histories):
+    rot, _ = histories
+    r = H.seasonality_test(rot, seed=0, power=False)
+    assert r.test == "seasonality" and r.details["kind"] == "rayleigh"
+    assert r.details["imprecise_dates"] == 1 and r.details["imputations"] == H.IMPUTATIONS
+    assert r.details["p_imputation_min"] <= r.p_value <= r.details["p_imputation_max"]
+    assert "Sep" in r.reading and set(r.details["other_tests"]) == {"kuiper"}
+    v = H.seasonality_test(rot, hypothesis_date="september", seed=0, power=False)
+    assert v.details["kind"] == "v-test" and v.p_value < 0.001 and "16 Sep" in v.reading
+    assert set(v.details["other_tests"]) == {"rayleigh", "kuiper"}
+
+
+def test_month_precision_keeps_the_level():
+    # Uniform true dates reported to the month: the imputation-averaged p stays valid.
+    rng = np.random.default_rng(23)
+    month_starts = np.array([0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365])
+    rej = []
+    for i in range(200):
+        m = rng.integers(0, 12, 10)
+        lo, hi = month_starts[m], month_starts[m + 1] - 1
+        u = rng.random((50, 10))
+        A = 2 * math.pi * (lo + u * (hi - lo + 1)) / 365
+        rej.append(H.rayleigh_test_angles(A, draws=1000, seed=i, power=False).p_value <= 0.05)
+    assert np.mean(rej) <= 0.05 + 3 * math.sqrt(0.05 * 0.95 / 200)
+
+
+# --------------------------------------------------------------------------- trend
+
+
+def test_trend_lr_matches_statsmodels_glm():
+    import statsmodels.api as sm
+
+    y = np.array([1, 0, 2, 1, 3, 2, 4, 5])
+    x = np.arange(8) - 3.5
+    g2, b = H._poisson_slope_lr(y[None, :], x)
+    full = sm.GLM(y, sm.add_constant(x), family=sm.families.Poisson()).fit()
+    null = sm.GLM(y, np.ones((8, 1)), family=sm.families.Poisson()).fit()
+    assert g2[0] == pytest.approx(2 * (full.llf - null.llf), rel=1e-7)
+    assert b[0] == pytest.approx(full.params[1], rel=1e-6)
+    r = H.trend_test_counts(y, range(2018, 2026), power=False)
+    assert r.details["glm"]["poisson"]["lr"] == pytest.approx(r.statistic, rel=1e-6)
+    assert r.effect_size == pytest.approx(math.exp(full.params[1]), rel=1e-6)
+
+
+def test_trend_exact_matches_brute_force():
+    y = [0, 1, 0, 2, 1, 3]
+    r = H.trend_test_counts(y, power=False, glm=False)
+    x = np.arange(6) - 2.5
+    null = np.array([H._poisson_slope_lr(np.array(p)[None, :], x)[0][0] for p in itertools.permutations(y)])
+    assert r.method == "exact"
+    assert r.p_value == pytest.approx(np.mean(null >= r.statistic - 1e-9), abs=1e-12)
+
+
+def test_trend_pvalues_uniform_under_h0():
+    rng = np.random.default_rng(31)
+    res = [H.trend_test_counts(rng.poisson(2.0, 8), power=False, glm=False, seed=i) for i in range(200)]
+    assert stats.kstest([r.details["p_randomised"] for r in res], "uniform").pvalue > 0.01
+    assert np.mean([r.p_value <= 0.05 for r in res]) <= 0.05 + 3 * math.sqrt(0.05 * 0.95 / 200)
+
+
+def test_trend_rejection_rate_matches_reported_power():
+    y = [1, 2, 2, 3, 1, 2, 3, 2]  # mean 2 a year
+    reported = H.trend_test_counts(y, seed=0, glm=False).details["power_curve"][8]
+    rng = np.random.default_rng(32)
+    lam = 2.0 * H.TREND_RATE_RATIO ** (np.arange(8) - 3.5)
+    N = 300
+    rej = np.mean([H.trend_test_counts(rng.poisson(lam), power=False, glm=False, seed=i).p_value <= 0.05
+                   for i in range(N)])
+    assert abs(rej - reported) < binom_tol(reported, N)
+
+
+def test_trend_applies_to_multi_event_series_only(histories):
+    rot, pat = histories
+    assert H.trend_test(rot).skipped and "at most one event" in H.trend_test(rot).reading
+    r = H.trend_test(pat, seed=0)
+    assert r.n == 7 and r.details["events"] == 10 and r.p_value > 0.1 and r.n_for_80 > 7
+
+
+# --------------------------------------------------------------------------- participation
+
+
+def test_participation_exact_matches_enumeration():
+    x = [0, 0, 0, 1, 0, 1, 1, np.nan, 1, 1]
+    years = list(range(2010, 2020))
+    r = H.participation_test_binary(x, years, participant="CHN", power=False)
+    obs = [int(v) for v in x if v == v]
+    t = np.array([y for y, v in zip(years, x) if v == v]) - 2010
+    s = sum(obs)
+    sums = np.array([t[list(c)].sum() for c in itertools.combinations(range(len(t)), s)])
+    e = s * t.mean()
+    ref = np.mean(np.abs(sums - e) >= abs((t * obs).sum() - e) - 1e-9)
+    assert r.p_value == pytest.approx(ref, abs=1e-12) and r.method == "exact" and r.statistic > 0
+
+
+def test_participation_on_history_and_skips(histories):
+    rot, pat = histories
+    r = H.participation_test(rot, seed=0)
+    assert r.details["participant"] == "CHN" and r.p_value < 0.01 and r.power is not None
+    s = H.participation_test(pat)
+    assert s.skipped and "every one" in s.reading
+    with pytest.raises(OptionError, match="participant: unknown participant 'XXX'"):
+        H.participation_test(rot, "XXX")
+
+
+# --------------------------------------------------------------------------- multiplicity and battery
+
+
+@pytest.mark.parametrize("method, sm_method", [("holm", "holm"), ("bh", "fdr_bh")])
+def test_adjust_pvalues_matches_statsmodels(method, sm_method):
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(41)
+    for _ in range(20):
+        p = rng.uniform(0, 0.2, rng.integers(1, 9))
+        p[rng.random(p.size) < 0.3] = p[0]  # ties
+        assert np.allclose(H.adjust_pvalues(p, method), multipletests(p, method=sm_method)[1])
+
+
+def test_battery_runs_everything_and_adjusts(histories):
+    rot, pat = histories
+    t = time.perf_counter()
+    res = H.run_battery(rot, seed=3)
+    elapsed = time.perf_counter() - t
+    assert elapsed < 10  # a few seconds for a 19-year series, even on a slow machine
+    assert [r.test for r in res] == list(H.TEST_NAMES)
+    trend = res[H.TEST_NAMES.index("trend")]
+    assert trend.skipped and trend.p_value is None and trend.p_adjusted is None
+    ran = [r for r in res if r.p_value is not None]
+    assert len(ran) >= 4
+    assert np.allclose([r.p_adjusted for r in ran], H.adjust_pvalues([r.p_value for r in ran], "holm"))
+    for r in res:
+        if not r.skipped:
+            assert r.power is not None and r.power_alternative and (r.n_for_80 is None or r.n_for_80 >= 2)
+    bh = H.run_battery(rot, tests=("rotation", "period"), correction="bh", seed=3, power=False)
+    assert bh[0].details["correction"] == {"method": "bh", "family_size": 2}
+    skipped = {r.test for r in H.run_battery(pat, power=False) if r.skipped}
+    assert {"rotation", "period", "participation"} <= skipped
+
+
+def test_same_seed_same_results_and_battery_equals_run_test(histories):
+    rot, _ = histories
+    a = H.run_test("break", rot, seed=7)
+    b = H.run_test("break", rot, seed=7)
+    assert a.to_dict() == b.to_dict()
+    c = H.run_battery(rot, tests=("period", "break"), seed=7)[1]
+    assert c.p_value == a.p_value and c.power == a.power and c.reading == a.reading
+
+
+def test_power_grid_gives_a_curve(histories):
+    rot, _ = histories
+    r = H.run_test("rotation", rot, power=[19, 20, 25, 30])
+    assert {19, 20, 25, 30} <= set(r.details["power_curve"])
+
+
+# --------------------------------------------------------------------------- invalid options
+
+
+@pytest.mark.parametrize("kwargs, pattern", [
+    ({"order": "a,b,x,d"}, r"--order: unknown direction 'x'.*expected .*a, b, c, d"),
+    ({"order": "a,b,a"}, r"--order: direction 'a' appears twice"),
+    ({"order": "a"}, r"--order: found 1 direction"),
+    ({"draws": -5}, r"--draws: found -5; expected a positive whole number"),
+    ({"draws": 2.5}, r"--draws: found 2.5"),
+    ({"alpha": 1.5}, r"--alpha: found 1.5; expected a significance level between 0 and 1"),
+    ({"seed": -1}, r"--seed: found -1"),
+    ({"hypothesis_date": "13-45"}, r"hypothesis_date: found '13-45'"),
+])
+def test_invalid_options_raise_option_error(histories, kwargs, pattern):
+    rot, _ = histories
+    with pytest.raises(OptionError, match=pattern):
+        H.run_test("rotation", rot, **kwargs)
+
+
+def test_invalid_test_name_and_correction(histories):
+    rot, pat = histories
+    with pytest.raises(OptionError, match=r"test: unknown test 'rotaton'.*did you mean 'rotation'"):
+        H.run_test("rotaton", rot)
+    with pytest.raises(OptionError, match=r"--correction: found 'bonferroni'"):
+        H.run_battery(rot, correction="bonferroni")
+    with pytest.raises(OptionError, match=r"--order: this series is not rotating"):
+        H.run_test("rotation", pat, order="a,b")
+
+
+def test_power_curve_for_plots(histories):
+    rot, pat = histories
+    c = H.power_curve("rotation", rot, n_future=range(0, 6))
+    assert c["n_future"] == [0, 1, 2, 3, 4, 5] and c["n"] == 19 and len(c["power"]) == 6
+    assert all(0 <= p <= 1 for p in c["power"]) and c["alternative"]
+    with pytest.raises(OptionError, match="does not apply"):
+        H.power_curve("rotation", pat)
