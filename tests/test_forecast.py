@@ -223,3 +223,19 @@ def test_day_draws_are_exact_inverse_cdf():
         keep = expected > 5
         chi2 = (((f - expected) ** 2)[keep] / expected[keep]).sum()
         assert stats.chi2.sf(chi2, keep.sum() - 1) > 1e-3
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_vectorised_changepoint_equals_reference_loop(tmp_path, seed):
+    from drillcast.models import ChangePoint
+
+    rng = np.random.default_rng(seed)
+    ev = [{"id": f"E{y}", "series": "rot", "direction": "abcd"[rng.integers(4)] if rng.random() < 0.8 else "other",
+           "start_date": f"{y}-05-01"} for y in range(1980, 2000 + seed * 7) if rng.random() < 0.85]
+    snap = load_catalogue(write_catalogue(tmp_path, ev, [ROT_SERIES, REC_SERIES])).as_of(D(2030, 1, 1))
+    h = series_history(snap, "rot")
+    m = ChangePoint(min_segment=1 + seed % 3)
+    a, b = m.fit(h), m._fit_reference(h)
+    years = list(range(2030, 2036))
+    np.testing.assert_allclose(a.marginals(years), b.marginals(years), atol=1e-12)
+    assert a.describe() == b.describe()

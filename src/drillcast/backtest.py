@@ -144,7 +144,7 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
     ----------
     catalogue : Catalogue
         The full catalogue (not a snapshot): snapshots are taken per cutoff.
-    cutoffs : list of datetime.date, optional
+    cutoffs : list of datetime.date, or dict of series id to such a list, optional
         Default: :func:`default_cutoffs` (1 January of each year).
     horizon : int
         Years forecast after each cutoff (the cutoff's own year first).
@@ -169,7 +169,10 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
     for sid in series_ids:
         catalogue.get_series(sid)
         truth, th = _truth(catalogue, sid, truth_as_of)
-        cuts = list(cutoffs) if cutoffs else default_cutoffs(catalogue, sid, truth_as_of, from_year, to_year)
+        if isinstance(cutoffs, dict):
+            cuts = list(cutoffs.get(sid, ()))
+        else:
+            cuts = list(cutoffs) if cutoffs else default_cutoffs(catalogue, sid, truth_as_of, from_year, to_year)
         used_cutoffs[sid] = [c.isoformat() for c in cuts]
         for cut in cuts:
             if cut >= truth_as_of:
@@ -299,31 +302,55 @@ def _nan_none(x):
     return None if np.isnan(x) else round(x, 4)
 
 
-def track_record(catalogue: Catalogue, series: str, as_of: _dt.date, *, model="default", seed: int = 0) -> dict:
-    """How ``model`` would have done on ``series`` in one-year-ahead backtests before ``as_of``.
+TRACK_RECORD_FOLDS = 15  # the most recent yearly forecasts quoted with a forecast
 
-    Returns a dict with the mean log score over the folds and those of the
-    uniform and climatology baselines on the same folds.
+
+def track_records(catalogue: Catalogue, series_ids, as_of: _dt.date, *, model="default", seed: int = 0,
+                  max_folds: int = TRACK_RECORD_FOLDS) -> dict:
+    """How ``model`` would have done on each series in one-year-ahead backtests before ``as_of``.
+
+    For each series: the mean log score over (at most ``max_folds``) yearly
+    forecasts made on 1 January of past years, and those of the uniform and
+    climatology baselines on the same folds. One backtest for all series, so
+    snapshots are shared.
     """
     from .models import DEFAULT_MODEL
 
-    info = catalogue.get_series(series)
-    name = DEFAULT_MODEL[info.kind] if model == "default" else model
-    cuts = [c for c in default_cutoffs(catalogue.as_of(as_of), series, as_of) if c.year < as_of.year]
-    if not cuts:
-        return {"model": name, "n": 0, "reason": f"fewer than {MIN_BACKTEST_YEARS} years of history before {as_of}"}
-    res = backtest(catalogue.as_of(as_of), series, cutoffs=cuts, models=list(dict.fromkeys([name, "uniform", "climatology"])),
-                   seed=seed, truth_as_of=as_of, summary=False)
-    by = {r["model"]: r for r in res.summary}
-    if name not in by:
-        return {"model": name, "n": 0, "reason": "no scorable past forecast"}
-    years = sorted({f["year"] for f in res.folds})
-    return {"model": name, "n": by[name]["n"], "from": years[0], "to": years[-1],
-            "mean_log_score": by[name]["mean_log_score"], "mean_brier": by[name]["mean_brier"],
-            "uniform_mean_log_score": by["uniform"]["mean_log_score"] if "uniform" in by else None,
-            "climatology_mean_log_score": by["climatology"]["mean_log_score"] if "climatology" in by else None,
-            "mean_crps_days": by[name]["mean_crps_days"]}
+    known = catalogue.as_of(as_of)
+    cuts, names, out = {}, {}, {}
+    for sid in series_ids:
+        info = catalogue.get_series(sid)
+        names[sid] = DEFAULT_MODEL[info.kind] if model == "default" else model
+        cuts[sid] = [c for c in default_cutoffs(known, sid, as_of) if c.year < as_of.year][-max_folds:]
+        if not cuts[sid]:
+            out[sid] = {"model": names[sid], "n": 0,
+                        "reason": f"fewer than {MIN_BACKTEST_YEARS} years of history before {as_of}"}
+    todo = [sid for sid in series_ids if cuts[sid]]
+    by_model = {}
+    for sid in todo:
+        by_model.setdefault(names[sid], []).append(sid)
+    for name, sids in by_model.items():
+        res = backtest(known, sids, cutoffs={s: cuts[s] for s in sids},
+                       models=list(dict.fromkeys([name, "uniform", "climatology"])),
+                       seed=seed, truth_as_of=as_of, summary=False)
+        by = {(r["series"], r["model"]): r for r in res.summary}
+        for sid in sids:
+            mine = by.get((sid, name))
+            if mine is None:
+                out[sid] = {"model": name, "n": 0, "reason": "no scorable past forecast"}
+                continue
+            years = sorted({f["year"] for f in res.folds if f["series"] == sid})
+            ref = lambda m: by[(sid, m)]["mean_log_score"] if (sid, m) in by else None  # noqa: E731
+            out[sid] = {"model": name, "n": mine["n"], "from": years[0], "to": years[-1],
+                        "mean_log_score": mine["mean_log_score"], "mean_brier": mine["mean_brier"],
+                        "uniform_mean_log_score": ref("uniform"), "climatology_mean_log_score": ref("climatology"),
+                        "mean_crps_days": mine["mean_crps_days"]}
+    return out
 
+
+def track_record(catalogue: Catalogue, series: str, as_of: _dt.date, *, model="default", seed: int = 0) -> dict:
+    """:func:`track_records` for one series."""
+    return track_records(catalogue, [series], as_of, model=model, seed=seed)[series]
 
 
 # --------------------------------------------------------------------------- CLI glue

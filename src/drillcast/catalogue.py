@@ -433,7 +433,7 @@ def _duplicate_warnings(path, records, problems):
             if b["start"].low <= a_end and a["primary"] and b["primary"]:
                 problems.append(Problem(
                     path, b["line"], "start_date", b["start"].text,
-                    f"not overlapping {a['id']} (line {a['line']}) of the same series: likely the same event twice; "
+                    f"no overlap with {a['id']} (line {a['line']}) of the same series: likely the same event twice; "
                     "merge them or mark one primary=no", "warning"))
 
 
@@ -474,6 +474,13 @@ class Catalogue:
         for lst in index.values():
             lst.sort(key=lambda r: (r["start"].low, r["id"]))
         object.__setattr__(self, "_by_series", index)
+        object.__setattr__(self, "_memo", {})
+
+    def memo(self, key, compute):
+        """``compute(self)`` once per catalogue object (results derived from an immutable catalogue)."""
+        if key not in self._memo:
+            self._memo[key] = compute(self)
+        return self._memo[key]
 
     def __len__(self) -> int:
         return len(self.records)
@@ -619,7 +626,7 @@ def validate_file(path: str | os.PathLike | None = None) -> list[Problem]:
     try:
         _, _, problems, _ = _collect(path, _series_path_for(path))
     except DataError as exc:
-        return [Problem(path, None, None, "", str(exc))] if not exc.problems else list(exc.problems)
+        return [Problem(path, None, None, None, str(exc))] if not exc.problems else list(exc.problems)
     return problems
 
 

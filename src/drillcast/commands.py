@@ -19,6 +19,8 @@ from .errors import OptionError, did_you_mean
 
 __all__ = ["run"]
 
+MAX_WARNINGS = 5  # on stderr per command; `data validate` lists every one
+
 
 # --------------------------------------------------------------------------- helpers
 
@@ -44,8 +46,11 @@ def _load(args, path=None):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         cat = load_catalogue(path or args.catalogue)
-    for w in caught:
+    for w in caught[:MAX_WARNINGS]:
         sys.stderr.write(f"drillcast: warning: {w.message}\n")
+    if len(caught) > MAX_WARNINGS:
+        sys.stderr.write(f"drillcast: ... and {len(caught) - MAX_WARNINGS} more warning(s); "
+                         f"'drillcast data validate {cat.path}' lists them all\n")
     return cat
 
 
@@ -231,14 +236,13 @@ def run_forecasts(cat, series_ids, as_of, *, model="default", horizon=3, seed=0,
     from .forecast import Forecaster
 
     snap = cat.as_of(as_of)
-    fcs = []
-    for sid in _progress(series_ids, "forecast"):
-        fc = Forecaster(model).fit(snap, sid).forecast(horizon=horizon, seed=seed)
-        if track_record and fc.ok:
-            from .backtest import track_record as tr
+    fcs = [Forecaster(model).fit(snap, sid).forecast(horizon=horizon, seed=seed)
+           for sid in _progress(series_ids, "forecast")]
+    if track_record:
+        from .backtest import track_records
 
-            fc = fc.with_track_record(tr(cat, sid, as_of, model=model, seed=seed))
-        fcs.append(fc)
+        records = track_records(cat, [f.series for f in fcs if f.ok], as_of, model=model, seed=seed)
+        fcs = [f.with_track_record(records[f.series]) if f.ok else f for f in fcs]
     return fcs
 
 

@@ -73,6 +73,8 @@ class Problem:
         return loc
 
     def __str__(self) -> str:
+        if self.found is None:  # a file-level problem: ``expected`` is the whole message
+            return self.expected
         found = self.found
         if isinstance(found, str) and len(found) > 80:
             found = found[:77] + "..."

@@ -293,7 +293,7 @@ class Forecaster:
 
     def fit(self, snapshot: Catalogue, series: str) -> "FittedForecaster":
         hist = series_history(snapshot, series)
-        return FittedForecaster(self, hist, announcement_reliability(snapshot))
+        return FittedForecaster(self, hist, snapshot.memo("announcement_reliability", announcement_reliability))
 
     def resolve_model(self, kind: str) -> OutcomeModel:
         m = self.model

@@ -71,7 +71,7 @@ def synthetic_rows(n_series: int = 7, first_year: int = 1990, last_year: int = 2
             elif kind == "gappy":
                 n = int(rng.random() < 0.9 * 0.7)
             else:
-                n = int(rng.poisson(np.exp(0.3 + 0.04 * (y - first_year))))
+                n = int(rng.poisson(np.exp(0.3 + 0.5 * (y - first_year) / max(1, last_year - first_year))))
             for j in range(n):
                 start = _start(rng, y, mu) if j == 0 else _start(rng, y, rng.uniform(0, 365), 2.0)
                 events.append({

@@ -121,8 +121,12 @@ class TimingModel:
             return FittedTiming({}, flat, int(len(lo)))
         pooled = _posterior_pmf(lo, hi)
         out = {}
-        for lab in np.unique(labels):
+        labs = np.unique(labels)
+        for lab in labs:
             m = labels == lab
+            if len(labs) == 1:  # one label: its own fit is the pooled fit
+                out[int(lab)] = pooled
+                continue
             w = m.sum() / (m.sum() + self.n0)
             out[int(lab)] = w * _posterior_pmf(lo[m], hi[m]) + (1 - w) * pooled
         return FittedTiming(out, pooled, int(len(lo)))

@@ -205,6 +205,53 @@ class ChangePoint(OutcomeModel):
     def fit(self, history):
         K = len(history.categories)
         ys, os_ = observed_sequence(history)
+        n, k_max, m = len(ys), self.k_max, self.min_segment
+        A = np.asarray(self.alphas, dtype=float)
+        n_comp = k_max * len(A)
+        lg_a, lg_ka = _lgamma_rows(A, n), _lgamma_rows(K * A, n)
+        # Split i: regime 1 = ys[:i], regime 2 = ys[i:]; i = 0 is "no change". Counts of every
+        # prefix come from one cumulative sum per period, so all change years cost one pass.
+        splits = np.r_[0, np.arange(m, n)] if n > m else np.array([0])
+        ev_pre = np.zeros((len(splits), len(A), k_max))
+        ev_post = np.zeros((len(splits), len(A), k_max))
+        suffix = []
+        for k in range(1, k_max + 1):
+            onehot = np.zeros((n, k, K), dtype=np.int64)
+            onehot[np.arange(n), ys % k, os_] = 1
+            prefix = np.concatenate([np.zeros((1, k, K), dtype=np.int64), np.cumsum(onehot, axis=0)])[splits]
+            post = prefix[-1:] * 0 + onehot.sum(axis=0) - prefix
+            for arr, c in ((ev_pre, prefix), (ev_post, post)):
+                nk = c.sum(axis=2)  # (S, k)
+                arr[:, :, k - 1] = ((lg_ka[:, :1, None] - lg_ka[:, nk]).sum(axis=2).T
+                                    + (lg_a[:, c.reshape(len(splits), -1)] - lg_a[:, :1, None]).sum(axis=2).T)
+            suffix.append(post)
+        seg = lambda ev: np.logaddexp.reduce(ev.reshape(len(splits), -1), axis=1) - math.log(n_comp)  # noqa: E731
+        n_c = len(splits) - 1
+        log_prior = np.full(len(splits), math.log((1.0 - self.p_no_change) / n_c) if n_c else 0.0)
+        log_prior[0] = math.log(self.p_no_change) if n_c else 0.0
+        pre = seg(ev_pre)
+        pre[0] = 0.0
+        wc = _normalise_log(log_prior + pre + seg(ev_post))
+        cands = ["none"] + [str(int(ys[i])) for i in splits[1:]]
+        J = np.flatnonzero(wc > 1e-12)
+        wk = np.exp(ev_post[J] - ev_post[J].max(axis=(1, 2), keepdims=True))
+        wk /= wk.sum(axis=(1, 2), keepdims=True)  # (J, alpha, k)
+        counts = np.zeros((len(J), k_max, k_max, K))  # (J, period, phase, K)
+        for k in range(1, k_max + 1):
+            counts[:, k - 1, :k] = suffix[k - 1][J]
+        rows = A[None, :, None, None, None] + counts[:, None]  # (J, alpha, period, phase, K)
+        weights = (wc[J, None, None] * wk).ravel()
+        periods = np.broadcast_to(np.arange(1, k_max + 1), wk.shape).ravel()
+        alphas = rows.reshape(-1, k_max, K)
+        keep = weights > 1e-12
+        info = {"change_year_posterior": {c: round(float(x), 4) for c, x in zip(cands, wc)}}
+        return PhaseMixtureFit(self.name, history.categories, weights[keep] / weights[keep].sum(),
+                               periods[keep], alphas[keep], info)
+
+    def _fit_reference(self, history):
+        """The plain loop over change years (kept to test the vectorised :meth:`fit`)."""
+        K = len(history.categories)
+        ys, os_ = observed_sequence(history)
         k_max = self.k_max
         cands = [None] + [int(y) for y in ys[self.min_segment:]]
         n_c = len(cands) - 1

@@ -1,0 +1,865 @@
+"""Results -> matplotlib Axes: every figure of the CLI and the report.
+
+Each ``plot_*`` function draws results it is given (a catalogue snapshot, a
+:class:`~drillcast.history.SeriesHistory`, a :class:`~drillcast.forecast.Forecast`,
+a :class:`~drillcast.backtest.BacktestResult`, a power curve) and never fits
+anything. Each takes ``ax=None`` (a new pyplot figure is made if none is
+given), returns the Axes, and imports matplotlib inside the function, so
+``import drillcast.plotting`` is cheap.
+
+Design rules, so the figures read in greyscale and for colour-blind readers:
+
+- colours from the Okabe-Ito palette (Okabe & Ito 2008, "Color Universal
+  Design"), and every category also differs without colour: a hatch in bars
+  and cells, a one-letter code in the rotation grid and the timeline, a
+  marker shape in line plots;
+- titles say what is drawn and as of when; :func:`add_source_line` writes the
+  catalogue hash and the as-of date at the foot of a figure;
+- drawn data equal the results: artists that carry data have a ``gid``
+  (``"<year>:<label>"``, an event id, a model name, ...) so tests and
+  readers of the SVG can find them.
+
+Determinism: :data:`RC` fixes the rcParams that reach the output bytes
+(``svg.hashsalt``, fonts); save with ``metadata={"Date": None}`` (SVG) or
+``{"CreationDate": None}`` (PDF), as :func:`drillcast.plotting_cli.figure_bytes` does.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Mapping, Sequence
+
+__all__ = [
+    "OKABE_ITO",
+    "RC",
+    "category_styles",
+    "style",
+    "add_source_line",
+    "plot_timeline",
+    "plot_rotation_grid",
+    "plot_forecast",
+    "plot_date_fan",
+    "plot_seasonality",
+    "plot_transition_matrix",
+    "plot_backtest_scores",
+    "plot_reliability",
+    "plot_power_curve",
+]
+
+OKABE_ITO = {
+    "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
+    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7",
+}
+# Order chosen so neighbouring categories differ most in lightness as well as hue.
+_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
+# Line hatches only: dot and circle hatches are hundreds of curves per tile in vector output.
+_HATCHES = ("", "///", "\\\\\\", "xxx", "---", "+++", "//", "\\\\")
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+_OTHER_COLOUR, _NONE_COLOUR = "#999999", "#FFFFFF"
+_GRID = "#D9D9D9"
+_TEXT_GREY = "#555555"
+
+RC = {
+    "svg.hashsalt": "drillcast",
+    "svg.fonttype": "path",
+    "pdf.fonttype": 42,
+    "font.family": "DejaVu Sans",
+    "font.size": 8.0,
+    "axes.titlesize": 9.0,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 8.0,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.axisbelow": True,
+    "xtick.labelsize": 7.0,
+    "ytick.labelsize": 7.0,
+    "legend.fontsize": 7.0,
+    "legend.frameon": False,
+    "hatch.linewidth": 0.6,
+    "lines.linewidth": 1.2,
+    "figure.dpi": 100,
+    "savefig.dpi": 200,
+    "path.simplify": False,
+    "text.usetex": False,
+}
+"""rcParams every drillcast figure is drawn and saved with."""
+
+_MONTH_STARTS = (0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334)
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def style():
+    """A context manager applying :data:`RC` (use it around figure creation and saving)."""
+    import matplotlib as mpl
+
+    return mpl.rc_context(RC)
+
+
+def _text(s) -> str:
+    """Catalogue text made safe for matplotlib: control characters visible, no mathtext."""
+    from .textformat import safe_text
+
+    return safe_text(s).replace("$", r"\$")
+
+
+def _short(name: str, width: int = 72) -> str:
+    name = _text(name)
+    return name if len(name) <= width else name[: width - 1].rstrip() + "\u2026"
+
+
+def _title(name, what, width=62) -> str:
+    """Two-line title: the series name (shortened), then what is drawn and as of when."""
+    return f"{_short(name, width)}\n{what}"
+
+
+def _new_axes(ax, polar: bool = False, figsize=(6.6, 3.2)):
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=figsize, layout="constrained",
+                         subplot_kw={"projection": "polar"} if polar else None)
+    return ax
+
+
+def _blend(colour, amount: float) -> tuple:
+    """``colour`` mixed with white: 0 is the colour, 1 is white (fading without alpha)."""
+    from matplotlib.colors import to_rgb
+
+    r, g, b = to_rgb(colour)
+    return (r + (1 - r) * amount, g + (1 - g) * amount, b + (1 - b) * amount)
+
+
+def _ink(colour) -> str:
+    """Black or white, whichever reads on ``colour``."""
+    from matplotlib.colors import to_rgb
+
+    r, g, b = to_rgb(colour)
+    return "#000000" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "#FFFFFF"
+
+
+def category_styles(categories) -> dict:
+    """Colour, hatch, marker and a short code for each outcome label.
+
+    Directions (and ``held``) take the Okabe-Ito colours in order; ``other``
+    is grey with a ``|||`` hatch, ``none`` white. Codes are the first letter
+    in upper case (two letters when the first would clash).
+
+    Examples
+    --------
+    >>> s = category_styles(("zapad", "vostok", "tsentr", "kavkaz", "other", "none"))
+    >>> s["zapad"]["code"], s["zapad"]["colour"], s["none"]["code"]
+    ('Z', '#0072B2', '\u2013')
+    """
+    out = {}
+    used = set()
+    i = 0
+    for c in categories:
+        if c == "none":
+            out[c] = {"colour": _NONE_COLOUR, "hatch": "", "marker": "x", "code": "\u2013", "label": "none"}
+            continue
+        if c == "other":
+            code = "O" if "O" not in used else "Oth"
+            out[c] = {"colour": _OTHER_COLOUR, "hatch": "|||", "marker": "*", "code": code, "label": "other"}
+            used.add(code)
+            continue
+        code = c[:1].upper()
+        k = 2
+        while code in used and k <= len(c):
+            code = c[:k].capitalize()
+            k += 1
+        used.add(code)
+        out[c] = {"colour": _COLOURS[i % len(_COLOURS)], "hatch": _HATCHES[i % len(_HATCHES)],
+                  "marker": _MARKERS[i % len(_MARKERS)], "code": code, "label": c}
+        i += 1
+    return out
+
+
+def _month_axis(axis, lo=0, hi=366, minor=True):
+    """Month ticks on a day-of-year axis (``axis`` is ax.xaxis or ax.yaxis)."""
+    ticks = [d for d in _MONTH_STARTS if lo <= d <= hi]
+    axis.set_ticks(ticks)
+    axis.set_ticklabels([_MONTHS[_MONTH_STARTS.index(d)] for d in ticks])
+    if minor:
+        axis.set_ticks([d + 14 for d in _MONTH_STARTS if lo <= d + 14 <= hi], minor=True)
+
+
+def _doy(d: _dt.date) -> int:
+    return d.timetuple().tm_yday - 1
+
+
+def _iso_doy(iso: str) -> int:
+    return _doy(_dt.date.fromisoformat(iso))
+
+
+def _label_of(info, r) -> str:
+    if not info.rotating:
+        return "held"
+    return r["direction"] if r["direction"] in info.directions else "other"
+
+
+def add_source_line(fig, sha256: str, as_of, extra: str = "") -> None:
+    """Write ``Source: drillcast catalogue <sha[:12]>, as of <date>`` at the foot of ``fig``."""
+    text = f"Source: drillcast catalogue {sha256[:12]}, as of {as_of}"
+    if extra:
+        text += f"; {_text(extra)}"
+    fig.text(0.005, 0.005, text, fontsize=6, color=_TEXT_GREY, ha="left", va="bottom", gid="source-line")
+
+
+def _no_data(ax, title, message):
+    ax.set_title(title, loc="left")
+    ax.text(0.5, 0.5, _text(message), ha="center", va="center", transform=ax.transAxes, wrap=True,
+            color=_TEXT_GREY)
+    ax.set_axis_off()
+    return ax
+
+
+# --------------------------------------------------------------------------- timeline
+
+
+def plot_timeline(catalogue_snapshot, series: str, ax=None):
+    """Every event of ``series`` as a bar over its dates: one row per year, day of year across.
+
+    Encoding (legend on the figure): fill colour and a one-letter code per
+    direction; hatched, faded bars for starts known only to a month or a
+    year (the bar then spans the whole uncertain period); outline only for
+    cancelled or postponed exercises; dashed outline for announced ones;
+    half-height bars for events that are not the year's primary exercise;
+    a marker per regular participant whose participation varies (filled:
+    took part, hollow: observed). A triangle marks the as-of date.
+
+    Each bar is a Rectangle with ``gid`` = the event id, from the first day
+    of the start to the last day of the end (the start's last possible day if
+    no end is known), in day-of-year units (1 January = 0, end exclusive).
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch, Rectangle
+
+    with style():
+        info = catalogue_snapshot.get_series(series)
+        events = catalogue_snapshot.events(series)
+        as_of = catalogue_snapshot.as_of_date
+        ax = _new_axes(ax, figsize=(6.6, 3.6))
+        when = f"as known on {as_of}" if as_of else "full catalogue"
+        title = _title(info.name, f"events by date, {when}")
+        if not events:
+            return _no_data(ax, title, f"no events of {series} known")
+        styles = category_styles(info.categories)
+        # participants worth a marker: regular ones that are not in every event
+        marked = [c for c in info.regular_participants
+                  if not all(c in r["participants"] for r in events if r["status"] == "held")]
+        marked = marked[:4]
+        pmarkers = dict(zip(marked, ("*", "P", "d", "h")))
+        years = [r["start"].year for r in events]
+        last_year = max(max(years), as_of.year if as_of else max(years))
+        for r in events:
+            y = r["start"].year
+            lab = _label_of(info, r)
+            st = styles[lab]
+            x0 = _doy(r["start"].low)
+            end_day = r["end"].high if r["end"] is not None else r["start"].high
+            x1 = _doy(end_day) + 1 if end_day.year == y else 366
+            x1 = max(x1, x0 + 1)
+            coarse = r["start"].precision != "day"
+            status = r["status"]
+            h = 0.7 if r["primary"] else 0.36
+            face = st["colour"]
+            kw = {"linewidth": 0.6, "edgecolor": "#000000", "linestyle": "-", "hatch": None}
+            if coarse:
+                face = _blend(face, 0.6)
+                kw["hatch"] = "////"
+                kw["edgecolor"] = st["colour"] if status == "held" else kw["edgecolor"]
+            if status in ("cancelled", "postponed"):
+                face = "none"
+                kw.update(edgecolor=st["colour"], linewidth=1.3, linestyle="-" if status == "cancelled" else ":")
+            elif status == "announced":
+                face = _blend(st["colour"], 0.6)
+                kw.update(edgecolor="#000000", linewidth=1.0, linestyle="--")
+            rect = Rectangle((x0, y - h / 2), x1 - x0, h, facecolor=face, **kw)
+            rect.set_gid(r["id"])
+            ax.add_patch(rect)
+            if r["primary"] and info.rotating:
+                if x0 >= 12:
+                    ax.text(x0 - 3, y, st["code"], ha="right", va="center", fontsize=6.5, color="#000000")
+                else:
+                    ax.text(x1 + 3, y, st["code"], ha="left", va="center", fontsize=6.5, color="#000000")
+            xm = x1 + 5
+            for code in marked:
+                took, saw = code in r["participants"], code in r["observers"]
+                if took or saw:
+                    ax.plot([xm], [y], linestyle="none", marker=pmarkers[code], markersize=5,
+                            markerfacecolor="#000000" if took else "none", markeredgecolor="#000000",
+                            markeredgewidth=0.7, gid=f"{r['id']}:{code}:{'took-part' if took else 'observed'}")
+                    xm += 8
+        if as_of is not None:
+            ax.plot([_doy(as_of)], [as_of.year + 0.45], marker="^", color=_TEXT_GREY, markersize=5,
+                    linestyle="none", gid="as-of")
+        first = min(years)
+        ax.set_ylim(last_year + 0.7, first - 0.7)
+        step = 1 if last_year - first <= 20 else 2
+        ax.set_yticks(range(first, last_year + 1, step))
+        ax.set_xlim(0, 366)
+        _month_axis(ax.xaxis)
+        ax.grid(axis="x", color=_GRID, linewidth=0.5)
+        ax.set_xlabel("start and end dates (day of the year)")
+        ax.set_ylabel("year")
+        ax.set_title(title, loc="left")
+        handles = []
+        for lab in info.categories:
+            if lab == "none":
+                continue
+            st = styles[lab]
+            name = f"{st['code']} {lab}" if info.rotating else "held"
+            handles.append(Patch(facecolor=st["colour"], edgecolor="#000000", linewidth=0.6, label=name))
+        handles += [
+            Patch(facecolor=_blend("#777777", 0.6), edgecolor="#777777", hatch="////", linewidth=0.6,
+                  label="date known to month/year"),
+            Patch(facecolor="none", edgecolor="#000000", linewidth=1.3, label="cancelled"),
+            Patch(facecolor=_blend("#777777", 0.6), edgecolor="#000000", linestyle="--", label="announced"),
+        ]
+        for code in marked:
+            handles.append(Line2D([], [], linestyle="none", marker=pmarkers[code], color="#000000",
+                                  markersize=5, label=f"{code} took part (hollow: observed)"))
+        handles.append(Line2D([], [], linestyle="none", marker="^", color=_TEXT_GREY, markersize=5,
+                              label="as-of date"))
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+                  handlelength=1.6)
+    return ax
+
+
+# --------------------------------------------------------------------------- rotation grid
+
+
+def plot_rotation_grid(history, ax=None):
+    """Outcome by year: rows are the outcome labels (directions, other, none), columns the years.
+
+    The cell of each year's outcome is filled with the label's colour and
+    hatch and carries its one-letter code; a thin line joins the held
+    outcomes so the cycle, and where it breaks, can be followed. A
+    realised current year is drawn like a past year; an announced
+    exercise of a later year is faded with a dashed outline.
+
+    Each filled cell is a Rectangle with ``gid`` ``"<year>:<label>"``
+    (suffixed ``":announced"`` for announcements).
+    """
+    from matplotlib.patches import Rectangle
+
+    with style():
+        h = history
+        ax = _new_axes(ax, figsize=(6.6, 2.4))
+        title = _title(h.info.name, f"outcome by year, as of {h.as_of}")
+        cats = list(h.categories)
+        styles = category_styles(cats)
+        cols = [(int(y), int(o), False) for y, o in zip(h.years, h.outcomes)]
+        if h.current_outcome is not None:
+            cols.append((int(h.current_year), int(h.current_outcome), False))
+        seen = {c[0] for c in cols}
+        for a in h.announced:
+            if a.year not in seen and a.label in cats:
+                cols.append((a.year, cats.index(a.label), True))
+                seen.add(a.year)
+        if not cols:
+            return _no_data(ax, title, "no complete year to show")
+        years = [c[0] for c in cols]
+        y0, y1 = min(years), max(years)
+        # the empty grid as two line collections (not one patch per cell: lighter vector output)
+        ax.hlines([r - 0.5 for r in range(len(cats) + 1)], y0 - 0.5, y1 + 0.5, color=_GRID, linewidth=0.4,
+                  zorder=0.4)
+        ax.vlines([yr - 0.5 for yr in range(y0, y1 + 2)], -0.5, len(cats) - 0.5, color=_GRID, linewidth=0.4,
+                  zorder=0.4)
+        path_x, path_y = [], []
+        for yr, o, announced in cols:
+            lab = cats[o]
+            st = styles[lab]
+            face = _blend(st["colour"], 0.55) if announced else st["colour"]
+            rect = Rectangle((yr - 0.5, o - 0.5), 1, 1, facecolor=face, hatch=st["hatch"] or None,
+                             edgecolor="#000000", linewidth=0.8 if announced else 0.5,
+                             linestyle="--" if announced else "-")
+            rect.set_gid(f"{yr}:{lab}" + (":announced" if announced else ""))
+            ax.add_patch(rect)
+            ink = _ink(face) if lab != "none" else "#000000"
+            ax.text(yr, o, st["code"], ha="center", va="center", fontsize=7, fontweight="bold", color=ink,
+                    bbox={"boxstyle": "round,pad=0.25", "facecolor": face, "edgecolor": "none"}
+                    if st["hatch"] else None)
+            if lab != "none":
+                path_x.append(yr)
+                path_y.append(o)
+        ax.plot(path_x, path_y, color=_TEXT_GREY, linewidth=0.7, zorder=0.5, gid="sequence")
+        ax.set_xlim(y0 - 0.5, y1 + 0.5)
+        ax.set_ylim(len(cats) - 0.5, -0.5)
+        ax.set_yticks(range(len(cats)))
+        ax.set_yticklabels([f"{styles[c]['code']} {c}" for c in cats])
+        step = 1 if y1 - y0 <= 24 else 2
+        ax.set_xticks(range(y0, y1 + 1, step))
+        ax.tick_params(axis="x", labelrotation=90)
+        ax.tick_params(length=0)
+        for s in ax.spines.values():
+            s.set_visible(False)
+        ax.set_title(title, loc="left")
+        if any(c[2] for c in cols):
+            ax.set_xlabel("dashed, faded cell: announced, not yet held")
+    return ax
+
+
+# --------------------------------------------------------------------------- forecast
+
+
+def _fc_title(fc, what):
+    return _title(fc.series_name, f"{what}, as of {fc.as_of} (model {fc.model})")
+
+
+def plot_forecast(forecast, ax=None):
+    """Forecast probabilities by year.
+
+    Rotating series: stacked bars, one segment per outcome label (height =
+    its probability; ``gid`` ``"<year>:<label>"``), colour and hatch per
+    label, the percentage written in segments of 7 % or more. Recurring
+    series: one bar per year of ``p_held`` (``gid`` ``"<year>:held"``),
+    labelled with the expected number of events and its 80 % interval.
+    """
+    from matplotlib.patches import Patch
+
+    with style():
+        fc = forecast
+        ax = _new_axes(ax, figsize=(6.6, 2.8))
+        if not fc.ok:
+            return _no_data(ax, _fc_title(fc, "forecast"), f"no forecast: {fc.reason}")
+        years = [y.year for y in fc.years]
+        if fc.kind == "rotating":
+            styles = category_styles(fc.categories)
+            bottoms = [0.0] * len(years)
+            for lab in fc.categories:
+                st = styles[lab]
+                vals = [float(y.outcomes[lab]) for y in fc.years]
+                bars = ax.bar(years, vals, bottom=bottoms, width=0.62, color=st["colour"],
+                              hatch=st["hatch"] or None, edgecolor="#000000", linewidth=0.5, label=lab)
+                for b, yr, v, b0 in zip(bars, years, vals, bottoms):
+                    b.set_gid(f"{yr}:{lab}")
+                    if v >= 0.07:  # a white label reads on any colour and hatch, and in greyscale
+                        ax.text(yr, b0 + v / 2, f"{st['code']} {100 * v:.0f} %", ha="center", va="center",
+                                fontsize=6.5, color="#000000",
+                                bbox={"boxstyle": "round,pad=0.25", "facecolor": "#FFFFFF", "edgecolor": "none"})
+                bottoms = [b0 + v for b0, v in zip(bottoms, vals)]
+            handles = [Patch(facecolor=styles[c]["colour"], hatch=styles[c]["hatch"] or None,
+                             edgecolor="#000000", linewidth=0.5, label=f"{styles[c]['code']} {c}")
+                       for c in fc.categories]
+            ax.legend(handles=handles[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+            ax.set_ylabel("probability of the year's outcome")
+            what = "outcome of each year"
+        else:
+            st = category_styles(("held", "none"))["held"]
+            vals = [float(y.p_held) for y in fc.years]
+            bars = ax.bar(years, vals, width=0.55, color=st["colour"], edgecolor="#000000", linewidth=0.5)
+            for b, y, v in zip(bars, fc.years, vals):
+                b.set_gid(f"{y.year}:held")
+                lo, hi = y.count_interval
+                ax.text(y.year, v + 0.02, f"{100 * v:.0f} %\nexpected {y.expected_count:.1f} events\n"
+                        f"(80 %: {lo}\u2013{hi})", ha="center", va="bottom", fontsize=6.5)
+            ax.set_ylabel("probability at least one is held")
+            what = "probability an exercise is held"
+        ax.set_ylim(0, 1.28 if fc.kind != "rotating" else 1.0)
+        ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
+        ax.set_yticklabels(["0", "25 %", "50 %", "75 %", "100 %"])
+        ax.set_xticks(years)
+        ax.set_xlim(min(years) - 0.6, max(years) + 0.6)
+        ax.grid(axis="y", color=_GRID, linewidth=0.5)
+        ax.set_title(_fc_title(fc, what), loc="left")
+    return ax
+
+
+# --------------------------------------------------------------------------- date fan
+
+
+_BANDS = (("q025", "q975", "95 %", 0.78), ("q10", "q90", "80 %", 0.5), ("q25", "q75", "50 %", 0.15))
+
+
+def plot_date_fan(history, forecast, ax=None):
+    """Start dates: the past as points, the forecast years as nested quantile bands.
+
+    Past years: a point at the known start day (a vertical bar over the
+    month, or year, when only that is known; ``gid`` ``"<year>:observed"``).
+    Forecast years: nested boxes 2.5-97.5 %, 10-90 %, 25-75 % (``gid``
+    ``"<year>:q025-q975"`` etc., bottom edge = the lower quantile's day of the
+    year, top edge = the upper quantile's day + 1) and a median tick
+    (``"<year>:median"``), all *given* the exercise is held; the probability it
+    is held is written above each year.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch, Rectangle
+
+    with style():
+        h, fc = history, forecast
+        ax = _new_axes(ax, figsize=(6.6, 3.0))
+        title = _title(h.info.name, f"start date of the year's first event, as of {h.as_of}")
+        styles = category_styles(h.categories)
+        lows, highs = [], []
+        past = [(int(y), o, lo, hi) for y, o, lo, hi in zip(h.years, h.outcomes, h.start_lo, h.start_hi)
+                if not math.isnan(lo)]
+        if h.current_start is not None:
+            past.append((h.current_year, h.current_outcome, float(h.current_start[0]), float(h.current_start[1])))
+        for y, o, lo, hi in past:
+            st = styles[h.categories[o]]
+            if lo == hi:
+                ax.plot([y], [lo], linestyle="none", marker=st["marker"], markersize=4.5, color=st["colour"],
+                        markeredgecolor="#000000", markeredgewidth=0.5, gid=f"{y}:observed")
+            else:
+                ax.add_line(Line2D([y, y], [lo, hi + 1], color=st["colour"], linewidth=2.2,
+                                   solid_capstyle="butt", gid=f"{y}:observed"))
+                ax.plot([y, y], [lo, hi + 1], linestyle="none", marker="_", color="#000000", markersize=5)
+            lows.append(lo)
+            highs.append(hi + 1)
+        fyears = []
+        if fc is not None and fc.ok:
+            for yf in fc.years:
+                if not yf.start:
+                    continue
+                fyears.append(yf.year)
+                for qa, qb, _, fade in _BANDS:
+                    a, b = _iso_doy(yf.start[qa]), _iso_doy(yf.start[qb]) + 1
+                    rect = Rectangle((yf.year - 0.32, a), 0.64, b - a, facecolor=_blend("#0072B2", fade),
+                                     edgecolor="none")
+                    rect.set_gid(f"{yf.year}:{qa}-{qb}")
+                    ax.add_patch(rect)
+                    lows.append(a)
+                    highs.append(b)
+                m = _iso_doy(yf.start["median"])
+                ax.add_line(Line2D([yf.year - 0.32, yf.year + 0.32], [m + 0.5, m + 0.5], color="#000000",
+                                   linewidth=1.4, gid=f"{yf.year}:median"))
+                top = _iso_doy(yf.start["q975"]) + 1
+                ax.text(yf.year, top + 2, f"{100 * yf.p_held:.0f}", ha="center", va="bottom", fontsize=6.5,
+                        gid=f"{yf.year}:p_held")
+                highs.append(top + 14)
+        if not lows:
+            return _no_data(ax, title, "no start dates known or forecast")
+        lo_d = max(0, min(lows) - 12)
+        hi_d = min(366, max(highs) + 12)
+        ax.set_ylim(lo_d, hi_d)
+        _month_axis(ax.yaxis, lo_d, hi_d)
+        ax.grid(axis="y", color=_GRID, linewidth=0.5)
+        all_years = [p[0] for p in past] + fyears
+        step = 1 if max(all_years) - min(all_years) <= 22 else 2
+        ax.set_xticks(range(min(all_years), max(all_years) + 1, step))
+        ax.tick_params(axis="x", labelrotation=90)
+        ax.set_xlim(min(all_years) - 0.7, max(all_years) + 0.7)
+        if fyears:
+            ax.axvline(min(fyears) - 0.5, color=_TEXT_GREY, linewidth=0.6, linestyle=":")
+        ax.set_ylabel("start (day of the year)")
+        ax.set_title(title, loc="left")
+        handles = []
+        for c in h.categories:
+            if c == "none" or not any(h.categories[p[1]] == c for p in past):
+                continue
+            st = styles[c]
+            handles.append(Line2D([], [], linestyle="none", marker=st["marker"], color=st["colour"],
+                                  markeredgecolor="#000000", markeredgewidth=0.5, label=f"observed: {c}"))
+        handles.append(Line2D([], [], color=_TEXT_GREY, linewidth=2.2, label="known to month/year"))
+        for _, _, name, fade in _BANDS:
+            handles.append(Patch(facecolor=_blend("#0072B2", fade), label=f"forecast {name} interval"))
+        handles.append(Line2D([], [], color="#000000", linewidth=1.4, label="forecast median"))
+        if fyears:
+            handles.append(Patch(facecolor="none", edgecolor="none", label="number above: % chance it is held"))
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    return ax
+
+
+# --------------------------------------------------------------------------- seasonality
+
+
+def plot_seasonality(history, forecast_or_timing, ax=None):
+    """Start day of the year on a circle (1 January at the top, clockwise), with a fitted density.
+
+    ``forecast_or_timing`` is a :class:`~drillcast.forecast.Forecast` (its
+    first year with a start forecast), a :class:`~drillcast.forecast.YearForecast`,
+    or an array of 366 day probabilities (e.g. a fitted timing model's
+    ``pooled`` density). The density line (``gid`` ``"density"``) has
+    radius = the probability of each day, exactly; observed starts sit on
+    the rim (points; month-precision starts as arcs over their month).
+    Returns a polar Axes; ``ax``, if given, must be polar.
+    """
+    import numpy as np
+
+    with style():
+        h = history
+        ax = _new_axes(ax, polar=True, figsize=(4.2, 4.2))
+        if getattr(ax, "name", "") != "polar":
+            raise ValueError("plot_seasonality draws on a polar Axes: create it with "
+                             "fig.add_subplot(projection='polar')")
+        label = "pooled timing density"
+        pmf = None
+        obj = forecast_or_timing
+        if hasattr(obj, "years") and hasattr(obj, "ok"):
+            for yf in obj.years:
+                if yf.start:
+                    pmf, label = np.asarray(yf.start_pmf, dtype=float), f"forecast for {yf.year} (given held)"
+                    break
+        elif hasattr(obj, "start_pmf"):
+            pmf, label = np.asarray(obj.start_pmf, dtype=float), f"forecast for {obj.year} (given held)"
+        elif obj is not None:
+            pmf = np.asarray(obj, dtype=float)
+        title = _title(h.info.name, f"start day of the year, as of {h.as_of}", width=44)
+        ax.set_title(title, loc="center", pad=14)
+        theta = lambda d: 2 * np.pi * (np.asarray(d, dtype=float) + 0.5) / 366.0  # noqa: E731
+        top = 1.0
+        if pmf is not None and pmf.size and np.nanmax(pmf) > 0:
+            days = np.arange(pmf.size)
+            ax.plot(np.append(theta(days), theta(days[:1]) + 2 * np.pi), np.append(pmf, pmf[:1]),
+                    color="#0072B2", linewidth=1.2, gid="density", label=f"density: {label}")
+            ax.fill(theta(days), pmf, color=_blend("#0072B2", 0.8), zorder=0)
+            top = float(np.nanmax(pmf))
+        rim = top * 1.12
+        styles = category_styles(h.categories)
+        past = [(int(y), o, lo, hi) for y, o, lo, hi in zip(h.years, h.outcomes, h.start_lo, h.start_hi)
+                if not math.isnan(lo)]
+        if h.current_start is not None:
+            past.append((h.current_year, h.current_outcome, float(h.current_start[0]), float(h.current_start[1])))
+        shown = set()
+        for y, o, lo, hi in past:
+            lab = h.categories[o]
+            st = styles[lab]
+            kw = {"label": f"observed: {lab}"} if lab not in shown else {}
+            shown.add(lab)
+            if lo == hi:
+                ax.plot([theta(lo)], [rim], linestyle="none", marker=st["marker"], markersize=4.5,
+                        color=st["colour"], markeredgecolor="#000000", markeredgewidth=0.5,
+                        gid=f"{y}:observed", **kw)
+            else:
+                t = theta(np.arange(int(lo), int(hi) + 1))
+                ax.plot(t, np.full(t.size, rim * 1.05), color=st["colour"], linewidth=2.2,
+                        gid=f"{y}:observed", **kw)
+        ax.set_theta_zero_location("N")
+        ax.set_theta_direction(-1)
+        ax.set_xticks(theta(np.array(_MONTH_STARTS) - 0.5))
+        ax.set_xticklabels(_MONTHS)
+        ax.set_ylim(0, rim * 1.12)
+        ax.set_yticks([])
+        ax.grid(color=_GRID, linewidth=0.5)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=2, fontsize=6.5)
+    return ax
+
+
+# --------------------------------------------------------------------------- transition matrix
+
+
+def plot_transition_matrix(forecast, ax=None):
+    """Posterior mean transition probabilities of a first-order Markov model, counts annotated.
+
+    Reads ``forecast.model_info["transition_mean"]`` and
+    ``["transition_counts"]`` (a forecast made with ``Forecaster("markov")``).
+    Rows: the previous held exercise; columns: the next one. The image's
+    array equals the posterior means.
+    """
+    import numpy as np
+
+    with style():
+        fc = forecast
+        info = getattr(fc, "model_info", None) or {}
+        mean = info.get("transition_mean")
+        if mean is None:
+            raise ValueError(
+                f"plot_transition_matrix: the forecast of model {getattr(fc, 'model', '?')!r} has no "
+                "transition matrix; make it with Forecaster('markov')")
+        counts = info.get("transition_counts") or {}
+        labels = list(mean)
+        M = np.array([[mean[f][t] for t in labels] for f in labels], dtype=float)
+        ax = _new_axes(ax, figsize=(4.4, 3.6))
+        im = ax.imshow(M, cmap="cividis", vmin=0.0, vmax=1.0, aspect="equal")
+        im.set_gid("transition-mean")
+        cmap = im.get_cmap()
+        for i, f in enumerate(labels):
+            for j, t in enumerate(labels):
+                c = counts.get(f, {}).get(t)
+                txt = f"{M[i, j]:.2f}" + (f"\n(n={c:g})" if c is not None else "")
+                ax.text(j, i, txt, ha="center", va="center", fontsize=7, color=_ink(cmap(M[i, j])))
+        ax.set_xticks(range(len(labels)))
+        ax.set_xticklabels([_text(x) for x in labels])
+        ax.set_yticks(range(len(labels)))
+        ax.set_yticklabels([_text(x) for x in labels])
+        ax.set_xlabel("next held exercise")
+        ax.set_ylabel("previous held exercise")
+        ax.tick_params(length=0)
+        for s in ax.spines.values():
+            s.set_visible(False)
+        cb = ax.figure.colorbar(im, ax=ax, shrink=0.8)
+        cb.set_label("posterior mean probability")
+        ax.set_title(_title(fc.series_name, f"Markov transitions, as of {fc.as_of}", width=44), loc="left")
+    return ax
+
+
+# --------------------------------------------------------------------------- backtests
+
+
+def _model_styles(names, baselines):
+    out = {}
+    i = 0
+    for n in names:
+        if n in baselines:
+            k = list(baselines).index(n)
+            out[n] = {"colour": ("#777777", "#000000", "#AAAAAA", "#444444")[k % 4], "linestyle": "--",
+                      "marker": ("x", "+", "1", "|")[k % 4]}
+        else:
+            out[n] = {"colour": _COLOURS[i % len(_COLOURS)], "linestyle": "-", "marker": _MARKERS[i % len(_MARKERS)]}
+            i += 1
+    return out
+
+
+def plot_backtest_scores(backtest_result, series: str, ax=None):
+    """Log score of each model's forecast of each year (higher is better, 0 perfect).
+
+    One line per model (``gid`` = the model name; x = the forecast year,
+    y = the fold's ``log_score``), baselines dashed; the legend gives each
+    model's mean. Only the shortest lead time is drawn when the backtest has
+    several.
+    """
+    from .models import BASELINES
+
+    with style():
+        res = backtest_result
+        folds = [f for f in res.folds if f["series"] == series]
+        ax = _new_axes(ax, figsize=(6.6, 3.0))
+        truth = res.settings.get("truth_as_of", "?")
+        title = f"{_text(series)}: log score of one-year-ahead forecasts, truth as of {truth}"
+        if not folds:
+            return _no_data(ax, title, f"no scorable forecast of {series}")
+        lead = min(f["lead_years"] for f in folds)
+        folds = [f for f in folds if f["lead_years"] == lead]
+        names = list(dict.fromkeys(f["model"] for f in folds))
+        names.sort(key=lambda n: (n in BASELINES, n))
+        styles = _model_styles(names, BASELINES)
+        for n in names:
+            fs = sorted((f for f in folds if f["model"] == n), key=lambda f: f["year"])
+            xs = [f["year"] for f in fs]
+            ys = [f["scores"]["log_score"] for f in fs]
+            mean = sum(ys) / len(ys)
+            st = styles[n]
+            ax.plot(xs, ys, color=st["colour"], linestyle=st["linestyle"], marker=st["marker"], markersize=4,
+                    linewidth=1.0 if n in BASELINES else 1.3, gid=n,
+                    label=f"{n}{' (baseline)' if n in BASELINES else ''}: mean {mean:.2f}")
+        years = sorted({f["year"] for f in folds})
+        ax.set_xticks(years)
+        ax.tick_params(axis="x", labelrotation=90)
+        ax.axhline(0, color="#000000", linewidth=0.5)
+        ax.grid(axis="y", color=_GRID, linewidth=0.5)
+        ax.set_ylabel("log score (0 = perfect)")
+        ax.set_xlabel("forecast year")
+        ax.set_title(title, loc="left")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    return ax
+
+
+def plot_reliability(backtest_result, series: str, model: str, ax=None):
+    """Reliability diagram: observed frequency against mean forecast per probability bin.
+
+    Points (``gid`` ``"reliability"``) are the rows of
+    ``backtest_result.reliability["<series>/<model>"]`` with ``n > 0``
+    (x = ``mean_forecast``, y = ``observed_rate``), each labelled with its
+    ``n``; grey bars span the rows' consistency bands (``band_low`` to
+    ``band_high``, the range a calibrated forecaster would produce), so a
+    point outside its bar is evidence of miscalibration.
+    """
+    with style():
+        res = backtest_result
+        key = f"{series}/{model}"
+        rows = [r for r in res.reliability.get(key, []) if r.get("n")]
+        ax = _new_axes(ax, figsize=(4.2, 3.8))
+        n_total = sum(r["n"] for r in rows)
+        title = f"{_text(series)}: reliability of {_text(model)}\n({n_total} outcome probabilities, one-vs-rest)"
+        if not rows:
+            return _no_data(ax, title, f"no backtest rows for {key}")
+        ax.plot([0, 1], [0, 1], color=_TEXT_GREY, linewidth=0.7, linestyle="--", label="perfect calibration")
+        xs = [r["mean_forecast"] for r in rows]
+        ys = [r["observed_rate"] for r in rows]
+        for r in rows:
+            if r.get("band_low") is not None:
+                ax.plot([r["mean_forecast"]] * 2, [r["band_low"], r["band_high"]], color="#BBBBBB",
+                        linewidth=5, solid_capstyle="butt", zorder=1, gid="band")
+        ax.plot(xs, ys, linestyle="-", marker="o", color="#0072B2", markeredgecolor="#000000",
+                markeredgewidth=0.5, markersize=5, zorder=3, gid="reliability", label="observed frequency")
+        for r in rows:
+            ax.annotate(f"n={r['n']}", (r["mean_forecast"], r["observed_rate"]), textcoords="offset points",
+                        xytext=(5, -9), fontsize=6.5, color=_TEXT_GREY)
+        ax.plot([], [], color="#BBBBBB", linewidth=5, label="90 % consistency band")
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_aspect("equal")
+        ax.set_xlabel("mean forecast probability in bin")
+        ax.set_ylabel("observed frequency")
+        ax.grid(color=_GRID, linewidth=0.5)
+        ax.legend(loc="upper left")
+        ax.set_title(title, loc="left")
+    return ax
+
+
+# --------------------------------------------------------------------------- power
+
+
+def _curve_points(curve):
+    """(n_future_years, power) pairs, sorted, from a mapping, a sequence of pairs or a dict of lists."""
+    meta = {}
+    if isinstance(curve, Mapping) and "power" in curve:
+        meta = {k: v for k, v in curve.items() if k not in ("n", "n_future", "power", "points")}
+        xs = curve.get("n_future", curve.get("n"))
+        pts = list(zip(xs, curve["power"]))
+    elif isinstance(curve, Mapping) and "points" in curve:
+        meta = {k: v for k, v in curve.items() if k != "points"}
+        pts = [tuple(p) for p in curve["points"]]
+    elif isinstance(curve, Mapping):
+        pts = list(curve.items())
+    elif isinstance(curve, Sequence):
+        pts = [tuple(p) for p in curve]
+    else:
+        raise TypeError("curve: give {n_future_years: power}, a sequence of (n_future_years, power) pairs, "
+                        "or a dict with lists 'n_future' and 'power'")
+    pts = sorted((int(n), float(p)) for n, p in pts if p is not None)
+    return pts, meta
+
+
+def plot_power_curve(curve, ax=None, *, target: float = 0.8):
+    """Power of a test against the number of future years observed.
+
+    ``curve``: ``{n_future_years: power}``, a sequence of
+    ``(n_future_years, power)`` pairs, or a dict with lists ``"n_future"``
+    and ``"power"`` and optional ``"test"``, ``"alpha"``, ``"as_of"``,
+    ``"series"``, ``"unit"`` and ``"alternative"`` for the labels (the dict
+    :func:`drillcast.hypotheses.power_curve` returns). The line (``gid``
+    ``"power"``) passes through the given points exactly; the dashed line
+    marks ``target``.
+    """
+    import textwrap
+
+    from matplotlib.ticker import MaxNLocator
+
+    with style():
+        pts, meta = _curve_points(curve)
+        ax = _new_axes(ax, figsize=(5.6, 3.2))
+        test = _text(meta.get("test", "the test"))
+        unit = _text(meta.get("unit") or "years")
+        what = f"power of the {test} test against future {unit}"
+        if meta.get("as_of"):
+            what += f", as of {meta['as_of']}"
+        title = _title(meta["series"], what) if meta.get("series") else what[0].upper() + what[1:]
+        if not pts:
+            return _no_data(ax, title, "no power values to draw")
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        ax.plot(xs, ys, marker="o", markersize=4, color="#0072B2", gid="power", label="power")
+        ax.axhline(target, color=_TEXT_GREY, linestyle="--", linewidth=0.8, label=f"{100 * target:.0f} % power")
+        reach = next((x for x, y in pts if y >= target), None)
+        if reach is not None:
+            note = (f"{100 * target:.0f} % power already with the data so far" if reach <= 0 else
+                    f"{100 * target:.0f} % after {reach} more {unit if reach != 1 else unit.rstrip('s')}")
+            ax.annotate(note, (reach, target), textcoords="offset points", xytext=(6, -14), fontsize=7)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylim(0, 1.02)
+        ax.set_xlabel(f"future {unit} observed (0 = the data so far)")
+        ax.set_ylabel(f"power at alpha = {meta.get('alpha', 0.05):g}")
+        ax.grid(color=_GRID, linewidth=0.5)
+        if meta.get("alternative"):
+            alt = textwrap.fill(f"Alternative: {_text(meta['alternative'])}", 110)
+            ax.annotate(alt, (0, 0), xycoords="axes fraction", xytext=(0, -30), textcoords="offset points",
+                        fontsize=6.5, color=_TEXT_GREY, va="top", annotation_clip=False)
+        ax.legend(loc="lower right")
+        ax.set_title(title, loc="left")
+    return ax
