@@ -656,3 +656,17 @@ def test_power_curve_for_plots(histories):
     assert all(0 <= p <= 1 for p in c["power"]) and c["alternative"]
     with pytest.raises(OptionError, match="does not apply"):
         H.power_curve("rotation", pat)
+
+
+def test_battery_on_a_series_with_no_complete_year_does_not_crash():
+    """china-russia-interaction as of 2018: no event yet; every test is skipped with a reason, none raises."""
+    import datetime as dt
+
+    from drillcast.catalogue import load_catalogue
+    from drillcast.history import series_history
+    from drillcast.hypotheses import run_battery
+
+    h = series_history(load_catalogue().as_of(dt.date(2018, 1, 1)), "china-russia-interaction")
+    results = run_battery(h, seed=0)
+    assert results and all(r.reading for r in results)
+    assert any(r.test == "compare" and r.skipped for r in results)

@@ -506,6 +506,16 @@ class Catalogue:
         return sorted(self.records, key=lambda r: (r["start"].low, r["id"]))
 
     def as_of(self, date: _dt.date) -> "Catalogue":
+        """The catalogue as it could be known at the end of ``date`` (memoised per date; see :meth:`_as_of`)."""
+        cache = self._memo.setdefault("as_of", {})
+        snap = cache.get(date)
+        if snap is None:
+            if len(cache) >= 64:  # bounded: backtests visit many cutoffs once each
+                cache.pop(next(iter(cache)))
+            snap = cache[date] = self._as_of(date)
+        return snap
+
+    def _as_of(self, date: _dt.date) -> "Catalogue":
         """The catalogue as it could be known at the end of ``date``.
 
         Rules (documented in ``data/README.md``):

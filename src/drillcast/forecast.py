@@ -292,7 +292,7 @@ class Forecaster:
     participation_half_life: float = 4.0
 
     def fit(self, snapshot: Catalogue, series: str) -> "FittedForecaster":
-        hist = series_history(snapshot, series)
+        hist = snapshot.memo(("history", series), lambda snap: series_history(snap, series))
         return FittedForecaster(self, hist, snapshot.memo("announcement_reliability", announcement_reliability))
 
     def resolve_model(self, kind: str) -> OutcomeModel:

@@ -1374,6 +1374,9 @@ def compare_test_labels(labels, hypotheses, categories=None, *, directions=None,
     n = code.size
     h0 = "climatology: each year's outcome drawn independently from fixed, unknown frequencies"
     h1 = "one of: " + "; ".join(f"{k} ({v})" for k, v in hypotheses.items() if v != "climatology")
+    if n == 0:
+        return _skipped("compare", "Comparison not possible: no complete year of the series is known yet.",
+                        h0=h0, h1=h1, alpha=alpha)
     ctx = {"categories": cats, "directions": directions, "order": order, "n": n, "years": years,
            "pos": np.asarray(years) - years[0]}
     parsed, dropped = {}, {}

@@ -36,7 +36,8 @@ _KAPPA = np.concatenate([[0.0], np.geomspace(0.05, 2000.0, 24)])
 
 @lru_cache(maxsize=1)
 def _tables():
-    """pmf table (G, 366) over the (mu, kappa) grid and its cumulative sums (G, 367)."""
+    """pmf table (G, 366) over the (mu, kappa) grid, its cumulative sums (G, 367), the log prior,
+    and the transposed log pmf (366, G) for day-precision observations."""
     d = np.arange(N_DAYS)
     ang = 2 * np.pi * (d[None, :] - _MU[:, None]) / 365.25  # (M, D)
     cosd = np.cos(ang)
@@ -46,14 +47,20 @@ def _tables():
     p = p.reshape(-1, N_DAYS)
     cum = np.concatenate([np.zeros((p.shape[0], 1)), np.cumsum(p, axis=1)], axis=1)
     log_prior = np.tile(np.r_[np.log(0.5), np.zeros(len(_KAPPA) - 1)], len(_MU))  # log-uniform kappa, half mass at 0
-    return p, cum, log_prior - np.log(np.exp(log_prior).sum())
+    logp_t = np.ascontiguousarray(np.log(np.maximum(p, 1e-300)).T)
+    return p, cum, log_prior - np.log(np.exp(log_prior).sum()), logp_t
 
 
 def _posterior_pmf(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    p, cum, log_prior = _tables()
+    p, cum, log_prior, logp_t = _tables()
     lp = log_prior.copy()
-    if len(lo):
-        mass = cum[:, hi.astype(int) + 1] - cum[:, lo.astype(int)]  # (G, n)
+    exact = lo == hi
+    if exact.any():
+        # day-precision starts: the log likelihood is a count-weighted sum of log pmf rows
+        days = np.bincount(lo[exact].astype(int), minlength=N_DAYS)
+        lp = lp + days @ logp_t
+    if (~exact).any():  # month- or year-precision starts: probability of the whole interval
+        mass = cum[:, hi[~exact].astype(int) + 1] - cum[:, lo[~exact].astype(int)]
         lp = lp + np.log(np.maximum(mass, 1e-300)).sum(axis=1)
     w = np.exp(lp - lp.max())
     w /= w.sum()
