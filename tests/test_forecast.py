@@ -239,3 +239,15 @@ def test_vectorised_changepoint_equals_reference_loop(tmp_path, seed):
     years = list(range(2030, 2036))
     np.testing.assert_allclose(a.marginals(years), b.marginals(years), atol=1e-12)
     assert a.describe() == b.describe()
+
+
+def test_count_distribution_is_the_gamma_poisson_mixture(bundled):
+    """The predictive count, 1 + NegBin(a, 1/(b+1)) when held, against scipy.stats.nbinom."""
+    from scipy import stats
+
+    fitted = Forecaster().fit(bundled.as_of(D(2026, 1, 1)), "joint-air-patrol")
+    a, b = fitted.count_ab
+    dist = fitted._count_dist(0.8)
+    k = np.arange(40)
+    assert dist[0] == pytest.approx(0.2)
+    np.testing.assert_allclose(dist[1:41], 0.8 * stats.nbinom.pmf(k, a, b / (b + 1)), atol=1e-12)

@@ -334,12 +334,15 @@ def track_records(catalogue: Catalogue, series_ids, as_of: _dt.date, *, model="d
                        models=list(dict.fromkeys([name, "uniform", "climatology"])),
                        seed=seed, truth_as_of=as_of, summary=False)
         by = {(r["series"], r["model"]): r for r in res.summary}
+        years_of = {}
+        for f in res.folds:
+            years_of.setdefault(f["series"], set()).add(f["year"])
         for sid in sids:
             mine = by.get((sid, name))
             if mine is None:
                 out[sid] = {"model": name, "n": 0, "reason": "no scorable past forecast"}
                 continue
-            years = sorted({f["year"] for f in res.folds if f["series"] == sid})
+            years = sorted(years_of[sid])
             ref = lambda m: by[(sid, m)]["mean_log_score"] if (sid, m) in by else None  # noqa: E731
             out[sid] = {"model": name, "n": mine["n"], "from": years[0], "to": years[-1],
                         "mean_log_score": mine["mean_log_score"], "mean_brier": mine["mean_brier"],

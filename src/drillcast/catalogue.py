@@ -406,7 +406,9 @@ def _validate_events(path: Path, header, rows, series: dict[str, SeriesInfo] | N
         fr, sr = dates["first_reported"], dates["status_reported"]
         if sr is not None and status not in ("cancelled", "postponed"):
             err(line, "status_reported", sr.text, "empty unless the status is cancelled or postponed (it is ignored)", "warning")
+        s_hi = s.high if s.high.year == s.low.year else _dt.date(s.low.year, 12, 31)
         records.append({
+            "doy": (s.low.timetuple().tm_yday - 1, s_hi.timetuple().tm_yday - 1),  # 0-based start interval
             "line": line, "id": eid, "name": get("name", ""), "series": sid, "direction": direction,
             "primary": primary == "yes", "status": status,
             "start": s, "end": e, "first_reported": fr, "status_reported": sr,

@@ -426,9 +426,10 @@ class FittedForecaster:
         a, b = self.count_ab
         j = np.arange(max_n)
         pj = 1.0 / (b + 1.0)
-        # negative binomial pmf of lambda ~ Gamma(a, b) mixed Poisson
-        logpmf = (np.array([math.lgamma(a + x) - math.lgamma(a) - math.lgamma(x + 1) for x in j])
-                  + a * math.log(1 - pj) + j * math.log(pj))
+        # negative binomial pmf of a Gamma(a, b)-mixed Poisson; lgamma(a + x) - lgamma(a) - lgamma(x + 1)
+        # as cumulative sums of logs (x is an integer)
+        steps = np.log((a + j[:-1]) / (j[:-1] + 1.0))
+        logpmf = np.r_[0.0, np.cumsum(steps)] + a * math.log(1 - pj) + j * math.log(pj)
         nb = np.exp(logpmf)
         nb /= nb.sum()
         dist = np.zeros(max_n + 1 + shift)

@@ -178,8 +178,7 @@ def series_history(catalogue: Catalogue, series: str, as_of: _dt.date | None = N
         elif r["status"] == "announced" and y < cur:
             unresolved.add(y)
         elif r["status"] == "announced" and y >= cur:
-            lo = day_of_year(r["start"].low)
-            hi = day_of_year(r["start"].high) if r["start"].high.year == y else days_in_year(y) - 1
+            lo, hi = r["doy"]
             announced.append(Announcement(r["id"], r["name"], y, _label(info, r), lo, hi, r["participants"]))
         elif r["status"] in ("cancelled", "postponed") and y >= cur:
             cancelled.append((y, _label(info, r)))
@@ -195,11 +194,8 @@ def series_history(catalogue: Catalogue, series: str, as_of: _dt.date | None = N
     parts = {c: np.full(n, np.nan) for c in info.regular_participants}
 
     def year_summary(rs):
-        rs = sorted(rs, key=lambda r: (r["start"].low, r["id"]))
-        r0 = rs[0]
-        y = r0["start"].year
-        s_lo = day_of_year(r0["start"].low)
-        s_hi = day_of_year(r0["start"].high) if r0["start"].high.year == y else days_in_year(y) - 1
+        r0 = rs[0]  # records come sorted by start date
+        s_lo, s_hi = r0["doy"]
         who = set()
         for r in rs:
             who.update(r["participants"])

@@ -11,6 +11,7 @@ counting one-step-ahead predictions made with the data before each year.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import numpy as np
@@ -173,10 +174,8 @@ class StrictRotation(OutcomeModel):
             P = len(info.directions)
             anchors = sorted((y, o) for y, o in known.items() if o < P)
 
-            def rule(y, anchors_before):
-                if not anchors_before:
-                    return None
-                y0, i0 = anchors_before[-1]
+            def rule(y, last):
+                y0, i0 = last
                 return (i0 + y - y0) % P
         else:
             held_years = sorted(y for y, o in known.items() if o != none)
@@ -184,18 +183,20 @@ class StrictRotation(OutcomeModel):
             P = max(1, int(round(float(np.median(gaps))))) if len(gaps) else 1
             anchors = [(y, 0) for y in held_years]
 
-            def rule(y, anchors_before):
-                if not anchors_before:
-                    return None
-                return 0 if (y - anchors_before[-1][0]) % P == 0 else none
+            def rule(y, last):
+                return 0 if (y - last[0]) % P == 0 else none
+
+        anchor_years = [a[0] for a in anchors]
+
+        def predicted(y):
+            i = bisect.bisect_left(anchor_years, y)  # the last anchor strictly before y
+            return rule(y, anchors[i - 1]) if i else None
 
         hits = trials = 0
         for y, o in known.items():
-            pred = rule(y, [a for a in anchors if a[0] < y])
+            pred = predicted(y)
             if pred is not None:
                 trials += 1
                 hits += int(pred == o)
-        def predicted(y):
-            return rule(y, [a for a in anchors if a[0] < y])
 
         return _RuleFit(self.name, history.categories, predicted, hits, trials)
