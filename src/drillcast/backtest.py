@@ -97,28 +97,39 @@ class BacktestResult:
         return pd.DataFrame([{k: v for k, v in s.items() if not isinstance(v, (dict, list))} for s in self.summary])
 
 
-def _score_fold(fc_year, categories, truth_row, year):
+def _score_batch(pending):
+    """Score a series' folds at once (same categories): fills each record's ``scores``.
+
+    ``pending`` holds ``(record, probs, observed_index, pmf_or_None, lo, hi)``.
+    """
     from . import scoring
 
-    o, count, lo, hi, _ = truth_row
-    K = len(categories)
-    probs = np.array([fc_year["probs"]])
-    ls, floored = scoring.log_score(probs, [o])
-    held = o != K - 1
-    p_held = float(fc_year["p_held"])
-    bls, _ = scoring.binary_log_score(np.array([p_held]), np.array([held]))
-    scores = {
-        "log_score": float(ls[0]), "floor_hit": bool(floored[0]),
-        "brier": float(scoring.brier_score(probs, [o])[0]),
-        "held_log_score": float(bls[0]), "held_brier": float(scoring.binary_brier(np.array([p_held]), np.array([held]))[0]),
-    }
-    pmf = fc_year["pmf"]
-    if held and pmf is not None and pmf.sum() > 0 and not np.isnan(lo):
-        lo_i, hi_i = int(lo), int(hi)
-        scores["crps_days"] = float(scoring.crps_pmf(pmf[None, :], (np.array([lo_i]), np.array([hi_i])))[0])
-        mid = (lo_i + hi_i) // 2
-        scores["pit"] = float(scoring.pit_pmf(pmf[None, :], np.array([mid]))[0])
-    return scores
+    if not pending:
+        return
+    recs, probs, obs, pmfs, lo, hi = zip(*pending)
+    probs = np.asarray(probs, dtype=float)
+    obs = np.asarray(obs)
+    none = probs.shape[1] - 1
+    ls, floored = scoring.log_score(probs, obs)
+    brier = scoring.brier_score(probs, obs)
+    p_held = 1.0 - probs[:, none]
+    held = obs != none
+    bls, _ = scoring.binary_log_score(p_held, held)
+    bbr = scoring.binary_brier(p_held, held)
+    for i, r in enumerate(recs):
+        r["scores"] = {"log_score": round(float(ls[i]), 6), "floor_hit": bool(floored[i]),
+                       "brier": round(float(brier[i]), 6), "held_log_score": round(float(bls[i]), 6),
+                       "held_brier": round(float(bbr[i]), 6)}
+    dated = [i for i in range(len(recs)) if held[i] and pmfs[i] is not None and not np.isnan(lo[i])]
+    if dated:
+        P = np.stack([pmfs[i] for i in dated])
+        a = np.array([int(lo[i]) for i in dated])
+        b = np.array([int(hi[i]) for i in dated])
+        crps = scoring.crps_pmf(P, (a, b))
+        pit = scoring.pit_pmf(P, (a + b) // 2)
+        for j, i in enumerate(dated):
+            recs[i]["scores"]["crps_days"] = round(float(crps[j]), 6)
+            recs[i]["scores"]["pit"] = round(float(pit[j]), 6)
 
 
 def _forecast_years(fc):
@@ -174,6 +185,7 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
         else:
             cuts = list(cutoffs) if cutoffs else default_cutoffs(catalogue, sid, truth_as_of, from_year, to_year)
         used_cutoffs[sid] = [c.isoformat() for c in cuts]
+        pending = []
         for cut in cuts:
             if cut >= truth_as_of:
                 raise OptionError(f"--cutoffs: {cut} is not before the truth date {truth_as_of}; "
@@ -182,6 +194,7 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
             years = [y for y in range(cut.year, cut.year + horizon) if y in truth]
             if not years:
                 continue
+            latest = _latest_report(snap, sid)
             for name, spec in zip(names, specs):
                 fitted = Forecaster(spec).fit(snap, sid)
                 fc = fitted.forecast(years, seed=seed)
@@ -190,25 +203,26 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
                 fy = _forecast_years(fc)
                 for y in years:
                     o, count, lo, hi, parts = truth[y]
-                    scores = _score_fold(fy[y], fc.categories, truth[y], y)
                     rec = {
                         "series": sid, "model": name, "cutoff": cut.isoformat(), "year": y,
                         "lead_years": y - cut.year, "n_events_used": fc.n_events_used,
-                        "latest_report_used": _latest_report(snap, sid),
+                        "latest_report_used": latest,
                         "outcomes": {k: round(float(v), 6) for k, v in fy[y]["outcomes"].items()} if fy[y]["outcomes"] else None,
                         "observed": fc.categories[o], "p_held": round(fy[y]["p_held"], 6), "occurred": bool(o != len(fc.categories) - 1),
                         "expected_count": round(fy[y]["expected_count"], 6), "observed_count": int(count),
                         "start": fy[y]["start"],
                         "observed_start": None if np.isnan(lo) else
                         (_doy_iso(y, lo) if lo == hi else f"{_doy_iso(y, lo)}/{_doy_iso(y, hi)}"),
-                        "scores": {k: (round(v, 6) if isinstance(v, float) else v) for k, v in scores.items()},
                     }
-                    if not np.isnan(lo) and fy[y]["start"]:
-                        for level, (a, b) in _LEVELS.items():
-                            qa, qb = fy[y]["start"][a], fy[y]["start"][b]
-                            rec["scores"][f"covered_{int(level * 100)}"] = bool(
-                                qa <= _doy_iso(y, lo) and _doy_iso(y, hi) <= qb)
+                    pending.append((rec, fy[y]["probs"], o, fy[y]["pmf"], lo, hi))
                     folds.append(rec)
+        _score_batch(pending)
+        for rec, _, _, _, lo, hi in pending:
+            if not np.isnan(lo) and rec["start"]:
+                y = rec["year"]
+                for level, (a, b) in _LEVELS.items():
+                    rec["scores"][f"covered_{int(level * 100)}"] = bool(
+                        rec["start"][a] <= _doy_iso(y, lo) and _doy_iso(y, hi) <= rec["start"][b])
         if progress:
             progress(sid)
     summary, reliability = _summarise(folds, names, paired_draws, seed, full=summary)
@@ -310,9 +324,9 @@ def track_records(catalogue: Catalogue, series_ids, as_of: _dt.date, *, model="d
     """How ``model`` would have done on each series in one-year-ahead backtests before ``as_of``.
 
     For each series: the mean log score over (at most ``max_folds``) yearly
-    forecasts made on 1 January of past years, and those of the uniform and
-    climatology baselines on the same folds. One backtest for all series, so
-    snapshots are shared.
+    forecasts made on 1 January of past years, and that of the uniform
+    baseline on the same folds (``drillcast backtest`` compares every model).
+    One backtest for all series, so snapshots are shared.
     """
     from .models import DEFAULT_MODEL
 
@@ -331,7 +345,7 @@ def track_records(catalogue: Catalogue, series_ids, as_of: _dt.date, *, model="d
         by_model.setdefault(names[sid], []).append(sid)
     for name, sids in by_model.items():
         res = backtest(known, sids, cutoffs={s: cuts[s] for s in sids},
-                       models=list(dict.fromkeys([name, "uniform", "climatology"])),
+                       models=list(dict.fromkeys([name, "uniform"])),
                        seed=seed, truth_as_of=as_of, summary=False)
         by = {(r["series"], r["model"]): r for r in res.summary}
         years_of = {}
@@ -346,7 +360,7 @@ def track_records(catalogue: Catalogue, series_ids, as_of: _dt.date, *, model="d
             ref = lambda m: by[(sid, m)]["mean_log_score"] if (sid, m) in by else None  # noqa: E731
             out[sid] = {"model": name, "n": mine["n"], "from": years[0], "to": years[-1],
                         "mean_log_score": mine["mean_log_score"], "mean_brier": mine["mean_brier"],
-                        "uniform_mean_log_score": ref("uniform"), "climatology_mean_log_score": ref("climatology"),
+                        "uniform_mean_log_score": ref("uniform"),
                         "mean_crps_days": mine["mean_crps_days"]}
     return out
 

@@ -15,8 +15,6 @@ def track_record_phrase(tr: dict | None) -> str:
         return f"track record: {tr.get('reason', 'no past forecasts to score')}"
     s = (f"track record ({tr['model']}): mean log score {tr['mean_log_score']:.2f} over {tr['n']} yearly "
          f"forecasts ({tr['from']}-{tr['to']}); uniform {tr['uniform_mean_log_score']:.2f}")
-    if tr.get("climatology_mean_log_score") is not None:
-        s += f", climatology {tr['climatology_mean_log_score']:.2f}"
     return s + " (higher is better; 0 is perfect)"
 
 

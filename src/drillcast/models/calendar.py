@@ -193,12 +193,16 @@ class ChangePoint(OutcomeModel):
         Prior probability that the pattern never changed.
     min_segment : int
         Fewest years in the regime before a change.
+    max_lookback : int
+        Change years considered: at most this many of the latest observed years
+        (a regime that began longer ago is, for forecasting, the whole history).
     """
 
     alphas: tuple = (0.1, 0.25, 0.5, 1.0)
     k_max: int = 6
     p_no_change: float = 0.5
     min_segment: int = 2
+    max_lookback: int = 40
     name = "changepoint"
     description = "calendar rotation with a change point (posterior over the change year, including no change)"
 
@@ -211,20 +215,21 @@ class ChangePoint(OutcomeModel):
         lg_a, lg_ka = _lgamma_rows(A, n), _lgamma_rows(K * A, n)
         # Split i: regime 1 = ys[:i], regime 2 = ys[i:]; i = 0 is "no change". Counts of every
         # prefix come from one cumulative sum per period, so all change years cost one pass.
-        splits = np.r_[0, np.arange(m, n)] if n > m else np.array([0])
-        ev_pre = np.zeros((len(splits), len(A), k_max))
-        ev_post = np.zeros((len(splits), len(A), k_max))
-        suffix = []
-        for k in range(1, k_max + 1):
-            onehot = np.zeros((n, k, K), dtype=np.int64)
-            onehot[np.arange(n), ys % k, os_] = 1
-            prefix = np.concatenate([np.zeros((1, k, K), dtype=np.int64), np.cumsum(onehot, axis=0)])[splits]
-            post = prefix[-1:] * 0 + onehot.sum(axis=0) - prefix
-            for arr, c in ((ev_pre, prefix), (ev_post, post)):
-                nk = c.sum(axis=2)  # (S, k)
-                arr[:, :, k - 1] = ((lg_ka[:, :1, None] - lg_ka[:, nk]).sum(axis=2).T
-                                    + (lg_a[:, c.reshape(len(splits), -1)] - lg_a[:, :1, None]).sum(axis=2).T)
-            suffix.append(post)
+        splits = np.r_[0, np.arange(max(m, n - self.max_lookback), n)] if n > m else np.array([0])
+        # one-hot of (period, phase, outcome) for every year; phases beyond a period stay empty
+        periods_ = np.arange(1, k_max + 1)
+        onehot = np.zeros((n, k_max, k_max, K), dtype=np.int64)
+        onehot[np.arange(n)[:, None], periods_[None, :] - 1, ys[:, None] % periods_[None, :], os_[:, None]] = 1
+        prefix = np.concatenate([np.zeros((1, k_max, k_max, K), dtype=np.int64), np.cumsum(onehot, axis=0)])[splits]
+        suffix = onehot.sum(axis=0) - prefix  # (S, period, phase, K)
+
+        def evidence(c):  # (S, period, phase, K) -> (S, alpha, period)
+            nk = c.sum(axis=3)
+            ev = (lg_ka[:, :1, None, None] - lg_ka[:, nk]).sum(axis=3)
+            ev += (lg_a[:, c.reshape(len(splits), k_max, -1)] - lg_a[:, :1, None, None]).sum(axis=3)
+            return np.moveaxis(ev, 0, 1)
+
+        ev_pre, ev_post = evidence(prefix), evidence(suffix)
         seg = lambda ev: np.logaddexp.reduce(ev.reshape(len(splits), -1), axis=1) - math.log(n_comp)  # noqa: E731
         n_c = len(splits) - 1
         log_prior = np.full(len(splits), math.log((1.0 - self.p_no_change) / n_c) if n_c else 0.0)
@@ -236,10 +241,7 @@ class ChangePoint(OutcomeModel):
         J = np.flatnonzero(wc > 1e-12)
         wk = np.exp(ev_post[J] - ev_post[J].max(axis=(1, 2), keepdims=True))
         wk /= wk.sum(axis=(1, 2), keepdims=True)  # (J, alpha, k)
-        counts = np.zeros((len(J), k_max, k_max, K))  # (J, period, phase, K)
-        for k in range(1, k_max + 1):
-            counts[:, k - 1, :k] = suffix[k - 1][J]
-        rows = A[None, :, None, None, None] + counts[:, None]  # (J, alpha, period, phase, K)
+        rows = A[None, :, None, None, None] + suffix[J][:, None]  # (J, alpha, period, phase, K)
         weights = (wc[J, None, None] * wk).ravel()
         periods = np.broadcast_to(np.arange(1, k_max + 1), wk.shape).ravel()
         alphas = rows.reshape(-1, k_max, K)
@@ -253,7 +255,7 @@ class ChangePoint(OutcomeModel):
         K = len(history.categories)
         ys, os_ = observed_sequence(history)
         k_max = self.k_max
-        cands = [None] + [int(y) for y in ys[self.min_segment:]]
+        cands = [None] + [int(y) for y in ys[max(self.min_segment, len(ys) - self.max_lookback):]]
         n_c = len(cands) - 1
         n_comp = self.k_max * len(self.alphas)
         log_post, comps = [], []
