@@ -166,3 +166,19 @@ def test_readme_test_command_is_what_ci_runs():
     ci = (REPO / ".ci" / "run").read_text().strip().splitlines()[-1]
     assert ci in readme
     assert os.access(REPO / ".ci" / "run", os.X_OK)
+
+
+def test_model_names_list_matches_the_models():
+    from drillcast.modelnames import MODEL_NAMES
+    from drillcast.models import MODELS
+
+    assert tuple(MODELS) == MODEL_NAMES
+    assert all(m.name == k for k, m in MODELS.items())
+
+
+def test_option_errors_import_no_heavy_module():
+    code = ("import sys; from drillcast.cli import main\n"
+            "main(['forecast', '--horizon', '-1']); main(['forecast', '--model', 'nope'])\n"
+            f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"

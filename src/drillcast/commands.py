@@ -252,11 +252,11 @@ def forecast_document(cat, fcs, as_of, seed) -> dict:
 
 
 def cmd_forecast(args):
-    from .models import get_model
+    from .modelnames import check_model_name
 
     _check_positive(args.horizon, "--horizon")
     if args.model != "default":
-        get_model(args.model)
+        check_model_name(args.model)
     cat = _load(args)
     as_of = parse_as_of(args.as_of)
     sel = _series_list(args, cat)

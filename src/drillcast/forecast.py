@@ -470,13 +470,15 @@ class FittedForecaster:
         else:
             ovr, known = [None] * len(years), [""] * len(years)
         fit = self.outcome_fit
-        if getattr(fit, "sequential", False):
+        if getattr(fit, "sequential", False) and len(years) > 1:
+            # later years depend on the simulated earlier ones: Monte Carlo; the first year is exact
             rng = np.random.default_rng(seed)
             paths = fit.sample(years, _MC_DRAWS, rng, ovr)
             K = len(h.categories)
             probs = np.stack([np.bincount(paths[:, i], minlength=K) for i in range(len(years))]) / _MC_DRAWS
+            probs[0] = ovr[0] if ovr[0] is not None else fit.marginals(years[:1])[0]
         else:
-            probs = fit.marginals(years)
+            probs = fit.marginals(years).copy()
             for i, o in enumerate(ovr):
                 if o is not None:
                     probs[i] = o

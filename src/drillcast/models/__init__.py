@@ -11,7 +11,6 @@ and was within 0.04 of the best on the bundled catalogue at horizons 1 and 3.
 
 from __future__ import annotations
 
-from ..errors import OptionError, did_you_mean
 from .base import FittedOutcome, OutcomeModel
 from .baselines import Climatology, Persistence, StrictRotation, Uniform
 from .calendar import CalendarRotation, ChangePoint
@@ -43,9 +42,6 @@ DEFAULT_MODEL = {"rotating": "ensemble", "recurring": "ensemble"}
 
 def get_model(name: str) -> OutcomeModel:
     """Look up a model by name; an unknown name raises OptionError with the valid names."""
-    try:
-        return MODELS[name]
-    except KeyError:
-        raise OptionError(
-            f"--model: unknown model {name!r}{did_you_mean(name, MODELS)}; choose from {', '.join(MODELS)}"
-        ) from None
+    from ..modelnames import check_model_name
+
+    return MODELS[check_model_name(name)]

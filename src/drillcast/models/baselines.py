@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..history import SeriesHistory
-from .base import FittedOutcome, IndependentFit, OutcomeModel, dirichlet_rows
+from .base import POOL, FittedOutcome, IndependentFit, OutcomeModel, dirichlet_rows
 
 __all__ = ["Uniform", "Climatology", "Persistence", "StrictRotation"]
 
@@ -112,6 +112,58 @@ class _RuleFit(IndependentFit):
                 "hits": int(self.a - 1), "trials": int(self.a + self.b - 2)}
 
 
+class _StrictFit(_RuleFit):
+    """The strict rule, simulated year by year: a simulated exercise becomes the next anchor.
+
+    So if a path draws Tsentr-2026 (an announcement that held), 2027 continues the
+    cycle from Tsentr, not from the last exercise known on the as-of date.
+    """
+
+    sequential = True
+
+    def __init__(self, name, categories, predicted, hits, trials, anchor, period, rotating):
+        super().__init__(name, categories, predicted, hits, trials)
+        self.anchor, self.period, self.rotating = anchor, period, rotating
+
+    def marginals(self, years):
+        if len(years) == 1:
+            return super().marginals(years)
+        paths = self.sample(years, 20_000, np.random.default_rng(20240917))
+        K = len(self.categories)
+        out = np.stack([np.bincount(paths[:, h], minlength=K) for h in range(len(years))]) / len(paths)
+        out[0] = super().marginals(years[:1])[0]
+        return out
+
+    def sample(self, years, n, rng, overrides=None):
+        K, P = len(self.categories), self.period
+        none = K - 1
+        pool = min(n, POOL)
+        theta = rng.beta(self.a, self.b, size=pool)[rng.integers(pool, size=n) if n > pool else np.arange(n)]
+        if self.anchor is None:
+            ay, ai = np.full(n, -1), np.zeros(n, dtype=int)
+        else:
+            ay, ai = np.full(n, self.anchor[0]), np.full(n, self.anchor[1])
+        out = np.empty((n, len(years)), dtype=int)
+        for h, y in enumerate(years):
+            o = overrides[h] if overrides is not None else None
+            if o is not None:
+                lab = np.minimum((rng.random((n, 1)) >= np.cumsum(o)[None, :]).sum(axis=1), K - 1)
+            else:
+                if self.rotating:
+                    pred = (ai + y - ay) % P
+                else:
+                    pred = np.where((y - ay) % P == 0, 0, none)
+                other = rng.integers(K - 1, size=n)
+                other = other + (other >= pred)  # uniform over the K - 1 labels other than pred
+                lab = np.where(rng.random(n) < theta, pred, other)
+                lab = np.where(ay < 0, rng.integers(K, size=n), lab)  # no anchor yet: uniform
+            out[:, h] = lab
+            moved = lab < P if self.rotating else lab != none
+            ay = np.where(moved, y, ay)
+            ai = np.where(moved, lab, ai)
+        return out
+
+
 def _known_outcomes(history: SeriesHistory) -> dict[int, int]:
     return dict(zip(*(a.tolist() for a in history.observed())))
 
@@ -199,4 +251,5 @@ class StrictRotation(OutcomeModel):
                 trials += 1
                 hits += int(pred == o)
 
-        return _RuleFit(self.name, history.categories, predicted, hits, trials)
+        return _StrictFit(self.name, history.categories, predicted, hits, trials,
+                          anchors[-1] if anchors else None, P, info.rotating)

@@ -53,6 +53,8 @@ class _MarkovFit(FittedOutcome):
         return np.append((1 - q) * row, q)
 
     def marginals(self, years):
+        if len(years) == 1:
+            return self.one_step()[None, :]
         rng = np.random.default_rng(20240917)
         paths = self.sample(years, _MARGINAL_DRAWS, rng)
         K = len(self.categories)
