@@ -16,7 +16,8 @@ year's forecast needs:
    ``P(held | not started by t) = p S(t) / (p S(t) + 1 - p)``;
 3. the start day (:mod:`drillcast.timing`), mixed over the held outcomes
    and truncated to days after the as-of date in the current year;
-4. counts per year: ``count | held = 1 + Poisson(lambda)``, lambda with a
+4. counts per year: at most one for a single-event series; for a
+   multi-event series ``count | held = 1 + Poisson(lambda)``, lambda with a
    Gamma(0.5, 0) prior updated by recency-weighted counts of held years
    (half-life 3 years), so the predictive is 1 + negative binomial;
 5. participation of each regular participant: Beta(1, 1) prior updated by
@@ -496,7 +497,11 @@ class FittedForecaster:
                 q = quantile_days(pmf, list(QUANTILES.values()))
                 jan1 = _dt.date(y, 1, 1)
                 start = {k: (jan1 + _dt.timedelta(days=int(d))).isoformat() for k, d in zip(QUANTILES, q)}
-            if shift:
+            if not h.info.multi_event:
+                # a single-event series holds at most one primary exercise a year
+                cd = np.array([1.0 - p_held, p_held]) if not shift else np.array([0.0, 1.0])
+                exp_count = float(cd[1])
+            elif shift:
                 # Events already held this year; more may follow, in proportion to the
                 # pooled start-day mass still ahead (an approximation, documented).
                 t = day_of_year(h.as_of)
