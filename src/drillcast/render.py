@@ -78,8 +78,8 @@ def backtest_text(res) -> str:
             body.append([
                 r["model"] + (" *" if r["baseline"] else ""), r["n"], f"{r['mean_log_score']:.2f}", r["floor_hits"],
                 f"{r['mean_brier']:.2f}", "-" if r["mean_crps_days"] is None else f"{r['mean_crps_days']:.1f}",
-                "-" if not u else f"{u['mean_difference']:+.2f} (p={u['p_value']:.2f})",
-                "-" if not c else f"{c['mean_difference']:+.2f} (p={c['p_value']:.2f})",
+                "-" if not u else f"{u['mean_difference']:+.2f} (p{_p(u['p_value'])})",
+                "-" if not c else f"{c['mean_difference']:+.2f} (p{_p(c['p_value'])})",
                 _cov(r, 0.8),
             ])
         out.append(head + "\n" + _indent(_table(
@@ -88,6 +88,10 @@ def backtest_text(res) -> str:
         out.append("  * baseline. 'vs': mean log-score difference per forecast, two-sided paired sign-flip "
                    f"permutation p over n = {n} folds (small n: differences under ~0.5 are rarely significant).")
     return "\n".join(out) + "\n"
+
+
+def _p(p) -> str:
+    return "<0.01" if p < 0.01 else f"={p:.2f}"
 
 
 def _cov(r, level):
