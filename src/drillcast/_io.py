@@ -9,9 +9,40 @@ from pathlib import Path
 
 from .errors import OutputError
 
-__all__ = ["atomic_write", "check_output_path", "neutralise_cell"]
+__all__ = ["atomic_write", "check_output_path", "neutralise_cell", "read_input_bytes", "MAX_BYTES"]
+
+MAX_BYTES = 256 * 2**20  # input files larger than this are refused before reading
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def read_input_bytes(path: Path, what: str, empty: str) -> bytes:
+    """Read an input file whole, or raise one DataError saying what is wrong and how to fix it.
+
+    ``what`` names the expected file ("an MME v7 CSV file"); ``empty`` is the
+    message for an empty file. Missing, directory, unreadable, too large,
+    empty and binary (NUL bytes) files are refused.
+    """
+    from .errors import DataError
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES and path.is_file():
+            raise DataError(f"{path}: the file is {size / 2**20:.0f} MiB; drillcast reads files up to "
+                            f"{MAX_BYTES // 2**20} MiB: split it by series or by decade")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file; give the path of {what}") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a directory; give the path of {what}") from None
+    except PermissionError:
+        raise DataError(f"{path}: permission denied; make the file readable") from None
+    if not raw.strip():
+        raise DataError(f"{path}: {empty}")
+    if b"\x00" in raw[:65536]:
+        raise DataError(f"{path}: this is a binary file, not CSV text (it contains NUL bytes); "
+                        f"expected {what}: export the table as CSV (UTF-8) and try again")
+    return raw
 
 
 def check_output_path(path: str | os.PathLike, inputs: Iterable[str | os.PathLike] = ()) -> Path:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import countries
+from ._io import read_input_bytes
 from .dates import DAY, parse_partial_date
 from .errors import DataError, DataWarning, Problem, did_you_mean
 
@@ -65,7 +66,6 @@ _URL = re.compile(r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?(?:[/?#]\S*)?$")
 MAX_FIELD = 100_000  # characters; a longer field is an error, not a hang
 MAX_PROBLEMS = 200  # stop listing after this many errors
 MAX_ROWS = 250_000  # rows; a larger file is refused rather than exhausting memory
-MAX_BYTES = 256 * 2**20  # bytes; checked before reading
 
 
 def bundled_path() -> Path:
@@ -84,28 +84,9 @@ def bundled_path() -> Path:
 
 def _read_table(path: Path, kind: str) -> tuple[list[str], list[tuple[int, list[str]]], bytes]:
     """Read a CSV file defensively; return header, (line, row) pairs and the raw bytes."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES and path.is_file():
-            raise DataError(f"{path}: the file is {size / 2**20:.0f} MiB; drillcast reads catalogues up to "
-                            f"{MAX_BYTES // 2**20} MiB: split it by series or by decade")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file; give the path of a {kind} CSV file") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a directory; give the path of a {kind} CSV file") from None
-    except PermissionError:
-        raise DataError(f"{path}: permission denied; make the file readable") from None
-    if not raw.strip():
-        raise DataError(
-            f"{path}: the file is empty; a catalogue file starts with a header row "
-            f"such as: {','.join(EXERCISE_COLUMNS[:6] if kind == 'exercises' else SERIES_COLUMNS[:4])},..."
-        )
-    if b"\x00" in raw[:65536]:
-        raise DataError(
-            f"{path}: this is a binary file, not CSV text (it contains NUL bytes); "
-            "export the table as CSV (UTF-8) and try again"
-        )
+    columns = ",".join(EXERCISE_COLUMNS[:6] if kind == "exercises" else SERIES_COLUMNS[:4])
+    raw = read_input_bytes(path, f"a {kind} CSV file", "the file is empty; a catalogue file starts with a "
+                           f"header row such as: {columns},...")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..catalogue import EXERCISE_COLUMNS, MAX_FIELD
 from ..dates import parse_partial_date
+from .._io import read_input_bytes
 from ..errors import DataError
 from .. import countries
 from .country_names import country_code, normalise_name
@@ -230,21 +231,7 @@ def read_table(path, what: str) -> Table:
         Missing, empty, binary or unreadable file, naming the file, the line and the fix.
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file; give the path of {what}") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a directory; give the path of {what}") from None
-    except PermissionError:
-        raise DataError(f"{path}: permission denied; make the file readable") from None
-    if not raw.strip():
-        raise DataError(f"{path}: the file is empty; expected {what} with a header row")
-    if b"\x00" in raw[:65536]:
-        raise DataError(
-            f"{path}: this is a binary file, not CSV text (it contains NUL bytes); "
-            f"expected {what}: export it as CSV and try again"
-        )
+    raw = read_input_bytes(path, what, f"the file is empty; expected {what} with a header row")
     note = ""
     try:
         text, encoding = raw.decode("utf-8-sig"), "utf-8"
@@ -306,6 +293,29 @@ def fit_row(rec: list[str], n: int) -> tuple[list[str] | None, str]:
 
 
 # --------------------------------------------------------------------------- dates
+
+
+def clean_rows(table: Table, col: "Collector", id_index: int | None):
+    """Yield ``(line, stripped fields)`` of the rows worth importing; record every other row as skipped.
+
+    Skipped: rows that do not fit the header, rows of empty cells, exact duplicates of an earlier row.
+    """
+    for line, rec in table.rows:
+        col.n_input += 1
+        fields, why = fit_row(rec, len(table.header))
+        raw_id = rec[id_index].strip() if id_index is not None and len(rec) > id_index else ""
+        if fields is None:
+            col.skip(line, raw_id, why)
+            continue
+        stripped = tuple(f.strip() for f in fields)
+        if not any(stripped):
+            col.skip(line, "", "empty row (every cell blank)")
+            continue
+        earlier = col.seen(line, stripped)
+        if earlier is not None:
+            col.skip(line, raw_id, f"exact duplicate of line {earlier}")
+            continue
+        yield line, stripped
 
 
 def iso_date(year: int, month: int | None, day: int | None, label: str, fixes: list[str]) -> str:

@@ -86,7 +86,7 @@ import string
 
 from ..errors import DataError
 from ._common import (
-    Collector, ImportResult, Pending, check_name_year, clean_text, end_before_start, fit_row,
+    Collector, ImportResult, Pending, check_name_year, clean_rows, clean_text, end_before_start,
     iso_date, is_missing, map_countries, parse_coordinate, read_table, slugify,
 )
 
@@ -261,21 +261,7 @@ def import_mme(path: str | os.PathLike) -> ImportResult:
     idx, states, ignored = _columns(table.header, path)
     col = Collector()
     russia_before_1992: list[str] = []
-    for line, rec in table.rows:
-        col.n_input += 1
-        fields, why = fit_row(rec, len(table.header))
-        raw_id = rec[idx["MMEID"]].strip() if len(rec) > idx["MMEID"] else ""
-        if fields is None:
-            col.skip(line, raw_id, why)
-            continue
-        stripped = tuple(f.strip() for f in fields)
-        if not any(stripped):
-            col.skip(line, "", "empty row (every cell blank)")
-            continue
-        earlier = col.seen(line, stripped)
-        if earlier is not None:
-            col.skip(line, raw_id, f"exact duplicate of line {earlier}")
-            continue
+    for line, stripped in clean_rows(table, col, idx["MMEID"]):
 
         def get(name: str) -> str:
             return stripped[idx[name]] if name in idx else ""

@@ -66,7 +66,7 @@ from ..catalogue import CONFIDENCE, EXERCISE_COLUMNS, STATUSES
 from ..dates import parse_partial_date
 from ..errors import OptionError, did_you_mean
 from ._common import (
-    URL, Collector, ImportResult, Pending, check_name_year, clean_text, end_before_start, fit_row,
+    URL, Collector, ImportResult, Pending, check_name_year, clean_rows, clean_text, end_before_start,
     is_missing, map_countries, parse_coordinate, read_table, slugify, valid_id,
 )
 
@@ -302,21 +302,8 @@ def import_table(path: str | os.PathLike, mapping: dict[str, str] | None = None,
         raise OptionError(f"{path}: the table has no sources column: give --source URL (where the table "
                           "comes from; drillcast sources are http(s) URLs), or map one with --map sources=COLUMN")
     col = Collector()
-    for line, rec in table.rows:
-        col.n_input += 1
-        fields, why = fit_row(rec, len(table.header))
-        raw_id = rec[idx["id"]].strip() if "id" in idx and len(rec) > idx["id"] else ""
-        if fields is None:
-            col.skip(line, raw_id, why)
-            continue
-        stripped = tuple(f.strip() for f in fields)
-        if not any(stripped):
-            col.skip(line, "", "empty row (every cell blank)")
-            continue
-        earlier = col.seen(line, stripped)
-        if earlier is not None:
-            col.skip(line, raw_id, f"exact duplicate of line {earlier}")
-            continue
+    for line, stripped in clean_rows(table, col, idx.get("id")):
+        raw_id = stripped[idx["id"]] if "id" in idx else ""
 
         def get(name: str) -> str:
             return stripped[idx[name]] if name in idx else ""
