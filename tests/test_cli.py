@@ -182,3 +182,13 @@ def test_option_errors_import_no_heavy_module():
             f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("argv", [
+    ["forecast", "--series", "all", "--as-of", "2025-03-01", "--format", "csv", "--seed", "3"],
+    ["backtest", "--series", "joint-sea", "--models", "ensemble,markov,uniform", "--format", "csv", "--seed", "3"],
+    ["test", "all", "--series", "joint-air-patrol", "--as-of", "2026-01-01", "--format", "json", "--seed", "3"],
+])
+def test_same_inputs_same_bytes(argv):
+    a, b = run(*argv), run(*argv)
+    assert a.returncode == 0 and a.stdout and a.stdout == b.stdout

@@ -666,3 +666,35 @@ def test_table_option_errors():
         import_table(TABLE, {"name": "Exercise"}, source=TABLE_SOURCE)
     with pytest.raises(OptionError, match="not a URL"):
         import_table(TABLE, mapping_file=TABLE_MAP, source="file:table.csv")
+
+
+def test_round_trip_import_validate_forecast_backtest_via_cli(tmp_path):
+    """MME file -> catalogue -> validate -> forecast -> backtest -> test, all through the command line."""
+    import json
+    import subprocess
+    import sys
+
+    out = tmp_path / "mme" / "exercises.csv"
+    out.parent.mkdir()
+
+    def run(*argv):
+        return subprocess.run([sys.executable, "-m", "drillcast", *argv], capture_output=True, text=True, timeout=300)
+
+    r = run("data", "import", "mme", str(FIX / "mme_v7_sample.csv"), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "input rows: 27; imported: 24" in r.stderr and out.exists() and (out.parent / "series.csv").exists()
+    assert run("data", "validate", str(out)).returncode == 0
+    r = run("--catalogue", str(out), "forecast", "--series", "cobra-gold", "--as-of", "2011-01-01", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    (fc,) = json.loads(r.stdout)["forecasts"]
+    assert fc["status"] == "ok" and 0 < fc["years"][0]["p_held"] <= 1 and fc["track_record"]["n"] >= 1
+    r = run("--catalogue", str(out), "forecast", "--series", "all", "--as-of", "2011-01-01", "--format", "json")
+    statuses = {f["series"]: f["status"] for f in json.loads(r.stdout)["forecasts"]}
+    assert statuses["cobra-gold"] == "ok" and statuses["rimpac"] == "ok"
+    assert "insufficient_data" in statuses.values()  # one-off series are reported, not forecast
+    r = run("--catalogue", str(out), "backtest", "--series", "cobra-gold", "--from", "2006", "--to", "2010",
+            "--models", "ensemble,uniform", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    folds = json.loads(r.stdout)["folds"]
+    assert {f["model"] for f in folds} == {"ensemble", "uniform"} and all(f["cutoff"] < f"{f['year'] + 1}" for f in folds)
+    assert run("--catalogue", str(out), "test", "all", "--series", "rimpac", "--as-of", "2011-01-01").returncode == 0

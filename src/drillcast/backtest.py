@@ -390,7 +390,7 @@ def _parse_cutoffs(text):
     return sorted(set(out))
 
 
-def backtest_command(args, catalogue, emit, to_json, to_csv, series_list, inputs):
+def backtest_command(args, catalogue, emit, to_json, to_csv, series_list, inputs, progress_bar=None):
     """``drillcast backtest``: run, then render as table, JSON or CSV."""
     from .render import backtest_text
 
@@ -403,8 +403,11 @@ def backtest_command(args, catalogue, emit, to_json, to_csv, series_list, inputs
     for m in models or []:
         get_model(m)
     sel = series_list(args, catalogue)
+    bar = progress_bar(len(sel), "backtest") if progress_bar else None
     res = backtest(catalogue, sel, cutoffs=cutoffs, from_year=args.from_year, to_year=args.to_year,
-                   horizon=args.horizon, models=models, seed=args.seed)
+                   horizon=args.horizon, models=models, seed=args.seed, progress=bar.step if bar else None)
+    if bar:
+        bar.close()
     if args.format == "json":
         return emit(args, to_json(res.to_dict()), inputs)
     if args.format == "csv":

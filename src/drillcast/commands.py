@@ -108,17 +108,40 @@ def _csv(rows: list[dict], columns, raw=False) -> str:
     return buf.getvalue()
 
 
-def _progress(items, label):
-    """Yield items, with a progress line on stderr when there are many and stderr is a terminal."""
-    items = list(items)
-    show = len(items) > 20 and sys.stderr.isatty()
-    for i, it in enumerate(items, 1):
-        if show:
-            sys.stderr.write(f"\r{label}: {i}/{len(items)}")
+class Progress:
+    """A one-line progress bar on stderr, shown only on a terminal and only once a job takes over a second."""
+
+    def __init__(self, total: int, label: str):
+        import time
+
+        self.total, self.label, self.done = total, label, 0
+        self._clock = time.monotonic
+        self._start = self._clock()
+        self._shown = False
+        self._tty = sys.stderr.isatty()
+
+    def step(self, *_):
+        self.done += 1
+        if self._tty and self._clock() - self._start > 1.0:
+            width = 30
+            full = int(width * self.done / max(self.total, 1))
+            sys.stderr.write(f"\r{self.label} [{'#' * full}{'.' * (width - full)}] {self.done}/{self.total}")
             sys.stderr.flush()
+            self._shown = True
+
+    def close(self):
+        if self._shown:
+            sys.stderr.write("\n")
+
+
+def _progress(items, label):
+    """Yield items, with a progress bar on stderr when the loop takes more than a moment."""
+    items = list(items)
+    bar = Progress(len(items), label)
+    for it in items:
         yield it
-    if show:
-        sys.stderr.write("\n")
+        bar.step()
+    bar.close()
 
 
 # --------------------------------------------------------------------------- data
@@ -282,7 +305,7 @@ def cmd_forecast(args):
 def cmd_backtest(args):
     from .backtest import backtest_command
 
-    return backtest_command(args, _load(args), _emit, _json, _csv, _series_list, _inputs(args))
+    return backtest_command(args, _load(args), _emit, _json, _csv, _series_list, _inputs(args), Progress)
 
 
 def cmd_test(args):

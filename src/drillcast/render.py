@@ -87,6 +87,18 @@ def backtest_text(res) -> str:
             body, "lrrrrrrrr")))
         out.append("  * baseline. 'vs': mean log-score difference per forecast, two-sided paired sign-flip "
                    f"permutation p over n = {n} folds (small n: differences under ~0.5 are rarely significant).")
+        best = rows[0]
+        for r in rows[1:]:
+            t = r.get("vs_baselines", {}).get(best["model"]) if best["baseline"] else None
+            if t is None:
+                t = best.get("vs_baselines", {}).get(r["model"])
+                sign = 1
+            else:
+                sign = -1
+            if t:
+                out.append(f"  best: {best['model']} beat {r['model']} by {sign * t['mean_difference']:+.2f} "
+                           f"per forecast (p{_p(t['p_value'])}, n = {t['n']})")
+                break
     return "\n".join(out) + "\n"
 
 
