@@ -245,9 +245,35 @@ def test_count_distribution_is_the_gamma_poisson_mixture(bundled):
     """The predictive count, 1 + NegBin(a, 1/(b+1)) when held, against scipy.stats.nbinom."""
     from scipy import stats
 
-    fitted = Forecaster().fit(bundled.as_of(D(2026, 1, 1)), "joint-air-patrol")
-    a, b = fitted.count_ab
-    dist = fitted._count_dist(0.8)
+    fitted = Forecaster(counts="gamma-poisson").fit(bundled.as_of(D(2026, 1, 1)), "joint-air-patrol")
+    a, b = fitted.counts.a, fitted.counts.b
+    dist = fitted._count_dist(2026, 0.8)
     k = np.arange(40)
     assert dist[0] == pytest.approx(0.2)
     np.testing.assert_allclose(dist[1:41], 0.8 * stats.nbinom.pmf(k, a, b / (b + 1)), atol=1e-12)
+
+
+def test_glm_trend_counts_recover_a_growing_rate(tmp_path):
+    """Simulated counts with rate exp(0.2 + 0.08 (year - 1990)): the GLM finds the trend, the forecast grows."""
+    rng = np.random.default_rng(2)
+    ev = []
+    for y in range(1990, 2020):
+        for j in range(1 + rng.poisson(np.exp(0.2 + 0.08 * (y - 1990)))):
+            ev.append({"id": f"C-{y}-{j}", "series": "rec", "start_date": f"{y}-{1 + (j % 12):02d}-10"})
+    snap = load_catalogue(write_catalogue(tmp_path, ev, [ROT_SERIES, REC_SERIES]), warn=False).as_of(D(2020, 1, 1))
+    fc = Forecaster(counts="glm-trend").fit(snap, "rec").forecast(horizon=3)
+    assert 1.06 < fc.model_info["trend_per_year"] < 1.10 + 0.05
+    counts = [y.expected_count for y in fc.years]
+    assert counts == sorted(counts) and counts[0] > 8
+    truth = 1 + np.exp(0.2 + 0.08 * 30)
+    assert abs(counts[0] - truth) < 0.35 * truth
+    flat = Forecaster(counts="gamma-poisson").fit(snap, "rec").forecast(horizon=3)
+    assert flat.years[2].expected_count < counts[2]
+
+
+def test_count_pmf_is_a_distribution(bundled):
+    for counts in ("gamma-poisson", "glm-trend"):
+        fc = Forecaster(counts=counts).fit(bundled.as_of(D(2026, 1, 1)), "joint-air-patrol").forecast(horizon=3)
+        for y in fc.years:
+            assert y.count_pmf.sum() == pytest.approx(1.0) and y.count_pmf[0] == pytest.approx(1 - y.p_held)
+            assert y.expected_count == pytest.approx(np.arange(len(y.count_pmf)) @ y.count_pmf)

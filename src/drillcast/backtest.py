@@ -100,13 +100,13 @@ class BacktestResult:
 def _score_batch(pending):
     """Score a series' folds at once (same categories): fills each record's ``scores``.
 
-    ``pending`` holds ``(record, probs, observed_index, pmf_or_None, lo, hi)``.
+    ``pending`` holds ``(record, probs, observed_index, pmf_or_None, lo, hi, count_pmf, count)``.
     """
     from . import scoring
 
     if not pending:
         return
-    recs, probs, obs, pmfs, lo, hi = zip(*pending)
+    recs, probs, obs, pmfs, lo, hi, count_pmfs, counts = zip(*pending)
     probs = np.asarray(probs, dtype=float)
     obs = np.asarray(obs)
     none = probs.shape[1] - 1
@@ -120,6 +120,16 @@ def _score_batch(pending):
         r["scores"] = {"log_score": round(float(ls[i]), 6), "floor_hit": bool(floored[i]),
                        "brier": round(float(brier[i]), 6), "held_log_score": round(float(bls[i]), 6),
                        "held_brier": round(float(bbr[i]), 6)}
+    multi = [i for i in range(len(recs)) if count_pmfs[i] is not None and len(count_pmfs[i]) > 2]
+    if multi:  # ranked probability score of the number of events (counts are ordered)
+        width = max(len(count_pmfs[i]) for i in multi)
+        C = np.zeros((len(multi), width))
+        for j, i in enumerate(multi):
+            C[j, : len(count_pmfs[i])] = count_pmfs[i]
+        C /= C.sum(axis=1, keepdims=True)
+        rps = scoring.ranked_probability_score(C, np.minimum(np.array([counts[i] for i in multi]), width - 1))
+        for j, i in enumerate(multi):
+            recs[i]["scores"]["count_rps"] = round(float(rps[j]), 6)
     dated = [i for i in range(len(recs)) if held[i] and pmfs[i] is not None and not np.isnan(lo[i])]
     if dated:
         P = np.stack([pmfs[i] for i in dated])
@@ -137,6 +147,7 @@ def _forecast_years(fc):
     for y in fc.years:
         probs = [y.outcomes[c] for c in fc.categories] if y.outcomes is not None else [y.p_held, 1 - y.p_held]
         out[y.year] = {"probs": probs, "p_held": y.p_held, "pmf": y.start_pmf if y.start else None,
+                       "count_pmf": y.count_pmf,
                        "start": y.start, "outcomes": y.outcomes, "participants": y.participants,
                        "expected_count": y.expected_count}
     return out
@@ -148,7 +159,7 @@ def _doy_iso(year, d):
 
 def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_year=None, horizon: int = 1,
              models=None, seed: int = 0, truth_as_of: _dt.date | None = None, paired_draws: int = 20_000,
-             progress=None, summary: bool = True) -> BacktestResult:
+             progress=None, summary: bool = True, counts: str = "default") -> BacktestResult:
     """Backtest ``models`` on ``series`` (a series id or a list of ids).
 
     Parameters
@@ -163,6 +174,8 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
         Default: every model in :data:`drillcast.models.MODELS`.
     truth_as_of : datetime.date, optional
         What counts as "what happened" (default: today).
+    counts : str
+        Count model of multi-event series (:mod:`drillcast.counts`), scored by ``count_rps``.
     summary : bool
         Compute coverage intervals, paired tests and reliability tables (these
         need scipy and pandas); False gives mean scores only, fast.
@@ -196,7 +209,7 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
                 continue
             latest = _latest_report(snap, sid)
             for name, spec in zip(names, specs):
-                fitted = Forecaster(spec).fit(snap, sid)
+                fitted = Forecaster(spec, counts=counts).fit(snap, sid)
                 fc = fitted.forecast(years, seed=seed)
                 if not fc.ok:
                     continue
@@ -214,10 +227,10 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
                         "observed_start": None if np.isnan(lo) else
                         (_doy_iso(y, lo) if lo == hi else f"{_doy_iso(y, lo)}/{_doy_iso(y, hi)}"),
                     }
-                    pending.append((rec, fy[y]["probs"], o, fy[y]["pmf"], lo, hi))
+                    pending.append((rec, fy[y]["probs"], o, fy[y]["pmf"], lo, hi, fy[y]["count_pmf"], int(count)))
                     folds.append(rec)
         _score_batch(pending)
-        for rec, _, _, _, lo, hi in pending:
+        for rec, _, _, _, lo, hi, _, _ in pending:
             if not np.isnan(lo) and rec["start"]:
                 y = rec["year"]
                 for level, (a, b) in _LEVELS.items():
@@ -227,7 +240,7 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
             progress(sid)
     summary, reliability = _summarise(folds, names, paired_draws, seed, full=summary)
     settings = {"horizon": horizon, "models": names, "seed": seed, "truth_as_of": truth_as_of.isoformat(),
-                "cutoffs": used_cutoffs, "log_floor": _log_floor()}
+                "cutoffs": used_cutoffs, "log_floor": _log_floor(), "counts": counts}
     return BacktestResult(tuple(folds), tuple(summary), reliability, settings)
 
 
@@ -264,6 +277,8 @@ def _summarise(folds, names, draws, seed, full=True):
         }
         crps = [f["scores"]["crps_days"] for f in fs if "crps_days" in f["scores"]]
         row["mean_crps_days"] = round(float(np.mean(crps)), 3) if crps else None
+        crps_n = [f["scores"]["count_rps"] for f in fs if "count_rps" in f["scores"]]
+        row["mean_count_rps"] = round(float(np.mean(crps_n)), 4) if crps_n else None
         row["n_start"] = len(crps)
         summary.append(row)
         if not full:
@@ -398,6 +413,9 @@ def backtest_command(args, catalogue, emit, to_json, to_csv, series_list, inputs
         raise OptionError("--cutoffs cannot be combined with --from/--to; use one or the other")
     if args.from_year is not None and args.to_year is not None and args.from_year > args.to_year:
         raise OptionError(f"--from {args.from_year} is after --to {args.to_year}; swap them")
+    from .modelnames import check_count_model
+
+    check_count_model(args.counts)
     cutoffs = _parse_cutoffs(args.cutoffs) if args.cutoffs else None
     models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
     for m in models or []:
@@ -405,7 +423,8 @@ def backtest_command(args, catalogue, emit, to_json, to_csv, series_list, inputs
     sel = series_list(args, catalogue)
     bar = progress_bar(len(sel), "backtest") if progress_bar else None
     res = backtest(catalogue, sel, cutoffs=cutoffs, from_year=args.from_year, to_year=args.to_year,
-                   horizon=args.horizon, models=models, seed=args.seed, progress=bar.step if bar else None)
+                   horizon=args.horizon, models=models, seed=args.seed, progress=bar.step if bar else None,
+                   counts=args.counts)
     if bar:
         bar.close()
     if args.format == "json":

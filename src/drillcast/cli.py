@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--horizon", type=int, default=3, metavar="N", help="years to forecast (default 3)")
     f.add_argument("--model", default="default", metavar="NAME", help="outcome model (default: per kind of series)")
     f.add_argument("--no-track-record", action="store_true", help="skip the backtest of the model's track record")
+    f.add_argument("--counts", default="default", metavar="NAME",
+                   help="count model of multi-event series: gamma-poisson or glm-trend (default: gamma-poisson)")
 
     b = sub.add_parser("backtest", help="as-of backtests with proper scores against baselines")
     _add_common(b, as_of=False)
@@ -93,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--cutoffs", metavar="D1,D2,...", help="explicit cutoff dates")
     b.add_argument("--horizon", type=int, default=1, metavar="N", help="years after each cutoff (default 1)")
     b.add_argument("--models", metavar="a,b,...", help="models to compare (default: all)")
+    b.add_argument("--counts", default="default", metavar="NAME",
+                   help="count model of multi-event series: gamma-poisson or glm-trend (default: gamma-poisson)")
 
     t = sub.add_parser("test", help="hypothesis tests about the rotation cycle, with power")
     t.add_argument("kind", choices=TEST_KINDS)

@@ -254,12 +254,13 @@ def cmd_data_import(args):
 # --------------------------------------------------------------------------- forecast
 
 
-def run_forecasts(cat, series_ids, as_of, *, model="default", horizon=3, seed=0, track_record=True):
+def run_forecasts(cat, series_ids, as_of, *, model="default", horizon=3, seed=0, track_record=True,
+                  counts="default"):
     """Forecast every series in ``series_ids`` as of ``as_of``; attach track records."""
     from .forecast import Forecaster
 
     snap = cat.as_of(as_of)
-    fcs = [Forecaster(model).fit(snap, sid).forecast(horizon=horizon, seed=seed)
+    fcs = [Forecaster(model, counts=counts).fit(snap, sid).forecast(horizon=horizon, seed=seed)
            for sid in _progress(series_ids, "forecast")]
     if track_record:
         from .backtest import track_records
@@ -275,16 +276,17 @@ def forecast_document(cat, fcs, as_of, seed) -> dict:
 
 
 def cmd_forecast(args):
-    from .modelnames import check_model_name
+    from .modelnames import check_count_model, check_model_name
 
     _check_positive(args.horizon, "--horizon")
+    check_count_model(args.counts)
     if args.model != "default":
         check_model_name(args.model)
     cat = _load(args)
     as_of = parse_as_of(args.as_of)
     sel = _series_list(args, cat)
     fcs = run_forecasts(cat, sel, as_of, model=args.model, horizon=args.horizon, seed=args.seed,
-                        track_record=not args.no_track_record)
+                        track_record=not args.no_track_record, counts=args.counts)
     if args.format == "json":
         return _emit(args, _json(forecast_document(cat, fcs, as_of, args.seed)), _inputs(args))
     if args.format == "csv":

@@ -17,9 +17,9 @@ year's forecast needs:
 3. the start day (:mod:`drillcast.timing`), mixed over the held outcomes
    and truncated to days after the as-of date in the current year;
 4. counts per year: at most one for a single-event series; for a
-   multi-event series ``count | held = 1 + Poisson(lambda)``, lambda with a
-   Gamma(0.5, 0) prior updated by recency-weighted counts of held years
-   (half-life 3 years), so the predictive is 1 + negative binomial;
+   multi-event series ``count | held = 1 + X`` with X from a count model of
+   :mod:`drillcast.counts` (recency-weighted Gamma-Poisson, or a Poisson GLM
+   with a trend);
 5. participation of each regular participant: Beta(1, 1) prior updated by
    recency-weighted (half-life 4 years) participation in held years; the
    reported probability is unconditional, ``p_held * P(takes part | held)``.
@@ -94,6 +94,8 @@ class YearForecast:
         Unconditional probability that each regular participant takes part.
     known : str
         What the as-of date already tells about the year ("" if nothing).
+    count_pmf : ndarray
+        Probability of 0, 1, 2, ... events in the year.
     """
 
     year: int
@@ -105,6 +107,7 @@ class YearForecast:
     start_pmf: np.ndarray = field(repr=False, compare=False)
     participants: dict = field(default_factory=dict)
     known: str = ""
+    count_pmf: np.ndarray = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         d = {"year": self.year}
@@ -277,6 +280,9 @@ class Forecaster:
         A name from :data:`drillcast.models.MODELS`, or ``"default"`` for
         the evidence-backed default of the series' kind.
     timing : TimingModel
+    counts : {"gamma-poisson", "glm-trend"}
+        Model of the number of events of a multi-event series, given at least
+        one (:mod:`drillcast.counts`).
     count_half_life, participation_half_life : float
         Recency weighting (years) of the count and participation components.
 
@@ -289,6 +295,7 @@ class Forecaster:
 
     model: object = "default"
     timing: TimingModel = TimingModel()
+    counts: str = "default"
     count_half_life: float = 3.0
     participation_half_life: float = 4.0
 
@@ -330,9 +337,10 @@ class FittedForecaster:
             hi = np.append(hi, h.current_start[1])
         timing = settings.timing if self.model.uses_knowledge else TimingModel(uniform=True)
         self.timing = timing.fit(labels, lo, hi)
-        # count | held = 1 + Poisson(lambda), lambda ~ Gamma(a, b) (shape, rate), recency-weighted.
-        w = _decay_weights(h.years[held], h.current_year, settings.count_half_life)
-        self.count_ab = (0.5 + float(np.sum(w * (h.counts[held] - 1))), float(np.sum(w)) + 1e-9)
+        from .counts import DEFAULT_COUNTS, fit_counts
+
+        self.counts = fit_counts(DEFAULT_COUNTS if settings.counts == "default" else settings.counts,
+                                 h.years[held], h.counts[held], h.current_year, settings.count_half_life)
 
     # -- pieces
 
@@ -423,19 +431,12 @@ class FittedForecaster:
         s = pmf.sum()
         return pmf / s if s > 0 else None
 
-    def _count_dist(self, p_held, shift=0, max_n=60):
-        a, b = self.count_ab
-        j = np.arange(max_n)
-        pj = 1.0 / (b + 1.0)
-        # negative binomial pmf of a Gamma(a, b)-mixed Poisson; lgamma(a + x) - lgamma(a) - lgamma(x + 1)
-        # as cumulative sums of logs (x is an integer)
-        steps = np.log((a + j[:-1]) / (j[:-1] + 1.0))
-        logpmf = np.r_[0.0, np.cumsum(steps)] + a * math.log(1 - pj) + j * math.log(pj)
-        nb = np.exp(logpmf)
-        nb /= nb.sum()
-        dist = np.zeros(max_n + 1 + shift)
+    def _count_dist(self, year, p_held, shift=0):
+        """Distribution of the year's count: ``shift`` already held, then none with 1 - p_held, else 1 + X."""
+        extra = self.counts.extra(year)
+        dist = np.zeros(len(extra) + 1 + shift)
         dist[shift] += 1.0 - p_held
-        dist[shift + 1: shift + 1 + max_n] += p_held * nb
+        dist[shift + 1:] += p_held * extra
         return dist
 
     def _participation(self, y, p_held):
@@ -483,7 +484,6 @@ class FittedForecaster:
             for i, o in enumerate(ovr):
                 if o is not None:
                     probs[i] = o
-        mean_held = 1.0 + self.count_ab[0] / self.count_ab[1]
         out = []
         for i, y in enumerate(years):
             p = probs[i]
@@ -506,19 +506,21 @@ class FittedForecaster:
                 # pooled start-day mass still ahead (an approximation, documented).
                 t = day_of_year(h.as_of)
                 p_more = float(self.timing.pooled[t + 1:].sum()) * (1.0 - float(fit.marginals([y])[0][-1]))
-                cd = self._count_dist(p_more, shift)
-                exp_count = shift + p_more * mean_held
+                cd = self._count_dist(y, p_more, shift)
+                exp_count = float(np.arange(len(cd)) @ cd)
             else:
-                cd = self._count_dist(p_held)
-                exp_count = p_held * mean_held
+                cd = self._count_dist(y, p_held)
+                exp_count = float(np.arange(len(cd)) @ cd)
             cdf = np.cumsum(cd)
             interval = (int(np.searchsorted(cdf, 0.1 - 1e-12)), int(np.searchsorted(cdf, 0.9 - 1e-12)))
             outcomes = {c: float(v) for c, v in zip(h.categories, p)} if h.info.rotating else None
             out.append(YearForecast(y, outcomes, p_held, float(exp_count), interval, start,
                                     pmf if pmf is not None else np.zeros(366),
-                                    self._participation(y, p_held), known[i]))
+                                    self._participation(y, p_held), known[i], cd))
         info = {"model": self.model.name, "description": self.model.description, **fit.describe(),
                 "timing_events": self.timing.n}
+        if h.info.multi_event:
+            info.update(self.counts.describe())
         sampler = _Sampler(fit, tuple(years), h.categories, ovr, tuple(yf.start_pmf for yf in out))
         return Forecast(status="ok", reason="", years=tuple(out), model_info=info, _sampler=sampler, **common)
 

@@ -19,3 +19,14 @@ def check_model_name(name: str, option: str = "--model") -> str:
             f"{option}: unknown model {name!r}{did_you_mean(name, MODEL_NAMES)}; choose from {', '.join(MODEL_NAMES)}"
         )
     return name
+
+
+COUNT_MODELS = ("gamma-poisson", "glm-trend")
+
+
+def check_count_model(name: str, option: str = "--counts") -> str:
+    """Return ``name`` if it is a count model (or "default"); otherwise raise OptionError."""
+    if name != "default" and name not in COUNT_MODELS:
+        raise OptionError(f"{option}: unknown count model {name!r}{did_you_mean(name, COUNT_MODELS)}; "
+                          f"choose from {', '.join(COUNT_MODELS)}")
+    return name
