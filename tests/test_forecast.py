@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from drillcast.catalogue import _known_from, load_catalogue
-from drillcast.forecast import QUANTILES, Forecaster, forecast
+from drillcast.forecast import Forecaster, forecast
 from drillcast.history import series_history
 from drillcast.models import MODELS
 

@@ -372,10 +372,10 @@ def track_records(catalogue: Catalogue, series_ids, as_of: _dt.date, *, model="d
                 out[sid] = {"model": name, "n": 0, "reason": "no scorable past forecast"}
                 continue
             years = sorted(years_of[sid])
-            ref = lambda m: by[(sid, m)]["mean_log_score"] if (sid, m) in by else None  # noqa: E731
+            uniform = by.get((sid, "uniform"))
             out[sid] = {"model": name, "n": mine["n"], "from": years[0], "to": years[-1],
                         "mean_log_score": mine["mean_log_score"], "mean_brier": mine["mean_brier"],
-                        "uniform_mean_log_score": ref("uniform"),
+                        "uniform_mean_log_score": uniform["mean_log_score"] if uniform else None,
                         "mean_crps_days": mine["mean_crps_days"]}
     return out
 

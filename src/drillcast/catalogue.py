@@ -409,7 +409,7 @@ def _duplicate_warnings(path, records, problems):
     for r in records:
         if r["series"] and r["status"] != "cancelled" and r["start"].precision == DAY:
             by_series.setdefault(r["series"], []).append(r)
-    for sid, lst in by_series.items():
+    for lst in by_series.values():
         lst.sort(key=lambda r: r["start"].low)
         for a, b in zip(lst, lst[1:]):
             a_end = a["end"].high if a["end"] is not None else a["start"].high
