@@ -277,3 +277,23 @@ def test_count_pmf_is_a_distribution(bundled):
         for y in fc.years:
             assert y.count_pmf.sum() == pytest.approx(1.0) and y.count_pmf[0] == pytest.approx(1 - y.p_held)
             assert y.expected_count == pytest.approx(np.arange(len(y.count_pmf)) @ y.count_pmf)
+
+
+@pytest.mark.parametrize("sid", ["russia-strategic", "union-shield", "joint-sea"])
+def test_strict_rotation_exact_recursion_matches_simulation(bundled, sid):
+    """The forward recursion over the rule's state (per theta node) against simulated paths,
+    with and without a known first year."""
+    from drillcast.models import StrictRotation
+
+    h = series_history(bundled.as_of(D(2026, 1, 1)), sid)
+    fit = StrictRotation().fit(h)
+    years = [2026, 2027, 2028, 2029]
+    o = np.zeros(len(h.categories))
+    o[0], o[-1] = 0.8, 0.2
+    for ovr in (None, [o, None, None, None]):
+        exact = fit.marginals_with(years, ovr)
+        paths = fit.sample(years, 200_000, np.random.default_rng(3), ovr)
+        mc = np.stack([np.bincount(paths[:, i], minlength=len(h.categories)) for i in range(4)]) / len(paths)
+        # binomial noise of the paths plus the noise of the 4,096 shared posterior draws of theta
+        np.testing.assert_allclose(exact, mc, atol=4 * np.sqrt(0.25 / len(paths)) + 0.004)
+        np.testing.assert_allclose(exact.sum(axis=1), 1.0)

@@ -44,7 +44,6 @@ __all__ = ["Forecaster", "Forecast", "YearForecast", "CalendarSample", "forecast
 QUANTILES = {"q025": 0.025, "q10": 0.10, "q25": 0.25, "median": 0.5, "q75": 0.75, "q90": 0.90, "q975": 0.975}
 MIN_EVENTS, MIN_YEARS = 2, 3
 START_NULL_BELOW = 0.05  # a year's start is null when p_held is below this
-_MC_DRAWS = 20_000
 
 
 def announcement_reliability(snapshot: Catalogue) -> tuple[int, int, int, int]:
@@ -472,18 +471,7 @@ class FittedForecaster:
         else:
             ovr, known = [None] * len(years), [""] * len(years)
         fit = self.outcome_fit
-        if getattr(fit, "sequential", False) and len(years) > 1:
-            # later years depend on the simulated earlier ones: Monte Carlo; the first year is exact
-            rng = np.random.default_rng(seed)
-            paths = fit.sample(years, _MC_DRAWS, rng, ovr)
-            K = len(h.categories)
-            probs = np.stack([np.bincount(paths[:, i], minlength=K) for i in range(len(years))]) / _MC_DRAWS
-            probs[0] = ovr[0] if ovr[0] is not None else fit.marginals(years[:1])[0]
-        else:
-            probs = fit.marginals(years).copy()
-            for i, o in enumerate(ovr):
-                if o is not None:
-                    probs[i] = o
+        probs = fit.marginals_with(years, ovr)
         out = []
         for i, y in enumerate(years):
             p = probs[i]

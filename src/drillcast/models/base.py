@@ -61,6 +61,18 @@ class FittedOutcome:
     def sample(self, years, n: int, rng: np.random.Generator, overrides=None) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
 
+    def marginals_with(self, years, overrides=None) -> np.ndarray:
+        """Marginals when what is known replaces some years' distributions (``overrides[h]`` or None).
+
+        For models whose years are independent given the parameters, a known
+        year changes nothing else; sequential models override this.
+        """
+        p = np.array(self.marginals(years), dtype=float)
+        for h, o in enumerate(overrides or ()):
+            if o is not None:
+                p[h] = o
+        return p
+
     def describe(self) -> dict:
         """Fitted parameters worth reporting (JSON-ready)."""
         return {}

@@ -112,6 +112,9 @@ class _RuleFit(IndependentFit):
                 "hits": int(self.a - 1), "trials": int(self.a + self.b - 2)}
 
 
+_LEGENDRE = np.polynomial.legendre.leggauss(64)
+
+
 class _StrictFit(_RuleFit):
     """The strict rule, simulated year by year: a simulated exercise becomes the next anchor.
 
@@ -126,13 +129,71 @@ class _StrictFit(_RuleFit):
         self.anchor, self.period, self.rotating = anchor, period, rotating
 
     def marginals(self, years):
-        if len(years) == 1:
-            return super().marginals(years)
-        paths = self.sample(years, 20_000, np.random.default_rng(20240917))
-        K = len(self.categories)
-        out = np.stack([np.bincount(paths[:, h], minlength=K) for h in range(len(years))]) / len(paths)
-        out[0] = super().marginals(years[:1])[0]
-        return out
+        return self.marginals_with(years)
+
+    def marginals_with(self, years, overrides=None):
+        """Exact marginals by a forward recursion over the rule's state, per quadrature node of theta.
+
+        The state is the label the rule predicts this year (or "no anchor yet"); a year's
+        outcome moves it. theta is shared by all years of a path, so the recursion runs per
+        node of a 64-point Gauss-Legendre rule weighted by the Beta posterior and the
+        marginals are averaged over nodes at the end.
+        """
+        if len(years) == 1:  # one year: the closed form of the rule, or what is known
+            if overrides is not None and overrides[0] is not None:
+                return np.asarray(overrides[0], dtype=float)[None, :]
+            return _RuleFit.marginals(self, years)
+        K, P = len(self.categories), self.period
+        none = K - 1
+        x, w = _LEGENDRE
+        theta = 0.5 * (x + 1.0)
+        logpdf = (self.a - 1) * np.log(theta) + (self.b - 1) * np.log1p(-theta)
+        w = w * np.exp(logpdf - logpdf.max())
+        w /= w.sum()
+        S = P + 1  # states 0..P-1, and P = no anchor yet
+        if self.rotating:
+            def outcome(s, th):  # (S, K) for each node: row s = distribution of the year's label
+                q = np.repeat(((1 - th) / (K - 1))[:, None, None], K, axis=2) * np.ones((1, S, 1))
+                q[:, np.arange(P), np.arange(P)] = th[:, None]
+                q[:, P, :] = 1.0 / K
+                return q
+
+            nxt = np.empty((S, K), dtype=int)
+            for st in range(S):
+                for lab in range(K):
+                    nxt[st, lab] = (lab + 1) % P if lab < P else ((st + 1) % P if st < P else P)
+        else:
+            def outcome(s, th):
+                q = np.zeros((len(th), S, K))
+                q[:, 0, 0], q[:, 0, none] = th, 1 - th
+                q[:, 1:P, none], q[:, 1:P, 0] = th[:, None], (1 - th)[:, None]
+                q[:, P, :] = 1.0 / K
+                return q
+
+            nxt = np.empty((S, K), dtype=int)
+            for st in range(S):
+                nxt[st, 0] = 1 % P
+                nxt[st, none] = (st + 1) % P if st < P else P
+        years = [int(y) for y in years]
+        given = dict(zip(years, overrides)) if overrides is not None else {}
+        T = np.zeros((S, K, S))  # one-hot transition: (state, label) -> next state
+        T[np.arange(S)[:, None], np.arange(K)[None, :], nxt] = 1.0
+        state = np.zeros((len(theta), S))
+        if self.anchor is None:
+            state[:, P] = 1.0
+        else:
+            ay, ai = self.anchor
+            s0 = (ai + years[0] - ay) % P if self.rotating else (years[0] - ay) % P
+            state[:, s0] = 1.0
+        q_model = outcome(None, theta)
+        out = {}
+        for y in range(years[0], years[-1] + 1):
+            o = given.get(y)
+            q = q_model if o is None else np.broadcast_to(o, q_model.shape)
+            joint = state[:, :, None] * q  # (node, state, label)
+            out[y] = w @ joint.sum(axis=1)
+            state = np.einsum("nsl,slt->nt", joint, T)
+        return np.stack([out[y] for y in years])
 
     def sample(self, years, n, rng, overrides=None):
         K, P = len(self.categories), self.period

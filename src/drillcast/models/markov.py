@@ -53,13 +53,18 @@ class _MarkovFit(FittedOutcome):
         return np.append((1 - q) * row, q)
 
     def marginals(self, years):
+        return self.marginals_with(years)
+
+    def marginals_with(self, years, overrides=None):
+        """First year exact; later years by Monte Carlo over whole paths (fixed seed)."""
+        first = self.one_step() if overrides is None or overrides[0] is None else np.asarray(overrides[0], float)
         if len(years) == 1:
-            return self.one_step()[None, :]
+            return first[None, :]
         rng = np.random.default_rng(20240917)
-        paths = self.sample(years, _MARGINAL_DRAWS, rng)
+        paths = self.sample(years, _MARGINAL_DRAWS, rng, overrides)
         K = len(self.categories)
         out = np.stack([np.bincount(paths[:, h], minlength=K) for h in range(len(years))]) / _MARGINAL_DRAWS
-        out[0] = self.one_step()
+        out[0] = first
         return out
 
     def sample(self, years, n, rng, overrides=None):
