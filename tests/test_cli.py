@@ -20,12 +20,16 @@ def run(*argv):
     return subprocess.run([sys.executable, "-m", "drillcast", *argv], capture_output=True, text=True, timeout=300)
 
 
-def test_help_imports_no_heavy_module():
-    code = ("import sys; from drillcast.cli import main\n"
-            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+def heavy_modules_after(statements: str) -> str:
+    """Run ``statements`` in a fresh interpreter; return the list of heavy modules it imported."""
+    code = (f"import sys; from drillcast.cli import main\n{statements}\n"
             f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip().splitlines()[-1] == "[]"
+    return out.strip().splitlines()[-1]
+
+
+def test_help_imports_no_heavy_module():
+    assert heavy_modules_after("try:\n    main(['--help'])\nexcept SystemExit:\n    pass") == "[]"
 
 
 def test_console_script_and_module_both_work():
@@ -177,11 +181,8 @@ def test_model_names_list_matches_the_models():
 
 
 def test_option_errors_import_no_heavy_module():
-    code = ("import sys; from drillcast.cli import main\n"
-            "main(['forecast', '--horizon', '-1']); main(['forecast', '--model', 'nope'])\n"
-            f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip().splitlines()[-1] == "[]"
+    statements = "main(['forecast', '--horizon', '-1']); main(['forecast', '--model', 'nope'])"
+    assert heavy_modules_after(statements) == "[]"
 
 
 @pytest.mark.parametrize("argv", [
