@@ -193,3 +193,11 @@ def test_option_errors_import_no_heavy_module():
 def test_same_inputs_same_bytes(argv):
     a, b = run(*argv), run(*argv)
     assert a.returncode == 0 and a.stdout and a.stdout == b.stdout
+
+
+@pytest.mark.parametrize("spelling", [["--series", "joint-sea", "union-shield"], ["--series", "joint-sea,union-shield"],
+                                      ["--series", "joint-sea", "--series", "union-shield"]])
+def test_several_series_any_spelling(spelling, capsys):
+    assert main(["forecast", *spelling, "--as-of", "2024-01-01", "--no-track-record", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [f["series"] for f in doc["forecasts"]] == ["joint-sea", "union-shield"]

@@ -28,8 +28,8 @@ class _Parser(argparse.ArgumentParser):
 
 def _add_common(p, *, series=True, as_of=True, fmt=FORMATS, seed=True, output=True):
     if series:
-        p.add_argument("--series", action="append", metavar="S",
-                       help="series id (repeat or comma-separate; 'all' for every series)")
+        p.add_argument("--series", action="extend", nargs="+", metavar="S",
+                       help="series ids (several after one --series, repeated, or comma-separated; 'all' for every series)")
     if as_of:
         p.add_argument("--as-of", metavar="YYYY-MM-DD", help="knowledge date (default: today)")
     if fmt:
