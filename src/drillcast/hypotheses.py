@@ -571,6 +571,16 @@ def _codes(labels, categories) -> np.ndarray:
     return np.array([index[x] for x in labels], dtype=np.int64)
 
 
+def _label_inputs(labels, years, categories, none_label, directions=None):
+    """Common input handling of the label tests: labels as str, years (default 0..n-1), categories, directions."""
+    labels = [str(x) for x in labels]
+    years = list(range(len(labels))) if years is None else [int(y) for y in years]
+    cats = _label_categories(labels, categories, none_label)
+    if directions is None:
+        directions = [c for c in cats if c not in (none_label, OTHER, HELD)]
+    return labels, years, cats, [str(d) for d in directions]
+
+
 def _label_categories(labels, categories, none_label) -> list[str]:
     """Outcome categories with ``none`` last (as in SeriesHistory)."""
     if categories is None:
@@ -1355,13 +1365,8 @@ def compare_test_labels(labels, hypotheses, categories=None, *, directions=None,
     """
     alpha = _check_alpha(alpha)
     rng = _rng(seed)
-    labels = [str(x) for x in labels]
-    years = list(range(len(labels))) if years is None else [int(y) for y in years]
-    cats = _label_categories(labels, categories, none_label)
+    labels, years, cats, directions = _label_inputs(labels, years, categories, none_label, directions)
     C = len(cats)
-    if directions is None:
-        directions = [c for c in cats if c not in (none_label, OTHER, HELD)]
-    directions = [str(d) for d in directions]
     order = _parse_order(order, directions) if order is not None else directions
     if isinstance(hypotheses, str):
         hypotheses = [hypotheses]
@@ -1641,12 +1646,8 @@ def break_test_labels(labels, categories=None, *, model="period:1", directions=N
     alpha = _check_alpha(alpha)
     B = _check_draws(draws, 2000)
     rng = _rng(seed)
-    labels = [str(x) for x in labels]
-    years = list(range(len(labels))) if years is None else [int(y) for y in years]
-    cats = _label_categories(labels, categories, none_label)
+    labels, years, cats, directions = _label_inputs(labels, years, categories, none_label, directions)
     C = len(cats)
-    if directions is None:
-        directions = [c for c in cats if c not in (none_label, OTHER, HELD)]
     code = _codes(labels, cats)
     n = code.size
     h0 = f"no change: one pattern ({model}) for all years"
