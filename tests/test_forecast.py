@@ -297,3 +297,15 @@ def test_strict_rotation_exact_recursion_matches_simulation(bundled, sid):
         # binomial noise of the paths plus the noise of the 4,096 shared posterior draws of theta
         np.testing.assert_allclose(exact, mc, atol=4 * np.sqrt(0.25 / len(paths)) + 0.004)
         np.testing.assert_allclose(exact.sum(axis=1), 1.0)
+
+
+def test_more_events_can_follow_in_the_current_year(bundled):
+    """As of 2024-08-01 one 2024 air patrol is known (24 Jul); half the past patrols started later in the
+    year, so a second one is expected with a sizeable probability (it came on 29 Nov)."""
+    fc = forecast(bundled.as_of(D(2024, 8, 1)), "joint-air-patrol", horizon=1)
+    y = fc.years[0]
+    assert y.known.startswith("already held: 1 event") and y.count_pmf[0] == 0
+    assert 1.2 < y.expected_count < 2.5 and 0.2 < 1 - y.count_pmf[1] < 0.9
+    late = forecast(bundled.as_of(D(2024, 12, 30)), "joint-air-patrol", horizon=1).years[0]
+    assert late.expected_count < y.expected_count + 1  # two held by then; little of the year is left
+    assert late.count_pmf[:2].sum() == 0 and late.count_pmf[2] > 0.8

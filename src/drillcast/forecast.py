@@ -36,6 +36,7 @@ import numpy as np
 from .catalogue import Catalogue
 from .history import SeriesHistory, day_of_year, days_in_year, series_history
 from .models import DEFAULT_MODEL, OutcomeModel, get_model
+from .counts import MAX_COUNT
 from .timing import TimingModel, quantile_days
 
 __all__ = ["Forecaster", "Forecast", "YearForecast", "CalendarSample", "forecast", "QUANTILES",
@@ -359,7 +360,8 @@ class FittedForecaster:
             if y == h.current_year and h.current_outcome is not None:
                 o = np.zeros(K)
                 o[h.current_outcome] = 1.0
-                note = f"already held: {h.categories[h.current_outcome]} (started by {h.as_of})"
+                what = h.categories[h.current_outcome] if h.info.rotating else f"{h.current_count} event(s)"
+                note = f"already held: {what} (started by {h.as_of})"
             elif y in by_year:
                 a = by_year[y]
                 o = np.zeros(K)
@@ -490,11 +492,17 @@ class FittedForecaster:
                 cd = np.array([1.0 - p_held, p_held]) if not shift else np.array([0.0, 1.0])
                 exp_count = float(cd[1])
             elif shift:
-                # Events already held this year; more may follow, in proportion to the
-                # pooled start-day mass still ahead (an approximation, documented).
+                # Events already held this year; more follow at the rate of a whole year
+                # times the share of past events that started after this day of the year
+                # (a smoothed empirical share, over every event, not only each year's first).
                 t = day_of_year(h.as_of)
-                p_more = float(self.timing.pooled[t + 1:].sum()) * (1.0 - float(fit.marginals([y])[0][-1]))
-                cd = self._count_dist(y, p_more, shift)
+                share = (np.sum(h.event_days > t) + 0.5) / (len(h.event_days) + 1.0)
+                rate = (1.0 - float(fit.marginals([y])[0][-1])) * self.counts.mean_given_held(y) * share
+                k = np.arange(MAX_COUNT)
+                logfact = np.r_[0.0, np.cumsum(np.log(np.arange(1, MAX_COUNT)))]
+                more = np.exp(k * math.log(max(rate, 1e-300)) - rate - logfact)
+                cd = np.zeros(shift + MAX_COUNT)
+                cd[shift:] = more / more.sum()
                 exp_count = float(np.arange(len(cd)) @ cd)
             else:
                 cd = self._count_dist(y, p_held)

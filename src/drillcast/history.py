@@ -94,6 +94,9 @@ class SeriesHistory:
         ``(year, label)`` of known cancellations or postponements in the current and later years.
     n_events : int
         Held primary events used (including the current year's).
+    event_days : ndarray of int
+        Start day-of-year (first possible day) of every held primary event, not
+        only each year's first (how a multi-event series spreads over the year).
     """
 
     info: SeriesInfo
@@ -114,6 +117,7 @@ class SeriesHistory:
     announced: tuple = ()
     cancelled: tuple = ()
     n_events: int = 0
+    event_days: np.ndarray = field(default=None, repr=False)
 
     @property
     def none_index(self) -> int:
@@ -217,10 +221,11 @@ def series_history(catalogue: Catalogue, series: str, as_of: _dt.date | None = N
         cur_outcome, cur_count, cur_start, who = year_summary(held_by_year[cur])
         cur_parts = tuple(sorted(who))
     n_events = int(counts.sum()) + cur_count
+    event_days = np.array([r["doy"][0] for rs in held_by_year.values() for r in rs], dtype=int)
     return SeriesHistory(
         info=info, as_of=as_of, categories=cats, years=years, outcomes=outcomes, known=known, counts=counts,
         start_lo=lo, start_hi=hi, participation=parts, current_year=cur, current_outcome=cur_outcome,
         current_count=cur_count, current_start=cur_start, current_participants=cur_parts,
         announced=tuple(sorted(announced, key=lambda a: (a.year, a.start_lo))), cancelled=tuple(sorted(cancelled)),
-        n_events=n_events,
+        n_events=n_events, event_days=event_days,
     )
