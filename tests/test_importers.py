@@ -698,3 +698,29 @@ def test_round_trip_import_validate_forecast_backtest_via_cli(tmp_path):
     folds = json.loads(r.stdout)["folds"]
     assert {f["model"] for f in folds} == {"ensemble", "uniform"} and all(f["cutoff"] < f"{f['year'] + 1}" for f in folds)
     assert run("--catalogue", str(out), "test", "all", "--series", "rimpac", "--as-of", "2011-01-01").returncode == 0
+
+
+def test_csv_import_through_the_cli(tmp_path, capsys):
+    """`data import csv` with a mapping file, then with --map, and the errors of a missing mapping or source."""
+    from drillcast.cli import main
+
+    out = tmp_path / "t" / "exercises.csv"
+    out.parent.mkdir()
+    src = str(FIX / "table_exercises.csv")
+    assert main(["data", "import", "csv", src, "--map-file", str(FIX / "table_map.json"), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "input rows:" in err and out.exists()
+    assert main(["data", "validate", str(out)]) == 0
+    capsys.readouterr()
+    out2 = tmp_path / "u" / "exercises.csv"
+    out2.parent.mkdir()
+    assert main(["data", "import", "csv", src, "--map", "name=Exercise,series=Series,start_date=Start",
+                 "--source", "https://example.org/table", "-o", str(out2)]) == 0
+    capsys.readouterr()
+    assert main(["data", "import", "csv", src, "-o", str(tmp_path / "v.csv")]) == 2
+    assert "--map" in capsys.readouterr().err and not (tmp_path / "v.csv").exists()
+    assert main(["data", "import", "csv", src, "--map", "name=Exercise,series=Series,start_date=Start",
+                 "-o", str(tmp_path / "w.csv")]) == 2
+    assert "--source" in capsys.readouterr().err and not (tmp_path / "w.csv").exists()
+    assert main(["data", "import", "csv", src, "--map", "nmae=Exercise", "-o", str(tmp_path / "x.csv")]) == 2
+    assert "did you mean 'name'" in capsys.readouterr().err
