@@ -64,6 +64,11 @@ def backtest_text(res) -> str:
     by_series = {}
     for s in res.summary:
         by_series.setdefault(s["series"], []).append(s)
+    if not by_series:
+        return ("no forecast could be scored: at the cutoffs "
+                f"({', '.join(sorted({c for v in res.settings['cutoffs'].values() for c in v})) or 'none'}) "
+                "no series had the 2 events over 3 years a forecast needs, or no complete year followed; "
+                "choose later cutoffs (--from YEAR) or another series\n")
     for sid, rows in by_series.items():
         n = rows[0]["n"]
         years = sorted({f["year"] for f in res.folds if f["series"] == sid})
