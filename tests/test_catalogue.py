@@ -263,3 +263,22 @@ def test_to_records_lists_and_to_frame_columns(bundled):
     assert isinstance(recs[0]["participants"], list) and isinstance(recs[0]["sources"], list)
     df = bundled.to_frame("russia-strategic")
     assert list(df.columns) == list(EXERCISE_COLUMNS) and len(df) == len(recs)
+
+
+def test_as_of_knows_announced_dates_only_from_dates_reported(tmp_path):
+    """The recorded dates are the final ones: before dates_reported only the year of an announced exercise is known."""
+    path = write_catalogue(tmp_path, [
+        {"id": "Z25", "series": "rot", "direction": "a", "start_date": "2025-09-12", "first_reported": "2024-10-23",
+         "dates_reported": "2025-08-12"},
+        {"id": "V22", "series": "rot", "direction": "b", "start_date": "2022-09-01", "first_reported": "2021-12-21"},
+    ], [ROT_SERIES, REC_SERIES])
+    cat = load_catalogue(path)
+
+    def start(date, eid):
+        (r,) = [r for r in cat.as_of(date).records if r["id"] == eid]
+        return r["start"].text, r["doy"]
+
+    assert start(D(2025, 8, 11), "Z25") == ("2025", (0, 364))
+    assert start(D(2025, 8, 12), "Z25") == ("2025-09-12", (254, 254))
+    assert start(D(2022, 8, 31), "V22")[0] == "2022"  # no dates_reported: unknown until it starts
+    assert start(D(2022, 9, 1), "V22")[0] == "2022-09-01"

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from . import countries
 from ._io import read_input_bytes
-from .dates import DAY, parse_partial_date
+from .dates import DAY, YEAR, parse_partial_date
 from .errors import DataError, DataWarning, Problem, did_you_mean
 
 __all__ = [
@@ -42,7 +42,7 @@ __all__ = [
 
 EXERCISE_COLUMNS = (
     "id", "name", "series", "direction", "primary", "start_date", "end_date", "status",
-    "first_reported", "status_reported", "host", "participants", "observers", "domain",
+    "first_reported", "status_reported", "dates_reported", "host", "participants", "observers", "domain",
     "personnel_claimed", "location", "lat", "lon", "sources", "confidence", "notes",
 )
 REQUIRED_COLUMNS = ("id", "name", "series", "start_date", "status", "sources", "confidence")
@@ -324,7 +324,7 @@ def _validate_events(path: Path, header, rows, series: dict[str, SeriesInfo] | N
             err(line, "primary", get("primary", ""), "'yes' or 'no' (empty means yes)")
             ok = False
         dates = {}
-        for col in ("start_date", "end_date", "first_reported", "status_reported"):
+        for col in ("start_date", "end_date", "first_reported", "status_reported", "dates_reported"):
             v = get(col, "")
             if not v:
                 dates[col] = None
@@ -384,15 +384,16 @@ def _validate_events(path: Path, header, rows, series: dict[str, SeriesInfo] | N
                 err(line, "domain", d, f"one of {', '.join(DOMAINS)}{did_you_mean(d, DOMAINS)}", "warning")
         if not ok:
             continue
-        fr, sr = dates["first_reported"], dates["status_reported"]
+        fr, sr, dr = dates["first_reported"], dates["status_reported"], dates["dates_reported"]
         if sr is not None and status not in ("cancelled", "postponed"):
             err(line, "status_reported", sr.text, "empty unless the status is cancelled or postponed (it is ignored)", "warning")
-        s_hi = s.high if s.high.year == s.low.year else _dt.date(s.low.year, 12, 31)
+        if dr is not None and status in ("held", "announced") and dr.low > s.high:
+            err(line, "dates_reported", dr.text, "a date on or before the start; leave it empty if unsure", "warning")
         records.append({
-            "doy": (s.low.timetuple().tm_yday - 1, s_hi.timetuple().tm_yday - 1),  # 0-based start interval
+            "doy": _doy(s),  # 0-based day-of-year interval of the start
             "line": line, "id": eid, "name": get("name", ""), "series": sid, "direction": direction,
             "primary": primary == "yes", "status": status,
-            "start": s, "end": e, "first_reported": fr, "status_reported": sr,
+            "start": s, "end": e, "first_reported": fr, "status_reported": sr, "dates_reported": dr,
             "host": lists["host"], "participants": lists["participants"], "observers": lists["observers"],
             "domain": doms, "personnel_claimed": get("personnel_claimed", ""), "location": get("location", ""),
             "lat": coords["lat"], "lon": coords["lon"], "sources": srcs, "confidence": conf,
@@ -508,7 +509,9 @@ class Catalogue:
         - a known event whose start has not surely passed is ``announced``;
         - a cancellation or postponement counts once ``status_reported`` (or,
           if empty, once the planned start has passed);
-        - end dates after ``date`` are unknown and removed.
+        - end dates after ``date`` are unknown and removed;
+        - the dates of an announced exercise are known only from ``dates_reported``
+          (if empty, from its start): before that only its year is.
         """
         out = []
         for r in self.records:
@@ -524,8 +527,15 @@ class Catalogue:
             end = r["end"]
             if end is not None and end.high > date:
                 end = None
-            if status != r["status"] or end is not r["end"]:
-                r = dict(r, status=status, end=end)
+            start = r["start"]
+            if status == "announced" and start.precision != YEAR:
+                dr = r["dates_reported"]
+                if dr is None or dr.high > date:
+                    # The recorded dates are the final ones; before they were announced only the
+                    # year was known (an announcement months ahead rarely gives dates).
+                    start = parse_partial_date(str(start.year))
+            if status != r["status"] or end is not r["end"] or start is not r["start"]:
+                r = dict(r, status=status, end=end, start=start, doy=_doy(start))
             out.append(r)
         return Catalogue(tuple(out), self.series, self.path, self.sha256, date, self.warnings)
 
@@ -549,6 +559,12 @@ class Catalogue:
         return out
 
 
+def _doy(start) -> tuple[int, int]:
+    """0-based day-of-year interval of a start date, clipped to its year."""
+    hi = start.high if start.high.year == start.low.year else _dt.date(start.low.year, 12, 31)
+    return start.low.timetuple().tm_yday - 1, hi.timetuple().tm_yday - 1
+
+
 def _known_from(r) -> _dt.date:
     if r["first_reported"] is not None:
         return min(r["first_reported"].high, r["start"].high)
@@ -563,6 +579,7 @@ def _to_row(r) -> dict:
         "status": r["status"],
         "first_reported": r["first_reported"].text if r["first_reported"] else "",
         "status_reported": r["status_reported"].text if r["status_reported"] else "",
+        "dates_reported": r["dates_reported"].text if r["dates_reported"] else "",
         "host": ";".join(r["host"]), "participants": ";".join(r["participants"]),
         "observers": ";".join(r["observers"]), "domain": ";".join(r["domain"]),
         "personnel_claimed": r["personnel_claimed"], "location": r["location"],
