@@ -282,3 +282,13 @@ def test_as_of_knows_announced_dates_only_from_dates_reported(tmp_path):
     assert start(D(2025, 8, 12), "Z25") == ("2025-09-12", (254, 254))
     assert start(D(2022, 8, 31), "V22")[0] == "2022"  # no dates_reported: unknown until it starts
     assert start(D(2022, 9, 1), "V22")[0] == "2022-09-01"
+
+
+def test_snapshot_of_a_snapshot_keeps_an_event_whose_dates_are_hidden(tmp_path):
+    """Found by Hypothesis: an announced event known from its start day lost its existence in a re-snapshot
+    once its dates were hidden (the year's last day was taken as its knowledge date)."""
+    path = write_catalogue(tmp_path, [{"id": "E0", "series": "rot", "direction": "a", "start_date": "2000-01-01",
+                                       "status": "announced"}], [ROT_SERIES, REC_SERIES])
+    snap = load_catalogue(path).as_of(D(2000, 1, 1))
+    assert [r["id"] for r in snap.records] == ["E0"] and snap.records[0]["start"].text == "2000"
+    assert snap.as_of(D(2000, 1, 1)).records == snap.records

@@ -390,6 +390,7 @@ def _validate_events(path: Path, header, rows, series: dict[str, SeriesInfo] | N
         if dr is not None and status in ("held", "announced") and dr.low > s.high:
             err(line, "dates_reported", dr.text, "a date on or before the start; leave it empty if unsure", "warning")
         records.append({
+            "known": min(fr.high, s.high) if fr is not None else s.high,  # see _known_from
             "doy": _doy(s),  # 0-based day-of-year interval of the start
             "line": line, "id": eid, "name": get("name", ""), "series": sid, "direction": direction,
             "primary": primary == "yes", "status": status,
@@ -566,6 +567,14 @@ def _doy(start) -> tuple[int, int]:
 
 
 def _known_from(r) -> _dt.date:
+    """When an event became public: ``first_reported`` (last possible day), else its start.
+
+    Computed from the recorded dates once, at load: a snapshot may hide an
+    announced exercise's dates, but not move the day it became known.
+    """
+    known = r.get("known")
+    if known is not None:
+        return known
     if r["first_reported"] is not None:
         return min(r["first_reported"].high, r["start"].high)
     return r["start"].high
