@@ -201,3 +201,13 @@ def test_several_series_any_spelling(spelling, capsys):
     assert main(["forecast", *spelling, "--as-of", "2024-01-01", "--no-track-record", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert [f["series"] for f in doc["forecasts"]] == ["joint-sea", "union-shield"]
+
+
+def test_stale_catalogue_warning_and_latest_report(tmp_path, capsys):
+    path = write_catalogue(tmp_path, cycle_events(2001, 2020), [ROT_SERIES, REC_SERIES])
+    assert main(["--catalogue", str(path), "forecast", "--as-of", "2020-10-01", "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["catalogue_latest_report"] == "2020-09-15" and "warning" not in err
+    assert main(["--catalogue", str(path), "forecast", "--as-of", "2021-06-01", "--no-track-record"]) == 0
+    err = capsys.readouterr().err
+    assert "latest report is 2020-09-15, 259 days before the as-of date 2021-06-01" in err

@@ -540,6 +540,10 @@ class Catalogue:
             out.append(r)
         return Catalogue(tuple(out), self.series, self.path, self.sha256, date, self.warnings)
 
+    def latest_report(self):
+        """The latest knowledge date of any event (how up to date the catalogue is), or None."""
+        return max((_known_from(r) for r in self.records), default=None)
+
     def to_frame(self, series: str | None = None):
         """Events as a pandas DataFrame with the catalogue's columns (lists joined by ';')."""
         import pandas as pd

@@ -270,9 +270,25 @@ def run_forecasts(cat, series_ids, as_of, *, model="default", horizon=3, seed=0,
     return fcs
 
 
+STALE_DAYS = 90  # warn when the catalogue's latest report is this much older than the as-of date
+
+
 def forecast_document(cat, fcs, as_of, seed) -> dict:
+    latest = cat.as_of(as_of).latest_report()
     return {"as_of": as_of.isoformat(), "seed": seed, "catalogue_sha256": cat.sha256,
-            "drillcast_version": __version__, "forecasts": [f.to_dict() for f in fcs]}
+            "drillcast_version": __version__, "catalogue_latest_report": latest.isoformat() if latest else None,
+            "forecasts": [f.to_dict() for f in fcs]}
+
+
+def warn_if_stale(cat, as_of):
+    """Say so when the catalogue may not be up to date on the as-of date (forecasts assume it is)."""
+    latest = cat.as_of(as_of).latest_report()
+    if latest is not None and (as_of - latest).days > STALE_DAYS:
+        sys.stderr.write(
+            f"drillcast: warning: the catalogue's latest report is {latest}, {(as_of - latest).days} days before "
+            f"the as-of date {as_of}; forecasts treat anything it does not record as not having happened "
+            "(an exercise held since then looks like a year without one): update the catalogue, or use an "
+            "earlier --as-of\n")
 
 
 def cmd_forecast(args):
@@ -287,6 +303,7 @@ def cmd_forecast(args):
     sel = _series_list(args, cat)
     fcs = run_forecasts(cat, sel, as_of, model=args.model, horizon=args.horizon, seed=args.seed,
                         track_record=not args.no_track_record, counts=args.counts)
+    warn_if_stale(cat, as_of)
     if args.format == "json":
         return _emit(args, _json(forecast_document(cat, fcs, as_of, args.seed)), _inputs(args))
     if args.format == "csv":
