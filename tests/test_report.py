@@ -240,3 +240,20 @@ def test_report_command(cat, tmp_path, monkeypatch, capsys):
     assert main([*argv, "-o", "x.pdf"]) == 130
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
     assert [p.name for p in (tmp_path / "reports").iterdir()] == [out.name]
+
+
+def test_cover_flags_a_stale_catalogue(tmp_path):
+    """The cover gives the catalogue's latest report and flags it when it is far older than the as-of date."""
+    import datetime as dt
+    import io
+
+    from pypdf import PdfReader
+
+    from drillcast.catalogue import load_catalogue
+    from drillcast.report import build_report
+
+    cat = load_catalogue()
+    latest = cat.latest_report()
+    late = latest + dt.timedelta(days=200)
+    text = PdfReader(io.BytesIO(build_report(cat, ["union-shield"], late, sections=["judgments"]))).pages[0].extract_text()
+    assert latest.isoformat() in text and "200 days before the as-of date" in text

@@ -766,6 +766,18 @@ def _render(doc: _Doc, meta: dict) -> bytes:
 # --------------------------------------------------------------------------- sections
 
 
+def _latest_report_cell(catalogue, as_of) -> str:
+    """The catalogue's latest knowledge date on the as-of date, flagged when over 90 days old."""
+    latest = catalogue.as_of(as_of).latest_report()
+    if latest is None:
+        return "-"
+    days = (as_of - latest).days
+    if days > 90:
+        return (f"{latest.isoformat()} (<b>{days} days before the as-of date</b>: anything not recorded since is "
+                "treated as not having happened)")
+    return latest.isoformat()
+
+
 def _cover(doc: _Doc, catalogue, results, as_of, seed, horizon, command_line, version, wanted=SECTIONS):
     from reportlab.platypus import Spacer
 
@@ -778,6 +790,7 @@ def _cover(doc: _Doc, catalogue, results, as_of, seed, horizon, command_line, ve
         ["As of", f"<b>{as_of.isoformat()}</b> (nothing reported after this date is used)"],
         ["Catalogue SHA-256", f'<font name="{_FONT_MONO}">{catalogue.sha256}</font>'],
         ["Catalogue file", _esc(os.path.basename(catalogue.path) or "-")],
+        ["Latest report in it", _latest_report_cell(catalogue, as_of)],
         ["drillcast version", _esc(version)],
         ["Series", ", ".join(_esc(r.sid) for r in results)],
         ["Forecast horizon", f"{horizon} year(s) from {as_of.year}"],
@@ -1233,6 +1246,7 @@ def _reproducibility(doc: _Doc, catalogue, results, as_of, seed, horizon, comman
         ["drillcast version", _esc(version)],
         ["Catalogue SHA-256", f'<font name="{_FONT_MONO}">{catalogue.sha256}</font>'],
         ["Catalogue file", _esc(os.path.basename(catalogue.path) or "-")],
+        ["Latest report in it", _latest_report_cell(catalogue, as_of)],
         ["As of", as_of.isoformat()],
         ["Seed", str(seed)],
         ["Horizon", f"{horizon} year(s)"],
