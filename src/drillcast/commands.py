@@ -15,7 +15,7 @@ import sys
 import warnings
 
 from . import __version__
-from .errors import OptionError, did_you_mean
+from .errors import OptionError
 
 __all__ = ["run"]
 
@@ -347,18 +347,11 @@ def cmd_report(args, argv):
 
 
 def run(args, argv) -> int:
+    """Dispatch parsed options (argparse has already rejected unknown commands)."""
     if args.command == "data":
         return {"validate": cmd_data_validate, "show": cmd_data_show, "series": cmd_data_series,
                 "import": cmd_data_import}[args.data_command](args)
-    if args.command == "forecast":
-        return cmd_forecast(args)
-    if args.command == "backtest":
-        return cmd_backtest(args)
-    if args.command == "test":
-        return cmd_test(args)
-    if args.command == "plot":
-        return cmd_plot(args)
     if args.command == "report":
         return cmd_report(args, argv)
-    raise OptionError(f"unknown command {args.command!r}{did_you_mean(args.command, ['data', 'forecast'])}")
+    return {"forecast": cmd_forecast, "backtest": cmd_backtest, "test": cmd_test, "plot": cmd_plot}[args.command](args)
 
