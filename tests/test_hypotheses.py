@@ -7,7 +7,6 @@ tests simulate 200-400 data sets; their tolerances are binomial (3-3.5 SE).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import itertools
 import json
@@ -21,9 +20,11 @@ import pytest
 from scipy import stats
 
 from drillcast import hypotheses as H
-from drillcast.catalogue import EXERCISE_COLUMNS, SERIES_COLUMNS, load_catalogue
+from drillcast.catalogue import load_catalogue
 from drillcast.errors import OptionError
 from drillcast.history import series_history
+
+from .conftest import write_catalogue
 
 DIRS = ["a", "b", "c", "d"]
 RUSSIA_LIKE = (["other"] + ["zapad", "vostok", "tsentr", "kavkaz"] * 3 + ["zapad", "vostok", "none", "other", "zapad"])
@@ -31,23 +32,6 @@ RUSSIA_CATS = ["zapad", "vostok", "tsentr", "kavkaz", "other", "none"]
 
 
 # --------------------------------------------------------------------------- helpers
-
-def write_catalogue(folder, events, series):
-    """exercises.csv + series.csv with defaults for the optional columns."""
-    path = folder / "exercises.csv"
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=EXERCISE_COLUMNS, lineterminator="\n")
-        w.writeheader()
-        for e in events:
-            w.writerow({"name": e["id"], "sources": "https://example.org/s", "confidence": "high",
-                        "status": "held", "primary": "yes", **e})
-    with (folder / "series.csv").open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=SERIES_COLUMNS, lineterminator="\n")
-        w.writeheader()
-        for s in series:
-            w.writerow(s)
-    return path
-
 
 ROT = {"id": "rot", "name": "rot", "kind": "rotating", "directions": "a;b;c;d", "events_per_year": "single",
        "regular_participants": "CHN"}
