@@ -15,10 +15,10 @@ import tempfile
 
 import numpy as np
 
-from drillcast.backtest import backtest
-from drillcast.catalogue import load_catalogue
+from drillcast.evaluation.backtest import backtest
+from drillcast.data.catalogue import load_catalogue
 from drillcast.models import MODELS
-from drillcast.simulate import write_synthetic
+from drillcast.data.simulate import write_synthetic
 
 
 def table(cat, horizon, truth, label):

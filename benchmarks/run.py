@@ -5,7 +5,7 @@
     python benchmarks/run.py --runs 7 --out my.json
 
 Commands are timed as subprocesses (wall clock, median of --runs); the scale tests build synthetic
-catalogues with :mod:`drillcast.simulate` and also record the peak memory (max RSS) of each run.
+catalogues with :mod:`drillcast.data.simulate` and also record the peak memory (max RSS) of each run.
 Targets are those of the performance issue; each row says met or missed, and by how much.
 """
 
@@ -60,8 +60,8 @@ def row(rows, name, value, unit, target, ok, note=""):
 def mc_benchmarks(rows, runs):
     import numpy as np
 
-    from drillcast.catalogue import load_catalogue
-    from drillcast.forecast import forecast
+    from drillcast.data.catalogue import load_catalogue
+    from drillcast.forecasting import forecast
 
     snap = load_catalogue().as_of(dt.date(2026, 1, 1))
     fc = forecast(snap, "russia-strategic", horizon=10)
@@ -96,7 +96,7 @@ def mc_benchmarks(rows, runs):
     row(rows, "  ... vs a plain-Python loop timed in the same run", vec / loop, "x", ">= 10", vec / loop >= 10,
         f"(loop: {loop / 1e6:.2f} M path-steps/s)")
 
-    from drillcast import hypotheses as H_
+    from drillcast.hypotheses import core as H_
 
     code = np.array([0, 1, 2, 3] * 4 + [4, 0, 1])
     rng = np.random.default_rng(0)
@@ -135,9 +135,9 @@ def command_benchmarks(rows, runs, tmp):
 
 def report_breakdown() -> str:
     """Time the report's phases in-process: analysis (forecasts, backtests, test batteries) and layout."""
-    import drillcast.backtest as B
-    import drillcast.report as R
-    from drillcast.catalogue import load_catalogue
+    import drillcast.evaluation.backtest as B
+    import drillcast.present.report as R
+    from drillcast.data.catalogue import load_catalogue
 
     spent = {"analysis": 0.0, "battery": 0.0, "backtest": 0.0, "figures and layout": 0.0}
 
@@ -171,7 +171,7 @@ def report_breakdown() -> str:
 
 
 def scale_benchmarks(rows, runs, tmp, quick):
-    from drillcast.simulate import write_synthetic
+    from drillcast.data.simulate import write_synthetic
 
     sizes = {"small": 100, "large": 1000} if not quick else {"small": 10, "large": 100}
     res = {}

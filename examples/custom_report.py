@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from drillcast import load_catalogue
-from drillcast.report import build_report, write_report
+from drillcast.present.report import build_report, write_report
 
 catalogue = load_catalogue(warn=False)
 series = [s for s in ("russia-strategic", "joint-air-patrol") if s in catalogue.series]

@@ -13,9 +13,9 @@ Usage: python examples/test_press_claim.py
 import datetime as dt
 import sys
 
-from drillcast.catalogue import load_catalogue
+from drillcast.data.catalogue import load_catalogue
 from drillcast.errors import DrillcastError
-from drillcast.history import series_history
+from drillcast.data.history import series_history
 from drillcast.hypotheses import run_test
 
 CLAIM = "Russia's strategic exercises rotate through four directions"

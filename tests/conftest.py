@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from drillcast.catalogue import EXERCISE_COLUMNS, SERIES_COLUMNS, load_catalogue
+from drillcast.data.catalogue import EXERCISE_COLUMNS, SERIES_COLUMNS, load_catalogue
 
 REPO = Path(__file__).resolve().parents[1]
 SRC = "https://example.org/source"

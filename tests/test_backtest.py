@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from drillcast.backtest import backtest, default_cutoffs, track_record
-from drillcast.catalogue import _known_from
+from drillcast.evaluation.backtest import backtest, default_cutoffs, track_record
+from drillcast.data.catalogue import _known_from
 from drillcast.models.base import IndependentFit, OutcomeModel
 
 D = dt.date
@@ -18,7 +18,7 @@ D = dt.date
 
 @pytest.fixture(scope="module")
 def russia(request):
-    from drillcast.catalogue import load_catalogue
+    from drillcast.data.catalogue import load_catalogue
 
     cat = load_catalogue()
     return cat, backtest(cat, "russia-strategic", truth_as_of=D(2026, 11, 27),
@@ -110,7 +110,7 @@ class Oracle(OutcomeModel):
 
 
 def test_perfect_forecaster_scores_perfectly(bundled):
-    from drillcast.history import series_history
+    from drillcast.data.history import series_history
 
     h = series_history(bundled.as_of(D(2026, 1, 1)), "russia-strategic")
     oracle = Oracle(truth=tuple((int(y), lab) for y, lab in zip(h.years, h.labels)))

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from drillcast.catalogue import (EXERCISE_COLUMNS, SERIES_COLUMNS, bundled_path, load_catalogue,
+from drillcast.data.catalogue import (EXERCISE_COLUMNS, SERIES_COLUMNS, bundled_path, load_catalogue,
                                  validate_file)
-from drillcast.dates import parse_partial_date
+from drillcast.data.dates import parse_partial_date
 from drillcast.errors import DataError, DataWarning
 
 from .conftest import REC_SERIES, REPO, ROT_SERIES, write_catalogue

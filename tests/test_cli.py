@@ -142,7 +142,7 @@ def test_terminal_table_shows_control_characters(tmp_path):
 
 
 def test_unexpected_error_exit_1_and_traceback_only_with_debug(monkeypatch, capsys):
-    import drillcast.commands as commands
+    import drillcast.cli.commands as commands
 
     def boom(args, argv):
         raise RuntimeError("kaboom")
@@ -156,7 +156,7 @@ def test_unexpected_error_exit_1_and_traceback_only_with_debug(monkeypatch, caps
 
 
 def test_interrupt_exits_130(monkeypatch, capsys):
-    import drillcast.commands as commands
+    import drillcast.cli.commands as commands
 
     def interrupted(args, argv):
         raise KeyboardInterrupt
@@ -173,7 +173,7 @@ def test_readme_test_command_is_what_ci_runs():
 
 
 def test_model_names_list_matches_the_models():
-    from drillcast.modelnames import MODEL_NAMES
+    from drillcast.models.names import MODEL_NAMES
     from drillcast.models import MODELS
 
     assert tuple(MODELS) == MODEL_NAMES

@@ -9,9 +9,9 @@ import json
 import numpy as np
 import pytest
 
-from drillcast.catalogue import _known_from, load_catalogue
-from drillcast.forecast import Forecaster, forecast
-from drillcast.history import series_history
+from drillcast.data.catalogue import _known_from, load_catalogue
+from drillcast.forecasting import Forecaster, forecast
+from drillcast.data.history import series_history
 from drillcast.models import MODELS
 
 from .conftest import REC_SERIES, REPO, ROT_SERIES, cycle_events, write_catalogue
@@ -208,7 +208,7 @@ def test_day_draws_are_exact_inverse_cdf():
     """The guide-table sampler against the pmf it samples, by a chi-square test (scipy)."""
     from scipy import stats
 
-    from drillcast.forecast import _draw_days
+    from drillcast.forecasting import _draw_days
 
     rng = np.random.default_rng(0)
     p = rng.random(366) ** 8

@@ -19,10 +19,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from drillcast import hypotheses as H
-from drillcast.catalogue import load_catalogue
+from drillcast.hypotheses import core as H
+from drillcast.data.catalogue import load_catalogue
 from drillcast.errors import OptionError
-from drillcast.history import series_history
+from drillcast.data.history import series_history
 
 from .conftest import write_catalogue
 
@@ -646,8 +646,8 @@ def test_battery_on_a_series_with_no_complete_year_does_not_crash():
     """china-russia-interaction as of 2018: no event yet; every test is skipped with a reason, none raises."""
     import datetime as dt
 
-    from drillcast.catalogue import load_catalogue
-    from drillcast.history import series_history
+    from drillcast.data.catalogue import load_catalogue
+    from drillcast.data.history import series_history
     from drillcast.hypotheses import run_battery
 
     h = series_history(load_catalogue().as_of(dt.date(2018, 1, 1)), "china-russia-interaction")

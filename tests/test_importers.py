@@ -1,4 +1,4 @@
-"""Tests of drillcast.importers: MME and generic tables -> validated catalogue rows.
+"""Tests of drillcast.data.importers: MME and generic tables -> validated catalogue rows.
 
 The fixtures in tests/fixtures/import/ are described line by line in their README.txt;
 the expected values below come from that description, not from running the code.
@@ -19,16 +19,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drillcast import countries
-from drillcast.catalogue import EXERCISE_COLUMNS, load_catalogue, validate_file
+from drillcast.data import countries
+from drillcast.data.catalogue import EXERCISE_COLUMNS, load_catalogue, validate_file
 from drillcast.errors import DataError, OptionError, OutputError
-from drillcast.importers import (
+from drillcast.data.importers import (
     ImportResult, country_code, import_mme, import_table, load_mapping_file, parse_map_option, slugify,
     write_catalogue,
 )
-from drillcast.importers import country_names, mme
-from drillcast.importers.mme import MME_SOURCE, parse_mme_date
-from drillcast.importers.table import parse_table_date
+from drillcast.data.importers import country_names, mme
+from drillcast.data.importers.mme import MME_SOURCE, parse_mme_date
+from drillcast.data.importers.table import parse_table_date
 
 FIX = Path(__file__).parent / "fixtures" / "import"
 MME_SAMPLE = FIX / "mme_v7_sample.csv"

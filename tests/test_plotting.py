@@ -13,12 +13,12 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 
-from drillcast import plotting  # noqa: E402
-from drillcast.backtest import backtest  # noqa: E402
-from drillcast.catalogue import load_catalogue  # noqa: E402
+from drillcast.present import plotting  # noqa: E402
+from drillcast.evaluation.backtest import backtest  # noqa: E402
+from drillcast.data.catalogue import load_catalogue  # noqa: E402
 from drillcast.cli import main  # noqa: E402
-from drillcast.forecast import Forecaster  # noqa: E402
-from drillcast.history import series_history  # noqa: E402
+from drillcast.forecasting import Forecaster  # noqa: E402
+from drillcast.data.history import series_history  # noqa: E402
 
 from .conftest import REC_SERIES, ROT_SERIES, cycle_events, write_catalogue  # noqa: E402
 
@@ -346,7 +346,7 @@ def test_failed_write_leaves_no_file_and_keeps_the_old_one(cat_path, tmp_path, m
 
 
 def test_failure_while_drawing_writes_nothing(cat_path, tmp_path, monkeypatch):
-    import drillcast.plotting as mod
+    import drillcast.present.plotting as mod
 
     def boom(*a, **k):
         raise RuntimeError("drawing failed")
@@ -359,7 +359,7 @@ def test_failure_while_drawing_writes_nothing(cat_path, tmp_path, monkeypatch):
 def test_figure_bytes_have_no_date(fc):
     from matplotlib.figure import Figure
 
-    from drillcast.plotting_cli import figure_bytes
+    from drillcast.present.figures import figure_bytes
 
     fig = Figure()
     plotting.plot_forecast(fc, ax=fig.add_subplot())
@@ -373,7 +373,7 @@ def test_power_figure_draws_the_hypotheses_power_curve(cat):
     hyp = pytest.importorskip("drillcast.hypotheses")
     if not hasattr(hyp, "run_test"):
         pytest.skip("hypotheses.run_test not available")
-    from drillcast.plotting_cli import make_figure, power_curve
+    from drillcast.present.figures import make_figure, power_curve
 
     curve = power_curve(series_history(cat.as_of(AS_OF), "rot"), "rotation", seed=0)
     assert len(curve["n_future"]) == len(curve["power"]) >= 2

@@ -10,10 +10,10 @@ import pytest
 
 pypdf = pytest.importorskip("pypdf")
 
-from drillcast.catalogue import load_catalogue  # noqa: E402
+from drillcast.data.catalogue import load_catalogue  # noqa: E402
 from drillcast.cli import main  # noqa: E402
-from drillcast.forecast import Forecaster  # noqa: E402
-from drillcast.report import (  # noqa: E402
+from drillcast.forecasting import Forecaster  # noqa: E402
+from drillcast.present.report import (  # noqa: E402
     SECTION_TITLES,
     build_report,
     format_p,
@@ -149,7 +149,7 @@ def test_p_values_of_the_battery_are_in_the_text(cat, text):
     hyp = pytest.importorskip("drillcast.hypotheses")
     if not hasattr(hyp, "run_battery"):
         pytest.skip("hypotheses.run_battery not available")
-    from drillcast.history import series_history
+    from drillcast.data.history import series_history
 
     res = hyp.run_battery(series_history(cat.as_of(AS_OF), "rot"), alpha=0.05, correction="holm", seed=0)
     with_p = [r for r in res if r.p_value is not None]
@@ -249,8 +249,8 @@ def test_cover_flags_a_stale_catalogue(tmp_path):
 
     from pypdf import PdfReader
 
-    from drillcast.catalogue import load_catalogue
-    from drillcast.report import build_report
+    from drillcast.data.catalogue import load_catalogue
+    from drillcast.present.report import build_report
 
     cat = load_catalogue()
     latest = cat.latest_report()

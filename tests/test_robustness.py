@@ -8,10 +8,10 @@ import math
 
 import pytest
 
-from drillcast.backtest import backtest
-from drillcast.catalogue import load_catalogue
-from drillcast.forecast import forecast
-from drillcast.history import series_history
+from drillcast.evaluation.backtest import backtest
+from drillcast.data.catalogue import load_catalogue
+from drillcast.forecasting import forecast
+from drillcast.data.history import series_history
 
 from .conftest import REC_SERIES, ROT_SERIES, cycle_events, write_catalogue
 

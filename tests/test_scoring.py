@@ -1,4 +1,4 @@
-"""Tests for drillcast.scoring.
+"""Tests for drillcast.evaluation.scoring.
 
 Reference numbers from properscoring 0.1 and scoringrules 0.10.0 were computed
 once and are written in below with the call that produced them; the tests do
@@ -19,8 +19,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from drillcast import scoring
-from drillcast.scoring import (
+from drillcast.evaluation import scoring
+from drillcast.evaluation.scoring import (
     LOG_FLOOR,
     PairedTestResult,
     binary_brier,

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from drillcast import hypotheses as H
-from drillcast.catalogue import load_catalogue
-from drillcast.forecast import forecast
+from drillcast.hypotheses import core as H
+from drillcast.data.catalogue import load_catalogue
+from drillcast.forecasting import forecast
 
 from .conftest import REC_SERIES, ROT_SERIES, write_catalogue
 

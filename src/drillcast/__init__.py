@@ -9,13 +9,13 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 _LAZY = {
-    "load_catalogue": "drillcast.catalogue",
-    "validate_file": "drillcast.catalogue",
-    "Catalogue": "drillcast.catalogue",
-    "series_history": "drillcast.history",
-    "Forecaster": "drillcast.forecast",
-    "Forecast": "drillcast.forecast",
-    "forecast": "drillcast.forecast",
+    "load_catalogue": "drillcast.data.catalogue",
+    "validate_file": "drillcast.data.catalogue",
+    "Catalogue": "drillcast.data.catalogue",
+    "series_history": "drillcast.data.history",
+    "Forecaster": "drillcast.forecasting",
+    "Forecast": "drillcast.forecasting",
+    "forecast": "drillcast.forecasting",
     "MODELS": "drillcast.models",
     "get_model": "drillcast.models",
     "DrillcastError": "drillcast.errors",

@@ -1,5 +1,5 @@
 """``python -m drillcast``: the same as the ``drillcast`` command."""
 
-from .cli import main
+from drillcast.cli import main
 
 raise SystemExit(main())

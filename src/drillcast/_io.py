@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import OutputError
+from drillcast.errors import OutputError
 
 __all__ = ["atomic_write", "check_output_path", "neutralise_cell", "read_input_bytes", "MAX_BYTES"]
 
@@ -23,7 +23,7 @@ def read_input_bytes(path: Path, what: str, empty: str) -> bytes:
     message for an empty file. Missing, directory, unreadable, too large,
     empty and binary (NUL bytes) files are refused.
     """
-    from .errors import DataError
+    from drillcast.errors import DataError
 
     try:
         size = path.stat().st_size

@@ -12,10 +12,10 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from drillcast import scoring
-from drillcast.catalogue import EXERCISE_COLUMNS, _known_from, load_catalogue
-from drillcast.dates import parse_partial_date
-from drillcast.forecast import forecast
+from drillcast.evaluation import scoring
+from drillcast.data.catalogue import EXERCISE_COLUMNS, _known_from, load_catalogue
+from drillcast.data.dates import parse_partial_date
+from drillcast.forecasting import forecast
 
 BUDGET = settings(max_examples=60, deadline=None, derandomize=True,
                   suppress_health_check=[HealthCheck.function_scoped_fixture])

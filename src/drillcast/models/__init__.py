@@ -1,47 +1,22 @@
-"""Outcome models: baselines and rotation models behind one interface.
+"""Outcome, count and timing models behind one interface, and the registry of their names.
 
-``MODELS`` maps each public model name to its default settings. ``DEFAULT_MODEL``
-names the model :func:`drillcast.forecast.forecast` uses for each kind of
-series. The choice is backed by backtests (``python benchmarks/model_choice.py``,
-figures in the README): the equal-weight pool of the strict-rotation rule and
-the change-point model had the best mean log score over 28 synthetic series of
-seven kinds (annual, biennial, rotating, irregular, ended, gappy, multi-event)
-and was within 0.04 of the best on the bundled catalogue at horizons 1 and 3.
+The package imports its members lazily, so ``drillcast.models.names`` (the list
+of model names the command line checks) costs no numerical import.
+``MODELS``, ``DEFAULT_MODEL``, ``get_model`` and the model classes live in
+:mod:`drillcast.models.registry`.
 """
 
 from __future__ import annotations
 
-from .base import FittedOutcome, OutcomeModel
-from .baselines import Climatology, Persistence, StrictRotation, Uniform
-from .calendar import CalendarRotation, ChangePoint
-from .ensemble import Ensemble
-from .markov import MarkovRotation
-
-__all__ = [
-    "MODELS", "BASELINES", "DEFAULT_MODEL", "get_model", "OutcomeModel", "FittedOutcome",
-    "Uniform", "Climatology", "Persistence", "StrictRotation", "CalendarRotation",
-    "ChangePoint", "MarkovRotation", "Ensemble",
-]
-
-MODELS: dict[str, OutcomeModel] = {
-    "uniform": Uniform(),
-    "climatology": Climatology(),
-    "persistence": Persistence(k=1),
-    "strict-rotation": StrictRotation(),
-    "calendar": CalendarRotation(),
-    "markov": MarkovRotation(order=1),
-    "markov2": MarkovRotation(order=2),
-    "changepoint": ChangePoint(),
-    "ensemble": Ensemble(members=(StrictRotation(), ChangePoint())),
-    "ensemble-bayes": Ensemble(members=(CalendarRotation(), MarkovRotation(order=1), ChangePoint()),
-                               label="ensemble-bayes"),
-}
-BASELINES = ("uniform", "climatology", "persistence", "strict-rotation")
-DEFAULT_MODEL = {"rotating": "ensemble", "recurring": "ensemble"}
+_REGISTRY = ("MODELS", "BASELINES", "DEFAULT_MODEL", "get_model", "OutcomeModel", "FittedOutcome",
+             "Uniform", "Climatology", "Persistence", "StrictRotation", "CalendarRotation",
+             "ChangePoint", "MarkovRotation", "Ensemble")
+__all__ = list(_REGISTRY)
 
 
-def get_model(name: str) -> OutcomeModel:
-    """Look up a model by name; an unknown name raises OptionError with the valid names."""
-    from ..modelnames import check_model_name
+def __getattr__(name):
+    if name in _REGISTRY:
+        from drillcast.models import registry
 
-    return MODELS[check_model_name(name)]
+        return getattr(registry, name)
+    raise AttributeError(f"module 'drillcast.models' has no attribute {name!r}")

@@ -9,7 +9,7 @@ series; ``held`` and ``none`` otherwise). Every model:
   predictive probabilities, parameter uncertainty integrated out) and
   ``sample(years, n, rng, overrides)`` (``(n, H)`` whole future paths);
 - knows nothing of timing, counts, participants or announcements: those are
-  added by :mod:`drillcast.forecast`, the same way for every model, so that
+  added by :mod:`drillcast.forecasting`, the same way for every model, so that
   baselines and real models are compared on equal terms in backtests.
 """
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..history import SeriesHistory
+from drillcast.data.history import SeriesHistory
 
 __all__ = ["OutcomeModel", "FittedOutcome", "IndependentFit", "draw_categorical", "dirichlet_rows", "POOL"]
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..history import SeriesHistory
-from .base import POOL, FittedOutcome, IndependentFit, OutcomeModel, dirichlet_rows
+from drillcast.data.history import SeriesHistory
+from drillcast.models.base import POOL, FittedOutcome, IndependentFit, OutcomeModel, dirichlet_rows
 
 __all__ = ["Uniform", "Climatology", "Persistence", "StrictRotation"]
 

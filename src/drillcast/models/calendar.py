@@ -29,8 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..history import SeriesHistory
-from .base import IndependentFit, OutcomeModel, dirichlet_rows
+from drillcast.data.history import SeriesHistory
+from drillcast.models.base import IndependentFit, OutcomeModel, dirichlet_rows
 
 __all__ = ["CalendarRotation", "ChangePoint", "observed_sequence", "calendar_evidence"]
 

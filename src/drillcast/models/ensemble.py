@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import FittedOutcome, OutcomeModel
+from drillcast.models.base import FittedOutcome, OutcomeModel
 
 __all__ = ["Ensemble"]
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import POOL, FittedOutcome, OutcomeModel, dirichlet_rows, draw_categorical
-from .calendar import observed_sequence
+from drillcast.models.base import POOL, FittedOutcome, OutcomeModel, dirichlet_rows, draw_categorical
+from drillcast.models.calendar import observed_sequence
 
 __all__ = ["MarkovRotation"]
 

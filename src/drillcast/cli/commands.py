@@ -14,8 +14,8 @@ import shlex
 import sys
 import warnings
 
-from . import __version__
-from .errors import OptionError
+from drillcast import __version__
+from drillcast.errors import OptionError
 
 __all__ = ["run"]
 
@@ -30,7 +30,7 @@ def _today() -> _dt.date:
 
 
 def parse_as_of(text, option="--as-of") -> _dt.date:
-    from .dates import parse_day
+    from drillcast.data.dates import parse_day
 
     if text is None:
         return _today()
@@ -41,7 +41,7 @@ def parse_as_of(text, option="--as-of") -> _dt.date:
 
 
 def _load(args, path=None):
-    from .catalogue import load_catalogue
+    from drillcast.data.catalogue import load_catalogue
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -71,7 +71,7 @@ def _check_positive(value, option, minimum=1):
 
 
 def _inputs(args):
-    from .catalogue import bundled_path
+    from drillcast.data.catalogue import bundled_path
     from pathlib import Path
 
     p = Path(args.catalogue) if args.catalogue else bundled_path()
@@ -81,7 +81,7 @@ def _inputs(args):
 def _emit(args, text_or_bytes, inputs=()):
     out = getattr(args, "output", None)
     if out:
-        from ._io import atomic_write
+        from drillcast._io import atomic_write
 
         atomic_write(out, text_or_bytes, inputs)
         sys.stderr.write(f"drillcast: wrote {out}\n")
@@ -98,7 +98,7 @@ def _json(obj) -> str:
 
 
 def _csv(rows: list[dict], columns, raw=False) -> str:
-    from ._io import neutralise_cell
+    from drillcast._io import neutralise_cell
 
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n", extrasaction="ignore")
@@ -150,7 +150,7 @@ def _progress(items, label):
 def cmd_data_validate(args):
     from pathlib import Path
 
-    from .catalogue import bundled_path, validate_file
+    from drillcast.data.catalogue import bundled_path, validate_file
 
     path = Path(args.path or args.catalogue or bundled_path())
     problems = validate_file(path)
@@ -165,7 +165,7 @@ def cmd_data_validate(args):
             sys.stderr.write(f"drillcast: {path}: {len(errors)} error(s), "
                              f"{len(problems) - len(errors)} warning(s); fix the lines above\n")
         else:
-            from .catalogue import load_catalogue
+            from drillcast.data.catalogue import load_catalogue
 
             cat = load_catalogue(path, warn=False)
             sys.stdout.write(f"{path}: valid: {len(cat)} events in {len(cat.series)} series"
@@ -174,8 +174,8 @@ def cmd_data_validate(args):
 
 
 def cmd_data_show(args):
-    from .catalogue import EXERCISE_COLUMNS
-    from .textformat import table
+    from drillcast.data.catalogue import EXERCISE_COLUMNS
+    from drillcast.present.text import table
 
     cat = _load(args)
     if args.as_of:
@@ -208,7 +208,7 @@ def series_summary(cat) -> list[dict]:
 
 
 def cmd_data_series(args):
-    from .textformat import table
+    from drillcast.present.text import table
 
     cat = _load(args)
     if args.as_of:
@@ -225,7 +225,7 @@ def cmd_data_series(args):
 
 
 def cmd_data_import(args):
-    from . import importers
+    from drillcast.data import importers
 
     if args.import_format == "mme":
         result = importers.import_mme(args.file)
@@ -243,7 +243,7 @@ def cmd_data_import(args):
         return 0
     summary = importers.write_catalogue(result, args.output, inputs=(args.file,))
     if args.report:
-        from ._io import atomic_write
+        from drillcast._io import atomic_write
 
         atomic_write(args.report, _json({"import": result.to_dict(), "written": summary.to_dict()}),
                      inputs=(args.file, args.output))
@@ -257,13 +257,13 @@ def cmd_data_import(args):
 def run_forecasts(cat, series_ids, as_of, *, model="default", horizon=3, seed=0, track_record=True,
                   counts="default"):
     """Forecast every series in ``series_ids`` as of ``as_of``; attach track records."""
-    from .forecast import Forecaster
+    from drillcast.forecasting import Forecaster
 
     snap = cat.as_of(as_of)
     fcs = [Forecaster(model, counts=counts).fit(snap, sid).forecast(horizon=horizon, seed=seed)
            for sid in _progress(series_ids, "forecast")]
     if track_record:
-        from .backtest import track_records
+        from drillcast.evaluation.backtest import track_records
 
         records = track_records(cat, [f.series for f in fcs if f.ok], as_of, model=model, seed=seed)
         fcs = [f.with_track_record(records[f.series]) if f.ok else f for f in fcs]
@@ -292,7 +292,7 @@ def warn_if_stale(cat, as_of):
 
 
 def cmd_forecast(args):
-    from .modelnames import check_count_model, check_model_name
+    from drillcast.models.names import check_count_model, check_model_name
 
     _check_positive(args.horizon, "--horizon")
     check_count_model(args.counts)
@@ -313,7 +313,7 @@ def cmd_forecast(args):
         df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         rows = df.astype(object).where(df.notna(), "").to_dict("records")
         return _emit(args, _csv(rows, df.columns, args.raw), _inputs(args))
-    from .render import forecast_text
+    from drillcast.present.render import forecast_text
 
     return _emit(args, forecast_text(fcs, cat), _inputs(args))
 
@@ -322,25 +322,25 @@ def cmd_forecast(args):
 
 
 def cmd_backtest(args):
-    from .backtest import backtest_command
+    from drillcast.evaluation.backtest import backtest_command
 
     return backtest_command(args, _load(args), _emit, _json, _csv, _series_list, _inputs(args), Progress)
 
 
 def cmd_test(args):
-    from .hypotheses_cli import test_command
+    from drillcast.cli.test_cmd import test_command
 
     return test_command(args, _load(args), _emit, _json, _series_list, parse_as_of)
 
 
 def cmd_plot(args):
-    from .plotting_cli import plot_command
+    from drillcast.present.figures import plot_command
 
     return plot_command(args, _load(args), parse_as_of, _series_list, _inputs(args))
 
 
 def cmd_report(args, argv):
-    from .report import report_command
+    from drillcast.present.report import report_command
 
     return report_command(args, _load(args), parse_as_of, _series_list, _inputs(args),
                           "drillcast " + " ".join(shlex.quote(a) for a in argv))

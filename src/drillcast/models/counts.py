@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .modelnames import COUNT_MODELS, check_count_model
+from drillcast.models.names import COUNT_MODELS, check_count_model
 
 __all__ = ["COUNT_MODELS", "DEFAULT_COUNTS", "MAX_COUNT", "fit_counts"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import __version__
+from drillcast import __version__
 
 ISSUES_URL = "https://github.com/drillcast/drillcast/issues"
 FORMATS = ("table", "json", "csv")
@@ -128,7 +128,7 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        from . import commands
+        from drillcast.cli import commands
 
         return commands.run(args, argv)
     except KeyboardInterrupt:
@@ -137,7 +137,7 @@ def main(argv=None) -> int:
     except BrokenPipeError:  # e.g. `drillcast data show | head`
         return 0
     except Exception as exc:  # noqa: BLE001 - the one place that classifies errors
-        from .errors import DrillcastError
+        from drillcast.errors import DrillcastError
 
         if isinstance(exc, DrillcastError):
             sys.stderr.write(f"drillcast: error: {exc}\n")

@@ -1,7 +1,7 @@
 """What the importers share: the result and its report, reading a foreign CSV, slugs, dates, rows.
 
 An importer reads a file, turns each input row into one catalogue row (a dict
-of strings keyed by :data:`drillcast.catalogue.EXERCISE_COLUMNS`) or a skip
+of strings keyed by :data:`drillcast.data.catalogue.EXERCISE_COLUMNS`) or a skip
 with a reason, and returns an :class:`ImportResult`. Nothing is dropped
 silently: every input row is imported or listed as skipped, every change made
 to a row is listed as a fix, and the counts add up.
@@ -18,19 +18,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..catalogue import EXERCISE_COLUMNS, MAX_FIELD
-from ..dates import parse_partial_date
-from .._io import read_input_bytes
-from ..errors import DataError
-from .. import countries
-from .country_names import country_code, normalise_name
+from drillcast.data.catalogue import EXERCISE_COLUMNS, MAX_FIELD
+from drillcast.data.dates import parse_partial_date
+from drillcast._io import read_input_bytes
+from drillcast.errors import DataError
+from drillcast.data import countries
+from drillcast.data.importers.country_names import country_code, normalise_name
 
 __all__ = ["ImportResult", "ReportEntry", "slugify", "ACTIONS"]
 
 ACTIONS = ("imported", "imported-with-fix", "skipped")
 NOTE_LIMIT = 300  # characters per part of the notes column
 _ID_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
-URL = re.compile(r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?(?:[/?#]\S*)?$")  # as drillcast.catalogue
+URL = re.compile(r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?(?:[/?#]\S*)?$")  # as drillcast.data.catalogue
 
 
 # --------------------------------------------------------------------------- the result
@@ -90,7 +90,7 @@ class ImportResult:
         ``utf-8``, or ``cp1252`` / ``latin-1`` when the file was not UTF-8.
     rows : tuple of dict
         One catalogue row per imported input row: every key of
-        :data:`~drillcast.catalogue.EXERCISE_COLUMNS`, every value a string.
+        :data:`~drillcast.data.catalogue.EXERCISE_COLUMNS`, every value a string.
     entries : tuple of ReportEntry
         One per input row that was skipped, changed (``imported-with-fix``)
         or noted (``imported``), in file order.

@@ -1,6 +1,6 @@
 """``drillcast plot KIND``: fit what the figure needs, draw it, save it atomically.
 
-The plotting functions in :mod:`drillcast.plotting` only draw results; this
+The plotting functions in :mod:`drillcast.present.plotting` only draw results; this
 module computes those results (forecasts, backtests, hypothesis tests) from
 a catalogue and an as-of date, builds a figure without pyplot (no global
 state, no GUI backend), renders it to bytes with fixed rcParams and
@@ -14,7 +14,7 @@ import io
 import os
 import sys
 
-from .errors import OptionError
+from drillcast.errors import OptionError
 
 __all__ = ["plot_command", "make_figure", "figure_bytes", "output_format", "power_curve",
            "backtest_models", "DEFAULT_SERIES", "FORMATS"]
@@ -33,7 +33,7 @@ _BACKTEST_MODELS = ("uniform", "climatology", "persistence", "strict-rotation", 
 
 def backtest_models(extra=()) -> list[str]:
     """Models backtested for figures and reports: baselines, rotation models, the default, ``extra``."""
-    from .models import DEFAULT_MODEL
+    from drillcast.models import DEFAULT_MODEL
 
     names = list(_BACKTEST_MODELS) + list(DEFAULT_MODEL.values()) + [m for m in extra if m != "default"]
     return list(dict.fromkeys(names))
@@ -52,7 +52,7 @@ def figure_bytes(fig, fmt: str) -> bytes:
     """Render ``fig`` to bytes, with no dates or random ids (same inputs, same bytes)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from .plotting import style
+    from drillcast.present.plotting import style
 
     if fig.canvas is None or not hasattr(fig.canvas, "print_png"):
         FigureCanvasAgg(fig)
@@ -68,7 +68,7 @@ def _figure(size, polar=False):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from .plotting import style
+    from drillcast.present.plotting import style
 
     with style():
         fig = Figure(figsize=size, layout="constrained")
@@ -80,7 +80,7 @@ def _figure(size, polar=False):
 
 
 def _resolve_model(model: str, kind: str) -> str:
-    from .models import DEFAULT_MODEL, get_model
+    from drillcast.models import DEFAULT_MODEL, get_model
 
     name = DEFAULT_MODEL[kind] if model in (None, "default") else model
     get_model(name)
@@ -105,11 +105,11 @@ def power_curve(history, test: str = "rotation", *, alpha: float = 0.05, seed: i
     OptionError
         If the test does not apply to the series or reports no power.
     """
-    from . import hypotheses
+    from drillcast import hypotheses
 
     names = getattr(hypotheses, "TEST_NAMES", ())
     if names and test not in names:
-        from .errors import did_you_mean
+        from drillcast.errors import did_you_mean
 
         raise OptionError(f"--test: unknown test {test!r}{did_you_mean(test, names)}; "
                           f"choose from {', '.join(names)}")
@@ -156,13 +156,13 @@ def make_figure(kind: str, catalogue, series: str, as_of: _dt.date, *, model: st
     -------
     matplotlib.figure.Figure
     """
-    from . import plotting
-    from .backtest import backtest
-    from .forecast import Forecaster
-    from .history import series_history
+    from drillcast.present import plotting
+    from drillcast.evaluation.backtest import backtest
+    from drillcast.forecasting import Forecaster
+    from drillcast.data.history import series_history
 
     if kind not in KINDS:
-        from .errors import did_you_mean
+        from drillcast.errors import did_you_mean
 
         raise OptionError(f"plot: unknown kind {kind!r}{did_you_mean(kind, KINDS)}; choose from {', '.join(KINDS)}")
     if horizon is None or horizon < 1:
@@ -235,7 +235,7 @@ def _one_series(args, catalogue, series_list) -> str:
 
 def plot_command(args, catalogue, parse_as_of, series_list, inputs) -> int:
     """``drillcast plot KIND [--series S] [--as-of D] -o FILE.png|svg|pdf``."""
-    from ._io import atomic_write, check_output_path
+    from drillcast._io import atomic_write, check_output_path
 
     fmt = output_format(args.output)
     check_output_path(args.output, inputs)

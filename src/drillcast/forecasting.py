@@ -14,11 +14,11 @@ year's forecast needs:
    exercises were replaced within the year; late in a year with nothing started or announced, the held
    outcomes are multiplied by the probability of a start after the as-of date,
    ``P(held | not started by t) = p S(t) / (p S(t) + 1 - p)``;
-3. the start day (:mod:`drillcast.timing`), mixed over the held outcomes
+3. the start day (:mod:`drillcast.models.timing`), mixed over the held outcomes
    and truncated to days after the as-of date in the current year;
 4. counts per year: at most one for a single-event series; for a
    multi-event series ``count | held = 1 + X`` with X from a count model of
-   :mod:`drillcast.counts` (recency-weighted Gamma-Poisson, or a Poisson GLM
+   :mod:`drillcast.models.counts` (recency-weighted Gamma-Poisson, or a Poisson GLM
    with a trend);
 5. participation of each regular participant: Beta(1, 1) prior updated by
    recency-weighted (half-life 4 years) participation in held years; the
@@ -33,11 +33,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .catalogue import Catalogue
-from .history import SeriesHistory, day_of_year, days_in_year, series_history
-from .models import DEFAULT_MODEL, OutcomeModel, get_model
-from .counts import MAX_COUNT
-from .timing import TimingModel, quantile_days
+from drillcast.data.catalogue import Catalogue
+from drillcast.data.history import SeriesHistory, day_of_year, days_in_year, series_history
+from drillcast.models import DEFAULT_MODEL, OutcomeModel, get_model
+from drillcast.models.counts import MAX_COUNT
+from drillcast.models.timing import TimingModel, quantile_days
 
 __all__ = ["Forecaster", "Forecast", "YearForecast", "CalendarSample", "forecast", "QUANTILES",
            "announcement_reliability"]
@@ -178,7 +178,7 @@ class Forecast:
     model_info : dict
         Fitted parameters (e.g. posterior over the period or the change year).
     track_record : dict or None
-        Filled by :func:`drillcast.backtest.track_record` when asked for.
+        Filled by :func:`drillcast.evaluation.backtest.track_record` when asked for.
     """
 
     series: str
@@ -282,7 +282,7 @@ class Forecaster:
     timing : TimingModel
     counts : {"gamma-poisson", "glm-trend"}
         Model of the number of events of a multi-event series, given at least
-        one (:mod:`drillcast.counts`).
+        one (:mod:`drillcast.models.counts`).
     count_half_life, participation_half_life : float
         Recency weighting (years) of the count and participation components.
 
@@ -337,7 +337,7 @@ class FittedForecaster:
             hi = np.append(hi, h.current_start[1])
         timing = settings.timing if self.model.uses_knowledge else TimingModel(uniform=True)
         self.timing = timing.fit(labels, lo, hi)
-        from .counts import DEFAULT_COUNTS, fit_counts
+        from drillcast.models.counts import DEFAULT_COUNTS, fit_counts
 
         self.counts = fit_counts(DEFAULT_COUNTS if settings.counts == "default" else settings.counts,
                                  h.years[held], h.counts[held], h.current_year, settings.count_half_life)

@@ -2,13 +2,13 @@
 
 :func:`country_code` maps a country name as people write it (``United States``,
 ``USA``, ``Korea, Republic of``, ``Côte d'Ivoire``, ``Türkiye``) to the code
-drillcast stores (:mod:`drillcast.countries`). Names are compared after
+drillcast stores (:mod:`drillcast.data.countries`). Names are compared after
 :func:`normalise_name`: accents removed (Unicode NFKD), lower case, ``&`` read
 as ``and``, apostrophes dropped, a leading or trailing ``the`` dropped, the word
 ``st`` read as ``saint``, and every space and punctuation mark removed. So
 ``Cote d'Ivoire``, ``Côte d’Ivoire`` and ``COTE D IVOIRE`` are one name.
 
-Every current code of :data:`drillcast.countries.CURRENT` has at least its
+Every current code of :data:`drillcast.data.countries.CURRENT` has at least its
 English short name here, with the usual variants; historical states map to
 their ISO 3166-3 codes:
 
@@ -29,7 +29,7 @@ Deliberate choices
 - ``Russia`` is always RUS, whatever the year. The MME dataset (D'Orazio and
   Galambos) writes the Soviet Union as "Russia" before 1992; drillcast keeps
   MME's coding (RUS) rather than guess, and the MME importer notes every such
-  row (see :mod:`drillcast.importers.mme`). ``USSR`` and ``Soviet Union`` are SUN.
+  row (see :mod:`drillcast.data.importers.mme`). ``USSR`` and ``Soviet Union`` are SUN.
 - ``Germany`` is DEU before and after 1990, as is the Federal Republic.
 - ``Congo`` alone is COG (the ISO short name of the Republic of the Congo);
   the Democratic Republic needs its full name, ``DR Congo`` or ``DRC``.
@@ -50,7 +50,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .. import countries
+from drillcast.data import countries
 
 __all__ = ["NAMES", "country_code", "normalise_name"]
 

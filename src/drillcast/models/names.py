@@ -6,7 +6,7 @@ that both list the same names.
 
 from __future__ import annotations
 
-from .errors import OptionError, did_you_mean
+from drillcast.errors import OptionError, did_you_mean
 
 MODEL_NAMES = ("uniform", "climatology", "persistence", "strict-rotation", "calendar", "markov", "markov2",
                "changepoint", "ensemble", "ensemble-bayes")

@@ -1,6 +1,6 @@
 """Import any CSV table of exercises, given which of its columns holds what.
 
-The mapping goes from drillcast columns (:data:`drillcast.catalogue.EXERCISE_COLUMNS`)
+The mapping goes from drillcast columns (:data:`drillcast.data.catalogue.EXERCISE_COLUMNS`)
 to the table's own column names, e.g.
 ``{"name": "Exercise", "start_date": "Start", "series": "Series", "participants": "Countries"}``.
 On the command line it is ``--map start_date=Start,name=Exercise,...``
@@ -12,11 +12,11 @@ be mapped; every other column is optional.
 
 Rules
 -----
-The report semantics are those of :mod:`drillcast.importers.mme`: every data
+The report semantics are those of :mod:`drillcast.data.importers.mme`: every data
 row is imported or skipped with its reason, every change is a fix, the counts
 add up; empty rows, rows with the wrong number of fields and exact duplicates
 of an earlier row are skipped; whatever is written passes
-:func:`drillcast.catalogue.load_catalogue`.
+:func:`drillcast.data.catalogue.load_catalogue`.
 
 - **Dates** (:func:`parse_table_date`): ISO ``YYYY-MM-DD``, ``YYYY-MM`` or
   ``YYYY`` (the precision is kept; a time after the day is ignored);
@@ -25,7 +25,7 @@ of an earlier row are skipped; whatever is written passes
   month names or their three-letter abbreviations. An unreadable or missing
   start date: skipped. An unreadable end, first_reported or status_reported
   date: left empty (fix). An end before the start: end dropped (fix).
-- **series**: :func:`~drillcast.importers.slugify` of the value; empty: no series.
+- **series**: :func:`~drillcast.data.importers.slugify` of the value; empty: no series.
 - **id**: the mapped id if valid (``A-Z a-z 0-9 . _ : -``, starting with a
   letter or digit); otherwise runs of other characters become ``-`` (fix).
   A repeated id with different content: the later row gets ``-2`` (fix).
@@ -34,7 +34,7 @@ of an earlier row are skipped; whatever is written passes
 - **name**: the mapped name; if empty, the series name and the start year;
   else the id. A year in the name unlike the start year: remark.
 - **host, participants, observers**: ISO3 codes or country names (mapped by
-  :func:`~drillcast.importers.country_names.country_code`), separated by
+  :func:`~drillcast.data.importers.country_names.country_code`), separated by
   ``;`` or ``|``, or by ``,`` when the cell has neither ``;`` nor ``|`` (so
   ``Korea, Republic of`` needs ``;`` between names). Unknown names: left out,
   kept in notes, counted in ``unmapped_names`` (fix); repeats kept once (fix).
@@ -62,10 +62,10 @@ import os
 import re
 from pathlib import Path
 
-from ..catalogue import CONFIDENCE, EXERCISE_COLUMNS, STATUSES
-from ..dates import parse_partial_date
-from ..errors import OptionError, did_you_mean
-from ._common import (
+from drillcast.data.catalogue import CONFIDENCE, EXERCISE_COLUMNS, STATUSES
+from drillcast.data.dates import parse_partial_date
+from drillcast.errors import OptionError, did_you_mean
+from drillcast.data.importers._common import (
     URL, Collector, ImportResult, Pending, check_name_year, clean_rows, clean_text, end_before_start,
     is_missing, map_countries, parse_coordinate, read_table, slugify, valid_id,
 )

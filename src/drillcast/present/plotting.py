@@ -1,11 +1,11 @@
 """Results -> matplotlib Axes: every figure of the CLI and the report.
 
 Each ``plot_*`` function draws results it is given (a catalogue snapshot, a
-:class:`~drillcast.history.SeriesHistory`, a :class:`~drillcast.forecast.Forecast`,
-a :class:`~drillcast.backtest.BacktestResult`, a power curve) and never fits
+:class:`~drillcast.data.history.SeriesHistory`, a :class:`~drillcast.forecasting.Forecast`,
+a :class:`~drillcast.evaluation.backtest.BacktestResult`, a power curve) and never fits
 anything. Each takes ``ax=None`` (a new pyplot figure is made if none is
 given), returns the Axes, and imports matplotlib inside the function, so
-``import drillcast.plotting`` is cheap.
+``import drillcast.present.plotting`` is cheap.
 
 Design rules, so the figures read in greyscale and for colour-blind readers:
 
@@ -21,7 +21,7 @@ Design rules, so the figures read in greyscale and for colour-blind readers:
 
 Determinism: :data:`RC` fixes the rcParams that reach the output bytes
 (``svg.hashsalt``, fonts); save with ``metadata={"Date": None}`` (SVG) or
-``{"CreationDate": None}`` (PDF), as :func:`drillcast.plotting_cli.figure_bytes` does.
+``{"CreationDate": None}`` (PDF), as :func:`drillcast.present.figures.figure_bytes` does.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def style():
 
 def _text(s) -> str:
     """Catalogue text made safe for matplotlib: control characters visible, no mathtext."""
-    from .textformat import safe_text
+    from drillcast.present.text import safe_text
 
     return safe_text(s).replace("$", r"\$")
 
@@ -572,8 +572,8 @@ def plot_date_fan(history, forecast, ax=None):
 def plot_seasonality(history, forecast_or_timing, ax=None):
     """Start day of the year on a circle (1 January at the top, clockwise), with a fitted density.
 
-    ``forecast_or_timing`` is a :class:`~drillcast.forecast.Forecast` (its
-    first year with a start forecast), a :class:`~drillcast.forecast.YearForecast`,
+    ``forecast_or_timing`` is a :class:`~drillcast.forecasting.Forecast` (its
+    first year with a start forecast), a :class:`~drillcast.forecasting.YearForecast`,
     or an array of 366 day probabilities (e.g. a fitted timing model's
     ``pooled`` density). The density line (``gid`` ``"density"``) has
     radius = the probability of each day, exactly; observed starts sit on
@@ -714,7 +714,7 @@ def plot_backtest_scores(backtest_result, series: str, ax=None):
     model's mean. Only the shortest lead time is drawn when the backtest has
     several.
     """
-    from .models import BASELINES
+    from drillcast.models import BASELINES
 
     with style():
         res = backtest_result

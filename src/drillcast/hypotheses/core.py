@@ -73,8 +73,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .catalogue import NONE, OTHER
-from .errors import OptionError, did_you_mean
+from drillcast.data.catalogue import NONE, OTHER
+from drillcast.errors import OptionError, did_you_mean
 
 __all__ = [
     "TestResult",
@@ -124,7 +124,7 @@ CYCLE_KEPT = 0.75
 BF_STRONG = 20.0
 """Bayes factor counted as strong evidence (Kass & Raftery 1995: 20 to 150 'strong')."""
 
-HELD = "held"  # the outcome label of a held event in a non-rotating series (see drillcast.history)
+HELD = "held"  # the outcome label of a held event in a non-rotating series (see drillcast.data.history)
 _STREAM = {name: i for i, name in enumerate(TEST_NAMES)}
 _NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
 

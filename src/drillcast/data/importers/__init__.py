@@ -1,9 +1,9 @@
 """Other formats -> drillcast catalogue rows, one module per format.
 
 - :func:`import_mme` reads the Multinational Military Exercises dataset (MME v7)
-  (:mod:`drillcast.importers.mme` documents every rule);
+  (:mod:`drillcast.data.importers.mme` documents every rule);
 - :func:`import_table` reads any CSV of exercises given a column mapping
-  (:mod:`drillcast.importers.table`);
+  (:mod:`drillcast.data.importers.table`);
 - :func:`write_catalogue` validates the rows as a catalogue and only then
   writes ``exercises``-style CSV (and a ``series.csv`` beside it if there is none).
 
@@ -12,7 +12,7 @@ every input row is imported or skipped with its reason, so the counts add up.
 
 Examples
 --------
->>> from drillcast.importers import import_mme, write_catalogue   # doctest: +SKIP
+>>> from drillcast.data.importers import import_mme, write_catalogue   # doctest: +SKIP
 >>> result = import_mme("MME_v7.csv")                              # doctest: +SKIP
 >>> print(result.report_text())                                    # doctest: +SKIP
 >>> print(write_catalogue(result, "mme/exercises.csv").text())     # doctest: +SKIP
@@ -28,13 +28,13 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._io import atomic_write, check_output_path, neutralise_cell
-from ..catalogue import EXERCISE_COLUMNS, SERIES_COLUMNS, load_catalogue
-from ..errors import DataError, OutputError, Problem
-from ._common import ImportResult, ReportEntry, slugify
-from .country_names import country_code
-from .mme import import_mme
-from .table import import_table, load_mapping_file, parse_map_option
+from drillcast._io import atomic_write, check_output_path, neutralise_cell
+from drillcast.data.catalogue import EXERCISE_COLUMNS, SERIES_COLUMNS, load_catalogue
+from drillcast.errors import DataError, OutputError, Problem
+from drillcast.data.importers._common import ImportResult, ReportEntry, slugify
+from drillcast.data.importers.country_names import country_code
+from drillcast.data.importers.mme import import_mme
+from drillcast.data.importers.table import import_table, load_mapping_file, parse_map_option
 
 __all__ = [
     "import_mme",
@@ -107,7 +107,7 @@ def series_rows(result: ImportResult) -> list[dict]:
     A series is ``rotating`` if its rows give two or more directions (other
     than ``other``), else ``recurring``; ``events_per_year`` is ``multiple`` if
     some year has more than one row of the series (the rule
-    :func:`drillcast.catalogue.load_catalogue` uses when it infers series).
+    :func:`drillcast.data.catalogue.load_catalogue` uses when it infers series).
     """
     per_year = Counter((r["series"], r["start_date"][:4]) for r in result.rows if r["series"])
     directions: dict[str, list[str]] = {}
@@ -150,7 +150,7 @@ def write_catalogue(result: ImportResult, out_path: str | os.PathLike,
     """Validate ``result.rows`` as a catalogue, then write them to ``out_path`` (and ``series.csv``).
 
     The rows and a ``series.csv`` are first written to a temporary folder and
-    loaded with :func:`drillcast.catalogue.load_catalogue`; only a valid
+    loaded with :func:`drillcast.data.catalogue.load_catalogue`; only a valid
     catalogue is written, atomically, to ``out_path``. ``series.csv`` beside
     ``out_path`` is written only if none exists there; an existing one is kept
     as it is (and used for the validation). Cells a spreadsheet would run as
@@ -161,7 +161,7 @@ def write_catalogue(result: ImportResult, out_path: str | os.PathLike,
     ----------
     result : ImportResult
     out_path : path-like
-        The exercises CSV to write (header :data:`~drillcast.catalogue.EXERCISE_COLUMNS`).
+        The exercises CSV to write (header :data:`~drillcast.data.catalogue.EXERCISE_COLUMNS`).
     inputs : iterable of path-like, optional
         Files that must not be overwritten; ``result.path`` always is one.
 

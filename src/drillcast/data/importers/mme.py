@@ -18,7 +18,7 @@ Rules
 -----
 Every data row below the header is either imported or listed as skipped with
 its reason, and every change is listed as a fix (:class:`ImportResult`).
-Each rule keeps the output valid for :func:`drillcast.catalogue.load_catalogue`.
+Each rule keeps the output valid for :func:`drillcast.data.catalogue.load_catalogue`.
 
 - **File**: UTF-8 (with or without BOM); otherwise Windows-1252, else
   Latin-1, recorded in the report. A file with NUL bytes is binary: DataError.
@@ -48,10 +48,10 @@ Each rule keeps the output valid for :func:`drillcast.catalogue.load_catalogue`.
   if both are ``-9``: ``MME exercise <MMEID>``. A year written in the name
   (``2004`` or ``'04``) that differs from the start year: the start year is kept
   and the row carries a remark (report and notes).
-- **series** = :func:`~drillcast.importers.slugify` of ``Series_Name``;
+- **series** = :func:`~drillcast.data.importers.slugify` of ``Series_Name``;
   ``-9`` or blank: no series (the row is kept without one).
 - **participants**: the State columns mapped by
-  :func:`~drillcast.importers.country_names.country_code`, in column order,
+  :func:`~drillcast.data.importers.country_names.country_code`, in column order,
   each code once (a country listed twice is a fix). Names that map to no code
   are left out of ``participants``, kept in ``notes`` and counted in
   ``unmapped_names`` (a fix on the row). MME writes the Soviet Union as
@@ -84,8 +84,8 @@ import os
 import re
 import string
 
-from ..errors import DataError
-from ._common import (
+from drillcast.errors import DataError
+from drillcast.data.importers._common import (
     Collector, ImportResult, Pending, check_name_year, clean_rows, clean_text, end_before_start,
     iso_date, is_missing, map_countries, parse_coordinate, read_table, slugify,
 )
@@ -243,7 +243,7 @@ def import_mme(path: str | os.PathLike) -> ImportResult:
     Returns
     -------
     ImportResult
-        ``rows`` ready for :func:`drillcast.importers.write_catalogue`, and the
+        ``rows`` ready for :func:`drillcast.data.importers.write_catalogue`, and the
         report: every skipped or changed row, the counts, the unmapped names.
 
     Raises

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .errors import OptionError
+from drillcast.errors import OptionError
 
 __all__ = ["test_command", "tests_text"]
 
@@ -18,7 +18,7 @@ def _fmt(x, digits=3):
 
 
 def tests_text(sid, as_of, results) -> str:
-    from .textformat import safe_text, table
+    from drillcast.present.text import safe_text, table
 
     rows = []
     for r in results:
@@ -40,9 +40,9 @@ def tests_text(sid, as_of, results) -> str:
 
 def test_command(args, catalogue, emit, to_json, series_list, parse_as_of):
     """Run ``drillcast test KIND`` for each selected series."""
-    from . import __version__
-    from .history import series_history
-    from .hypotheses import run_battery, run_test
+    from drillcast import __version__
+    from drillcast.data.history import series_history
+    from drillcast.hypotheses import run_battery, run_test
 
     if args.until and args.as_of and args.until != args.as_of:
         raise OptionError("--until and --as-of are the same thing; give one of them")

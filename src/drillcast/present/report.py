@@ -8,7 +8,7 @@ Directive 203, one chapter per series (history, forecast, track record,
 hypothesis tests), methods, limitations, a data appendix with every event
 and its sources as links, and what is needed to reproduce the report.
 
-Figures are drawn by :mod:`drillcast.plotting` and rendered straight onto
+Figures are drawn by :mod:`drillcast.present.plotting` and rendered straight onto
 the PDF canvas by a small matplotlib renderer (:func:`_renderer_class`):
 vector paths, hatches and text as text in the embedded DejaVu Sans font,
 selectable and searchable. (An SVG -> svglib route was measured first: it was
@@ -21,7 +21,7 @@ when set, otherwise the as-of date at 00:00 UTC, so the same inputs give a
 byte-identical PDF.
 
 Catalogue text is never interpreted as markup: every string from the
-catalogue goes through :func:`drillcast.textformat.safe_text` (control
+catalogue goes through :func:`drillcast.present.text.safe_text` (control
 characters made visible) and XML escaping before it reaches a Paragraph.
 """
 
@@ -35,7 +35,7 @@ import sys
 from dataclasses import dataclass
 from xml.sax.saxutils import escape as _xml_escape
 
-from .errors import OptionError
+from drillcast.errors import OptionError
 
 __all__ = [
     "SECTIONS",
@@ -125,7 +125,7 @@ def icd203_term(p: float) -> str:
 
 
 def _pct(p) -> str:
-    from .textformat import pct
+    from drillcast.present.text import pct
 
     return pct(p)
 
@@ -164,7 +164,7 @@ _COUNTRIES = {
 
 
 def _country(code: str) -> str:
-    from .textformat import safe_text
+    from drillcast.present.text import safe_text
 
     return _COUNTRIES.get(code, safe_text(code))
 
@@ -188,7 +188,7 @@ def _interval(start: dict) -> str:
 
 
 def _label_text(label: str) -> str:
-    from .textformat import safe_text
+    from drillcast.present.text import safe_text
 
     return safe_text(label).capitalize()
 
@@ -210,7 +210,7 @@ def judgment_sentences(forecast, series_info=None) -> list[str]:
     exercise will be Zapad, starting mid-September if held (80 %: 8–22 Sep);
     next most likely Vostok (20 %)."``
     """
-    from .textformat import safe_text
+    from drillcast.present.text import safe_text
 
     fc = forecast
     if not fc.ok:
@@ -278,7 +278,7 @@ class _SeriesResults:
 def _battery(history, seed):
     """(results, note): the hypothesis battery, or None and why it is missing."""
     try:
-        from . import hypotheses
+        from drillcast import hypotheses
     except ImportError as exc:  # the module is optional for the rest of the report
         return None, f"the hypothesis-test module is not available ({exc})"
     run_battery = getattr(hypotheses, "run_battery", None)
@@ -288,9 +288,9 @@ def _battery(history, seed):
 
 
 def _analyse(snapshot, sid, as_of, horizon, seed, wanted) -> _SeriesResults:
-    from .backtest import backtest
-    from .forecast import Forecaster
-    from .plotting_cli import backtest_models
+    from drillcast.evaluation.backtest import backtest
+    from drillcast.forecasting import Forecaster
+    from drillcast.present.figures import backtest_models
 
     info = snapshot.get_series(sid)
     fitted = Forecaster("default").fit(snapshot, sid)
@@ -373,7 +373,7 @@ def _styles():
 
 def _esc(s) -> str:
     """Catalogue (or any) text as literal paragraph text: control characters visible, markup escaped."""
-    from .textformat import safe_text
+    from drillcast.present.text import safe_text
 
     return _xml_escape(safe_text(s), {'"': "&quot;"})
 
@@ -566,7 +566,7 @@ def _figure_flowable(fig, max_width):
     """A matplotlib figure (made at 72 dpi) as a platypus Flowable drawn in vector form."""
     from reportlab.platypus import Flowable
 
-    from .plotting import style
+    from drillcast.present.plotting import style
 
     class _FigureFlowable(Flowable):
         def __init__(self):
@@ -595,7 +595,7 @@ def _new_figure(width_in, height_in):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from .plotting import style
+    from drillcast.present.plotting import style
 
     with style():
         fig = Figure(figsize=(width_in, height_in), dpi=72, layout=_LAYOUT)
@@ -715,7 +715,7 @@ def _render(doc: _Doc, meta: dict) -> bytes:
             super().__init__(*a, **k)
             self.setDateFormatter(lambda *ymdhms: date_str)
 
-    from .textformat import safe_text
+    from drillcast.present.text import safe_text
 
     class _Template(BaseDocTemplate):
         def afterFlowable(self, flowable):
@@ -833,7 +833,7 @@ def _judgments(doc: _Doc, results):
                   for t in judgment_sentences(r.forecast, r.info)]
         tr = _track_record_summary(r)
         if tr:
-            from .render import track_record_phrase
+            from drillcast.present.render import track_record_phrase
 
             block.append(Paragraph(_esc(track_record_phrase(tr).capitalize()) + ".", doc.s["note"]))
         doc.story.append(KeepTogether(block))
@@ -849,7 +849,7 @@ def _judgments(doc: _Doc, results):
 
 
 def _track_record_summary(r: _SeriesResults) -> dict | None:
-    """The default model's backtest in the form of :func:`drillcast.backtest.track_record` (no refit)."""
+    """The default model's backtest in the form of :func:`drillcast.evaluation.backtest.track_record` (no refit)."""
     if r.backtest is None or not r.forecast.ok:
         return None
     by = {s["model"]: s for s in r.backtest.summary if s["series"] == r.sid}
@@ -880,7 +880,7 @@ def _count(n: int, noun: str) -> str:
 def _history(doc: _Doc, r: _SeriesResults, as_of):
     import numpy as np
 
-    from . import plotting
+    from drillcast.present import plotting
 
     h = r.history
     doc.heading(SECTION_TITLES["history"], 1)
@@ -913,8 +913,8 @@ def _history(doc: _Doc, r: _SeriesResults, as_of):
 
 
 def _forecast(doc: _Doc, r: _SeriesResults, as_of):
-    from . import plotting
-    from .textformat import start_phrase
+    from drillcast.present import plotting
+    from drillcast.present.text import start_phrase
 
     fc = r.forecast
     doc.heading(SECTION_TITLES["forecast"], 1)
@@ -960,8 +960,8 @@ def _forecast(doc: _Doc, r: _SeriesResults, as_of):
 
 
 def _track_record(doc: _Doc, r: _SeriesResults, as_of):
-    from . import plotting
-    from .models import BASELINES
+    from drillcast.present import plotting
+    from drillcast.models import BASELINES
 
     doc.heading(SECTION_TITLES["track_record"], 1)
     res = r.backtest
@@ -1024,7 +1024,7 @@ def _track_record(doc: _Doc, r: _SeriesResults, as_of):
 
 
 def _hypotheses(doc: _Doc, r: _SeriesResults, as_of):
-    from . import plotting
+    from drillcast.present import plotting
 
     doc.heading(SECTION_TITLES["hypotheses"], 1)
     if r.battery is None:
@@ -1153,7 +1153,7 @@ _REFERENCES = [
 
 
 def _methods(doc: _Doc, results):
-    from .models import DEFAULT_MODEL, get_model
+    from drillcast.models import DEFAULT_MODEL, get_model
 
     doc.heading(SECTION_TITLES["methods"], 0, page_break=True, key="sec-methods")
     kinds = sorted({r.info.kind for r in results})
@@ -1165,7 +1165,7 @@ def _methods(doc: _Doc, results):
         if title == "Outcome models":
             doc.para("The forecasts of this report come from the default model, " + "; ".join(defaults) + ".")
         elif title == "Scores and backtests":
-            from .plotting_cli import backtest_models
+            from drillcast.present.figures import backtest_models
 
             doc.para("Models in the track-record tables: " + ", ".join(backtest_models()) + " (the "
                      "second-order Markov and the change-point models are left out to keep the report fast; "
@@ -1240,7 +1240,7 @@ def _reproducibility(doc: _Doc, catalogue, results, as_of, seed, horizon, comman
             versions.append(f"{mod} {getattr(m, '__version__', getattr(m, 'Version', '?'))}")
         except ImportError:
             pass
-    from .plotting_cli import backtest_models
+    from drillcast.present.figures import backtest_models
 
     rows = [
         ["drillcast version", _esc(version)],
@@ -1258,7 +1258,7 @@ def _reproducibility(doc: _Doc, catalogue, results, as_of, seed, horizon, comman
                                                          else " (the as-of date)")],
         ["Software", _esc(f"Python {platform.python_version()}; " + ", ".join(versions))],
         ["Command", f'<font name="{_FONT_MONO}">{_esc(command_line)}</font>' if command_line else
-         "built through the Python API (drillcast.report.build_report)"],
+         "built through the Python API (drillcast.present.report.build_report)"],
     ]
     doc.table(None, rows, [110, doc.width - 110], zebra=False)
     doc.space(6)
@@ -1278,7 +1278,7 @@ def _check_sections(sections):
     out = []
     for s in sections:
         if s not in SECTIONS:
-            from .errors import did_you_mean
+            from drillcast.errors import did_you_mean
 
             raise OptionError(f"sections: unknown section {s!r}{did_you_mean(s, SECTIONS)}; "
                               f"choose from {', '.join(SECTIONS)}")
@@ -1317,7 +1317,7 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
     >>> pdf[:5]                                                   # doctest: +SKIP
     b'%PDF-'
     """
-    from . import __version__
+    from drillcast import __version__
 
     if isinstance(series_ids, str):
         series_ids = [series_ids]
@@ -1383,7 +1383,7 @@ def write_report(path, pdf_bytes: bytes, inputs=()) -> "os.PathLike":
     A failure or an interrupt leaves any previous file untouched and no
     temporary file behind; ``path`` may not be one of ``inputs``.
     """
-    from ._io import atomic_write
+    from drillcast._io import atomic_write
 
     return atomic_write(path, pdf_bytes, inputs)
 
@@ -1397,7 +1397,7 @@ def report_command(args, catalogue, parse_as_of, series_list, inputs, command_li
     """``drillcast report [--series S ...] [--as-of D] [--horizon N] [--seed K] [-o PATH]``."""
     from pathlib import Path
 
-    from ._io import check_output_path
+    from drillcast._io import check_output_path
 
     as_of = parse_as_of(args.as_of)
     horizon = getattr(args, "horizon", 3)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .catalogue import OTHER, Catalogue, SeriesInfo
+from drillcast.data.catalogue import OTHER, Catalogue, SeriesInfo
 
 __all__ = ["SeriesHistory", "Announcement", "series_history", "day_of_year", "days_in_year"]
 

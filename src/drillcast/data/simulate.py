@@ -12,7 +12,7 @@ generating process:
 ``multi``       several events a year, Poisson with a log-linear trend.
 
 Start days follow a von Mises law around a series-specific day. Rows are
-catalogue rows (dicts with :data:`drillcast.catalogue.EXERCISE_COLUMNS`), so
+catalogue rows (dicts with :data:`drillcast.data.catalogue.EXERCISE_COLUMNS`), so
 the result goes through the same validation as user data.
 """
 
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .catalogue import EXERCISE_COLUMNS, SERIES_COLUMNS
+from drillcast.data.catalogue import EXERCISE_COLUMNS, SERIES_COLUMNS
 
 __all__ = ["KINDS", "synthetic_rows", "write_synthetic"]
 

@@ -22,10 +22,10 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import countries
-from ._io import read_input_bytes
-from .dates import DAY, YEAR, parse_partial_date
-from .errors import DataError, DataWarning, Problem, did_you_mean
+from drillcast.data import countries
+from drillcast._io import read_input_bytes
+from drillcast.data.dates import DAY, YEAR, parse_partial_date
+from drillcast.errors import DataError, DataWarning, Problem, did_you_mean
 
 __all__ = [
     "EXERCISE_COLUMNS",
@@ -76,7 +76,7 @@ def bundled_path() -> Path:
     if p.exists():
         return p
     # Running from a source checkout without installing: data/ is the source of truth.
-    return Path(__file__).resolve().parents[2] / "data" / "exercises.csv"
+    return Path(__file__).resolve().parents[3] / "data" / "exercises.csv"
 
 
 # --------------------------------------------------------------------------- reading
@@ -474,7 +474,7 @@ class Catalogue:
         return sorted(self.series)
 
     def get_series(self, sid: str) -> SeriesInfo:
-        from .errors import OptionError
+        from drillcast.errors import OptionError
 
         try:
             return self.series[sid]

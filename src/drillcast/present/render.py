@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .textformat import pct, safe_text, start_phrase, table
+from drillcast.present.text import pct, safe_text, start_phrase, table
 
 __all__ = ["forecast_text", "track_record_phrase"]
 
@@ -58,7 +58,7 @@ def _indent(s, n=2):
 
 def backtest_text(res) -> str:
     """Per series: each model's scores and skill against baselines, best first."""
-    from .textformat import table as _table
+    from drillcast.present.text import table as _table
 
     out = []
     by_series = {}

@@ -6,9 +6,9 @@ years ``c.year .. c.year + horizon - 1``. The forecast is scored against what
 the full catalogue says happened (the "truth", as known on ``truth_as_of``).
 Only complete years (before ``truth_as_of``'s year) are scored.
 
-Scores (see :mod:`drillcast.scoring`): log score of the year's outcome
+Scores (see :mod:`drillcast.evaluation.scoring`): log score of the year's outcome
 (directions, ``other``, ``none``; or held/none), with the probability floor
-:data:`drillcast.scoring.LOG_FLOOR` and a count of floor hits; multiclass
+:data:`drillcast.evaluation.scoring.LOG_FLOOR` and a count of floor hits; multiclass
 Brier; binary log score and Brier of "held"; CRPS in days and PIT of the
 start date, given held; coverage of the 50/80/95 % start intervals with
 exact binomial intervals; skill against each baseline with a paired
@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .catalogue import Catalogue
-from .errors import OptionError
-from .forecast import Forecaster
-from .history import series_history
-from .models import BASELINES, MODELS, get_model
+from drillcast.data.catalogue import Catalogue
+from drillcast.errors import OptionError
+from drillcast.forecasting import Forecaster
+from drillcast.data.history import series_history
+from drillcast.models import BASELINES, MODELS, get_model
 
 __all__ = ["backtest", "BacktestResult", "default_cutoffs", "track_record", "MIN_BACKTEST_YEARS"]
 
@@ -102,7 +102,7 @@ def _score_batch(pending):
 
     ``pending`` holds ``(record, probs, observed_index, pmf_or_None, lo, hi, count_pmf, count)``.
     """
-    from . import scoring
+    from drillcast.evaluation import scoring
 
     if not pending:
         return
@@ -175,7 +175,7 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
     truth_as_of : datetime.date, optional
         What counts as "what happened" (default: today).
     counts : str
-        Count model of multi-event series (:mod:`drillcast.counts`), scored by ``count_rps``.
+        Count model of multi-event series (:mod:`drillcast.models.counts`), scored by ``count_rps``.
     summary : bool
         Compute coverage intervals, paired tests and reliability tables (these
         need scipy and pandas); False gives mean scores only, fast.
@@ -245,21 +245,21 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
 
 
 def _log_floor():
-    from .scoring import LOG_FLOOR
+    from drillcast.evaluation.scoring import LOG_FLOOR
 
     return LOG_FLOOR
 
 
 def _latest_report(snap: Catalogue, sid: str) -> str | None:
     """The latest knowledge date among events used (proof that nothing after the cutoff was seen)."""
-    from .catalogue import _known_from
+    from drillcast.data.catalogue import _known_from
 
     dates = [_known_from(r) for r in snap.events(sid)]
     return max(dates).isoformat() if dates else None
 
 
 def _summarise(folds, names, draws, seed, full=True):
-    from . import scoring
+    from drillcast.evaluation import scoring
 
     by = {}
     for f in folds:
@@ -343,7 +343,7 @@ def track_records(catalogue: Catalogue, series_ids, as_of: _dt.date, *, model="d
     baseline on the same folds (``drillcast backtest`` compares every model).
     One backtest for all series, so snapshots are shared.
     """
-    from .models import DEFAULT_MODEL
+    from drillcast.models import DEFAULT_MODEL
 
     known = catalogue.as_of(as_of)
     cuts, names, out = {}, {}, {}
@@ -389,7 +389,7 @@ def track_record(catalogue: Catalogue, series: str, as_of: _dt.date, *, model="d
 
 
 def _parse_cutoffs(text):
-    from .dates import parse_day
+    from drillcast.data.dates import parse_day
 
     out = []
     for part in text.split(","):
@@ -407,13 +407,13 @@ def _parse_cutoffs(text):
 
 def backtest_command(args, catalogue, emit, to_json, to_csv, series_list, inputs, progress_bar=None):
     """``drillcast backtest``: run, then render as table, JSON or CSV."""
-    from .render import backtest_text
+    from drillcast.present.render import backtest_text
 
     if args.cutoffs and (args.from_year is not None or args.to_year is not None):
         raise OptionError("--cutoffs cannot be combined with --from/--to; use one or the other")
     if args.from_year is not None and args.to_year is not None and args.from_year > args.to_year:
         raise OptionError(f"--from {args.from_year} is after --to {args.to_year}; swap them")
-    from .modelnames import check_count_model
+    from drillcast.models.names import check_count_model
 
     check_count_model(args.counts)
     cutoffs = _parse_cutoffs(args.cutoffs) if args.cutoffs else None

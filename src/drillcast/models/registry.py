@@ -1,0 +1,47 @@
+"""The registry of outcome models: baselines and rotation models behind one interface.
+
+``MODELS`` maps each public model name to its default settings. ``DEFAULT_MODEL``
+names the model :func:`drillcast.forecasting.forecast` uses for each kind of
+series. The choice is backed by backtests (``python benchmarks/model_choice.py``,
+figures in the README): the equal-weight pool of the strict-rotation rule and
+the change-point model had the best mean log score over 28 synthetic series of
+seven kinds (annual, biennial, rotating, irregular, ended, gappy, multi-event)
+and was within 0.04 of the best on the bundled catalogue at horizons 1 and 3.
+"""
+
+from __future__ import annotations
+
+from drillcast.models.base import FittedOutcome, OutcomeModel
+from drillcast.models.baselines import Climatology, Persistence, StrictRotation, Uniform
+from drillcast.models.calendar import CalendarRotation, ChangePoint
+from drillcast.models.ensemble import Ensemble
+from drillcast.models.markov import MarkovRotation
+
+__all__ = [
+    "MODELS", "BASELINES", "DEFAULT_MODEL", "get_model", "OutcomeModel", "FittedOutcome",
+    "Uniform", "Climatology", "Persistence", "StrictRotation", "CalendarRotation",
+    "ChangePoint", "MarkovRotation", "Ensemble",
+]
+
+MODELS: dict[str, OutcomeModel] = {
+    "uniform": Uniform(),
+    "climatology": Climatology(),
+    "persistence": Persistence(k=1),
+    "strict-rotation": StrictRotation(),
+    "calendar": CalendarRotation(),
+    "markov": MarkovRotation(order=1),
+    "markov2": MarkovRotation(order=2),
+    "changepoint": ChangePoint(),
+    "ensemble": Ensemble(members=(StrictRotation(), ChangePoint())),
+    "ensemble-bayes": Ensemble(members=(CalendarRotation(), MarkovRotation(order=1), ChangePoint()),
+                               label="ensemble-bayes"),
+}
+BASELINES = ("uniform", "climatology", "persistence", "strict-rotation")
+DEFAULT_MODEL = {"rotating": "ensemble", "recurring": "ensemble"}
+
+
+def get_model(name: str) -> OutcomeModel:
+    """Look up a model by name; an unknown name raises OptionError with the valid names."""
+    from drillcast.models.names import check_model_name
+
+    return MODELS[check_model_name(name)]
