@@ -15,6 +15,7 @@ __all__ = [
     "DataError",
     "OptionError",
     "OutputError",
+    "ParameterError",
     "Problem",
     "DrillcastWarning",
     "DataWarning",
@@ -30,6 +31,29 @@ class DrillcastError(Exception):
 
 class OptionError(DrillcastError):
     """A command-line option or function argument has an invalid value."""
+
+
+class ParameterError(OptionError):
+    """A function argument has an invalid value.
+
+    The library names the Python parameter (``alpha``, ``horizon``, ``as_of``,
+    ``series``, ...); the command line shows the option the user typed
+    instead (``--alpha``, ``--horizon``, ...), using :attr:`parameter` and
+    :attr:`detail`.
+
+    Parameters
+    ----------
+    parameter : str
+        The Python parameter name, e.g. ``"alpha"``.
+    detail : str
+        What is wrong and how to fix it, without the parameter's name, e.g.
+        ``"1.5 is not allowed; give a level between 0 and 1, e.g. 0.05"``.
+    """
+
+    def __init__(self, parameter: str, detail: str):
+        self.parameter = parameter
+        self.detail = detail
+        super().__init__(f"{parameter}: {detail}")
 
 
 class OutputError(DrillcastError):
