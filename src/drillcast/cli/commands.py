@@ -340,7 +340,7 @@ def cmd_plot(args):
 
 
 def cmd_report(args, argv):
-    from drillcast.present.report import report_command
+    from drillcast.cli.report_cmd import report_command
 
     return report_command(args, _load(args), parse_as_of, _series_list, _inputs(args),
                           "drillcast " + " ".join(shlex.quote(a) for a in argv))

@@ -1,0 +1,130 @@
+"""Assemble the report: analyse each series once, lay out the sections, render the PDF."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+
+from drillcast.errors import ParameterError
+from drillcast.present.report import annex as _annex
+from drillcast.present.report import sections as _sections
+from drillcast.present.report.document import Doc, pdf_date, register_fonts, render, styles
+from drillcast.present.report.results import analyse_all
+from drillcast.present.report.wording import SECTIONS
+
+
+def _check_sections(sections):
+    if sections is None:
+        return list(SECTIONS)
+    if isinstance(sections, str):
+        sections = [sections]
+    out = []
+    for s in sections:
+        if s not in SECTIONS:
+            from drillcast.errors import did_you_mean
+
+            raise ParameterError("sections", f"unknown section {s!r}{did_you_mean(s, SECTIONS)}; "
+                                 f"choose from {', '.join(SECTIONS)}")
+        out.append(s)
+    return out
+
+
+def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 0, sections=None,
+                 command_line: str | None = None, annex: bool = True) -> bytes:
+    """Build the PDF report and return its bytes (nothing is written).
+
+    Parameters
+    ----------
+    catalogue : Catalogue
+        The full catalogue (snapshots are taken here).
+    series_ids : str or list of str
+    as_of : datetime.date
+        Knowledge date of every forecast, backtest and test.
+    horizon : int
+        Years forecast, from ``as_of.year``.
+    seed : int
+    sections : list of str, optional
+        A subset of :data:`SECTIONS` (the cover is always included); default all.
+    command_line : str, optional
+        Printed on the cover and in the reproducibility section.
+
+    Returns
+    -------
+    bytes
+        A PDF; the same inputs give the same bytes.
+
+    Examples
+    --------
+    >>> pdf = build_report(load_catalogue(), ["russia-strategic"], datetime.date(2025, 6, 1),
+    ...                    sections=["judgments", "forecast"])   # doctest: +SKIP
+    >>> pdf[:5]                                                   # doctest: +SKIP
+    b'%PDF-'
+    """
+    from drillcast import __version__
+
+    if isinstance(series_ids, str):
+        series_ids = [series_ids]
+    series_ids = list(dict.fromkeys(series_ids))
+    if not series_ids:
+        raise ParameterError("series_ids", "no series to report on; give at least one series id")
+    if horizon is None or int(horizon) < 1:
+        raise ParameterError("horizon", f"{horizon} is not allowed; give an integer >= 1")
+    if not isinstance(as_of, _dt.date):
+        raise ParameterError("as_of", f"{as_of!r} is not a date; give a datetime.date")
+    wanted = _check_sections(sections)
+    for sid in series_ids:
+        catalogue.get_series(sid)
+    date = pdf_date(as_of)
+    register_fonts()
+    snapshot = catalogue.as_of(as_of)
+    results = analyse_all(snapshot, series_ids, as_of, int(horizon), seed, wanted)
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import cm
+
+    doc = Doc(styles(), A4[0] - 4.0 * cm)
+    _sections.cover(doc, catalogue, results, as_of, seed, horizon, command_line, __version__, wanted)
+    if "judgments" in wanted:
+        _sections.judgments(doc, results)
+    per_series = [s for s in ("history", "forecast", "track_record", "hypotheses") if s in wanted]
+    if per_series:
+        for r in results:
+            _sections.series_chapter(doc, r, as_of, per_series)
+    if "methods" in wanted:
+        _annex.methods(doc, results)
+    if "limitations" in wanted:
+        _annex.limitations(doc, results, as_of)
+    if "appendix" in wanted:
+        _annex.appendix(doc, results, as_of)
+    if "reproducibility" in wanted:
+        _annex.reproducibility(doc, catalogue, results, as_of, seed, horizon, command_line, __version__, date)
+    names = ", ".join(series_ids)
+    meta = {
+        "title": f"drillcast report as of {as_of.isoformat()}",
+        "author": f"drillcast {__version__}",
+        "subject": f"Forecasts, track record and hypothesis tests of recurring military exercises: {names}",
+        "keywords": ["drillcast", "forecast", "military exercises", "ICD 203", *series_ids],
+        "creator": f"drillcast {__version__} (matplotlib, reportlab)",
+        "header": f"drillcast report \u2014 as of {as_of.isoformat()}",
+        "footer": f"catalogue {catalogue.sha256[:12]} \u00b7 drillcast {__version__} \u00b7 seed {seed}",
+        "pdf_date": date,
+    }
+    return render(doc, meta)
+
+
+def write_report(path, pdf_bytes: bytes, inputs=()) -> "os.PathLike":
+    """Write ``pdf_bytes`` to ``path`` atomically (temporary file in the same folder, then rename).
+
+    A failure or an interrupt leaves any previous file untouched and no
+    temporary file behind; ``path`` may not be one of ``inputs``.
+    """
+    from drillcast._io import atomic_write
+
+    return atomic_write(path, pdf_bytes, inputs)
+
+
+def default_report_path(as_of: _dt.date) -> str:
+    """``reports/drillcast-<as_of>.pdf`` (relative to the working directory)."""
+    return os.path.join("reports", f"drillcast-{as_of.isoformat()}.pdf")
+
+
