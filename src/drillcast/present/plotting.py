@@ -43,6 +43,7 @@ __all__ = [
     "plot_seasonality",
     "plot_transition_matrix",
     "plot_backtest_scores",
+    "plot_forecast_vs_outcome",
     "plot_reliability",
     "plot_power_curve",
 ]
@@ -747,6 +748,74 @@ def plot_backtest_scores(backtest_result, series: str, ax=None):
         ax.set_xlabel("forecast year")
         ax.set_title(title, loc="left")
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    return ax
+
+
+def _p_observed(fold) -> float:
+    """The probability a fold's forecast gave to what then happened."""
+    if fold.get("outcomes") and fold.get("observed") in fold["outcomes"]:
+        return float(fold["outcomes"][fold["observed"]])
+    p = float(fold["p_held"])
+    return p if fold["occurred"] else 1.0 - p
+
+
+def plot_forecast_vs_outcome(backtest_result, series: str, model: str, ax=None):
+    """The probability each one-year-ahead forecast gave to what then happened, against a uniform guess.
+
+    One bar per forecast year (``gid`` ``"<year>:<model>"``, height = the
+    probability the model gave the observed outcome), the uniform baseline's
+    probability as a dash over each bar (``"<year>:uniform"``), and under
+    each bar a one-letter code of what happened. A forecast beats the guess
+    where the bar reaches above the dash.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    with style():
+        res = backtest_result
+        folds = [f for f in res.folds if f["series"] == series]
+        ax = _new_axes(ax, figsize=(6.6, 2.6))
+        title = f"Forecast against outcome: {_text(model)}, one year ahead (truth as of {res.settings.get('truth_as_of', '?')})"
+        lead = min((f["lead_years"] for f in folds), default=0)
+        mine = {f["year"]: f for f in folds if f["model"] == model and f["lead_years"] == lead}
+        guess = {f["year"]: f for f in folds if f["model"] == "uniform" and f["lead_years"] == lead}
+        if not mine:
+            return _no_data(ax, title, f"no scorable forecast of {series} by {model}")
+        years = sorted(mine)
+        labels = sorted({str(f["observed"]) for f in mine.values()})
+        codes = category_styles([c for c in labels if c not in ("none", "other")] +
+                                [c for c in ("other", "none") if c in labels])
+        for y in years:
+            p = _p_observed(mine[y])
+            u = _p_observed(guess[y]) if y in guess else None
+            beat = u is None or p > u
+            bar = ax.bar([y], [p], width=0.64, color="#0072B2" if beat else _blend("#0072B2", 0.6),
+                         edgecolor="#000000", linewidth=0.5, hatch=None if beat else "///")[0]
+            bar.set_gid(f"{y}:{model}")
+            if u is not None:
+                ax.add_line(Line2D([y - 0.4, y + 0.4], [u, u], color="#000000", linewidth=1.0, linestyle="--",
+                                   gid=f"{y}:uniform"))
+            obs = str(mine[y]["observed"])
+            ax.text(y, -0.04, codes[obs]["code"] if obs in codes else obs[:1], ha="center", va="top", fontsize=6.5,
+                    color=_TEXT_GREY)
+        ax.set_xlim(min(years) - 0.6, max(years) + 0.6)
+        ax.set_ylim(0, 1.0)
+        ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
+        ax.set_yticklabels(["0", "25 %", "50 %", "75 %", "100 %"])
+        step = 1 if len(years) <= 16 else 2
+        ax.set_xticks(years[::step])
+        ax.tick_params(axis="x", pad=10)
+        ax.grid(axis="y", color=_GRID, linewidth=0.5)
+        ax.set_ylabel("probability given to\nwhat happened")
+        ax.set_title(title, loc="left")
+        handles = [Patch(facecolor="#0072B2", edgecolor="#000000", linewidth=0.5, label="beat the uniform guess"),
+                   Patch(facecolor=_blend("#0072B2", 0.6), edgecolor="#000000", hatch="///", linewidth=0.5,
+                         label="no better than the guess")]
+        if guess:
+            handles.append(Line2D([], [], color="#000000", linestyle="--", linewidth=1.0, label="uniform guess"))
+        key = ", ".join(f"{codes[c]['code']} {c}" for c in labels if c in codes)
+        handles.append(Patch(facecolor="none", edgecolor="none", label=f"under the bars: {key}"))
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     return ax
 
 

@@ -105,7 +105,7 @@ def methods(doc: Doc, results):
             from drillcast.present.figures import backtest_models
 
             doc.para("Models in the track-record tables: " + ", ".join(backtest_models()) + " (the "
-                     "second-order Markov and the change-point models are left out to keep the report fast; "
+                     "second-order Markov model is left out to keep the report fast; "
                      "<font name='DejaVuSansMono'>drillcast backtest</font> scores every model).")
     doc.heading("References", 1)
     for ref in _REFERENCES:
@@ -113,7 +113,7 @@ def methods(doc: Doc, results):
 
 
 def limitations(doc: Doc, results, as_of):
-    doc.heading(SECTION_TITLES["limitations"], 0, page_break=True, key="sec-limitations")
+    doc.heading(SECTION_TITLES["limitations"], 0, page_break="cond", key="sec-limitations")
     doc.bullets([
         "<b>Open-source reporting.</b> The catalogue holds what public sources reported. Smaller or "
         "less publicised exercises, early years and exercises reported only in languages or outlets not "
@@ -169,7 +169,7 @@ def appendix(doc: Doc, results, as_of):
 def reproducibility(doc: Doc, catalogue, results, as_of, seed, horizon, command_line, version, pdf_date):
     import platform
 
-    doc.heading(SECTION_TITLES["reproducibility"], 0, page_break=True, key="sec-reproducibility")
+    doc.heading(SECTION_TITLES["reproducibility"], 0, page_break="cond", key="sec-reproducibility")
     versions = []
     for mod in ("numpy", "scipy", "pandas", "matplotlib", "reportlab"):
         try:

@@ -7,10 +7,11 @@ import os
 
 from drillcast.errors import ParameterError
 from drillcast.present.report import annex as _annex
+from drillcast.present.report import front as _front
 from drillcast.present.report import sections as _sections
 from drillcast.present.report.document import Doc, pdf_date, register_fonts, render, styles
 from drillcast.present.report.results import analyse_all
-from drillcast.present.report.wording import SECTIONS
+from drillcast.present.report.wording import ANNEX, SECTIONS
 
 
 def _check_sections(sections):
@@ -30,7 +31,7 @@ def _check_sections(sections):
 
 
 def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 0, sections=None,
-                 command_line: str | None = None, annex: bool = True) -> bytes:
+                 command_line: str | None = None, annex: bool = True, order=None, since=None) -> bytes:
     """Build the PDF report and return its bytes (nothing is written).
 
     Parameters
@@ -44,9 +45,16 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
         Years forecast, from ``as_of.year``.
     seed : int
     sections : list of str, optional
-        A subset of :data:`SECTIONS` (the cover is always included); default all.
+        A subset of :data:`SECTIONS` (the bottom line on page 1 is always included); default all.
     command_line : str, optional
-        Printed on the cover and in the reproducibility section.
+        Printed in the reproducibility section.
+    annex : bool
+        Include the annex (hypothesis tests, methods, limitations, data appendix, reproducibility).
+    order : sequence of str or ``"given"``, optional
+        Order of the series: default :data:`.front.READER_ORDER` (Russia's strategic rotation first);
+        ``"given"`` keeps ``series_ids`` as given.
+    since : dict or path, optional
+        The previous forecast document (``drillcast forecast --format json``): adds "What changed".
 
     Returns
     -------
@@ -72,8 +80,14 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
     if not isinstance(as_of, _dt.date):
         raise ParameterError("as_of", f"{as_of!r} is not a date; give a datetime.date")
     wanted = _check_sections(sections)
+    if not annex:
+        wanted = [s for s in wanted if s not in ANNEX]
     for sid in series_ids:
         catalogue.get_series(sid)
+    if order != "given":
+        series_ids = _front.reader_order(series_ids, order)
+    if since is not None and not isinstance(since, dict):
+        since = _front.load_since(since)
     date = pdf_date(as_of)
     register_fonts()
     snapshot = catalogue.as_of(as_of)
@@ -83,13 +97,20 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
     from reportlab.lib.units import cm
 
     doc = Doc(styles(), A4[0] - 4.0 * cm)
-    _sections.cover(doc, catalogue, results, as_of, seed, horizon, command_line, __version__, wanted)
+    _front.bottom_line(doc, results, as_of, catalogue)
     if "judgments" in wanted:
-        _sections.judgments(doc, results)
-    per_series = [s for s in ("history", "forecast", "track_record", "hypotheses") if s in wanted]
-    if per_series:
-        for r in results:
-            _sections.series_chapter(doc, r, as_of, per_series)
+        _front.judgments(doc, results, as_of)
+        _front.changes(doc, results, as_of, since)
+        _front.indicators(doc, results)
+    per_series = [s for s in ("history", "forecast", "track_record") if s in wanted]
+    for r in results if per_series else ():
+        _sections.series_chapter(doc, r, as_of, per_series)
+    if any(s in wanted for s in ANNEX):
+        doc.heading("Annex", 0, page_break=True, key="sec-annex")
+        doc.para("Hypothesis tests, methods, limitations, every event with its sources, and what is needed to "
+                 "reproduce this report.", "small")
+    if "hypotheses" in wanted:
+        _sections.hypotheses(doc, results, as_of, page_break=False)
     if "methods" in wanted:
         _annex.methods(doc, results)
     if "limitations" in wanted:

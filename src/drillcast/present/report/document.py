@@ -48,6 +48,7 @@ def styles():
                                   textColor=colors.HexColor("#444444"),
                                   spaceBefore=2, spaceAfter=9)
     s["cell"] = ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9.2, spaceAfter=0)
+    s["cellsmall"] = ParagraphStyle("cellsmall", parent=s["cell"], fontSize=7, leading=8.4)
     s["head"] = ParagraphStyle("head", parent=s["cell"], fontName=FONT_BOLD, fontSize=7, leading=8.6,
                                splitLongWords=0)
     s["cellr"] = ParagraphStyle("cellr", parent=s["cell"], alignment=2)
@@ -59,9 +60,9 @@ def styles():
                              spaceAfter=5, textColor=colors.HexColor("#0B3C5D"), keepWithNext=1)
     s["H3"] = ParagraphStyle("H3", parent=base, fontName=FONT_BOLD, fontSize=9.5, leading=12.5, spaceBefore=6,
                              spaceAfter=3, keepWithNext=1)
-    s["title"] = ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=26, leading=32,
+    s["title"] = ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=17, leading=21,
                                 textColor=colors.HexColor("#0B3C5D"), spaceAfter=10)
-    s["subtitle"] = ParagraphStyle("subtitle", parent=base, fontSize=13, leading=17, spaceAfter=18,
+    s["subtitle"] = ParagraphStyle("subtitle", parent=base, fontSize=9, leading=12, spaceAfter=6,
                                    textColor=colors.HexColor("#333333"))
     s["bullet"] = ParagraphStyle("bullet", parent=base, leftIndent=12, bulletIndent=2, spaceAfter=4)
     s["note"] = ParagraphStyle("note", parent=base, fontSize=7.5, leading=9.6, leftIndent=12, spaceAfter=6,
@@ -83,14 +84,16 @@ class Doc:
         self.story = []
         self._n = 0
 
-    def heading(self, text, level, *, page_break=False, key=None):
+    def heading(self, text, level, *, page_break=False, key=None, style=None):
         """A heading with a PDF bookmark (``key``, or a generated one) and an outline entry."""
-        from reportlab.platypus import PageBreak, Paragraph
+        from reportlab.platypus import CondPageBreak, PageBreak, Paragraph
 
-        if page_break:
+        if page_break == "cond":  # a new page only when less than 40 % of this one is left
+            self.story.append(CondPageBreak(0.4 * 25.7 * 72 / 2.54))
+        elif page_break:
             self.story.append(PageBreak())
         self._n += 1
-        p = Paragraph(_esc(text), self.s[("H1", "H2", "H3")[level]])
+        p = Paragraph(_esc(text), self.s[style or ("H1", "H2", "H3")[level]])
         p._bookmark = (key or f"h{self._n}", text, level)
         self.story.append(p)
 
@@ -105,11 +108,11 @@ class Doc:
         for it in items:
             self.story.append(Paragraph(it, self.s[style], bulletText="\u2022"))
 
-    def table(self, header, rows, widths, *, align_right=(), bold_rows=(), font_size=None, zebra=True):
+    def table(self, header, rows, widths, *, align_right=(), bold_rows=(), cell_style="cell", zebra=True):
         from reportlab.lib import colors
         from reportlab.platypus import Paragraph, Table, TableStyle
 
-        cell, cellr = self.s["cell"], self.s["cellr"]
+        cell, cellr = self.s[cell_style], self.s["cellr"]
 
         def wrap(v, bold=False, right=False):
             if hasattr(v, "wrap"):

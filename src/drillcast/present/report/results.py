@@ -27,27 +27,40 @@ class SeriesResults:
     battery_note: str = ""
 
 
-def analyse(snapshot, sid, as_of, horizon, seed, wanted) -> SeriesResults:
-    """Forecast ``sid`` with the default model; backtest and test it when ``wanted`` has those sections."""
-    from drillcast.evaluation.backtest import backtest
+def analyse(snapshot, sid, as_of, horizon, seed, wanted, checks=None) -> SeriesResults:
+    """Forecast ``sid`` with the default model; backtest and test it when ``wanted`` has those sections.
+
+    ``checks``: the ``(backtest, battery, note)`` of :func:`_checks`, when
+    already computed (in another process).
+    """
     from drillcast.forecasting import Forecaster
-    from drillcast.present.figures import backtest_models
 
     info = snapshot.get_series(sid)
     fitted = Forecaster("default").fit(snapshot, sid)
     fc = fitted.forecast(horizon=horizon, seed=seed)
+    bt, battery, note = checks if checks is not None else _checks(snapshot, sid, as_of, seed, wanted)
+    return SeriesResults(sid, info, fitted.history, fc, snapshot.events(sid), snapshot, bt, battery, note)
+
+
+def _checks(snapshot, sid, as_of, seed, wanted):
+    """(backtest, battery, note): the slow, pure part of :func:`analyse` (picklable results)."""
+    from drillcast.data.history import series_history
+    from drillcast.evaluation.backtest import backtest
+    from drillcast.present.figures import backtest_models
+
     bt = battery = None
     note = ""
     if "track_record" in wanted:
         bt = backtest(snapshot, sid, horizon=1, models=backtest_models(), seed=seed, truth_as_of=as_of)
     if "hypotheses" in wanted:
-        if fitted.history.n_years == 0 and fitted.history.current_outcome is None:
+        history = series_history(snapshot, sid)
+        if history.n_years == 0 and history.current_outcome is None:
             note = f"no complete year of the series is known on {as_of}, so there is nothing to test"
         else:
             from drillcast.hypotheses import run_battery
 
-            battery = list(run_battery(fitted.history, alpha=ALPHA, correction=CORRECTION, seed=seed))
-    return SeriesResults(sid, info, fitted.history, fc, snapshot.events(sid), snapshot, bt, battery, note)
+            battery = list(run_battery(history, alpha=ALPHA, correction=CORRECTION, seed=seed))
+    return bt, battery, note
 
 
 def track_record_summary(r: SeriesResults) -> dict | None:
@@ -66,6 +79,37 @@ def track_record_summary(r: SeriesResults) -> dict | None:
             "mean_crps_days": me["mean_crps_days"]}
 
 
-def analyse_all(snapshot, series_ids, as_of, horizon, seed, wanted) -> list[SeriesResults]:
-    """:func:`analyse` for each series, in the order given."""
-    return [analyse(snapshot, sid, as_of, horizon, seed, wanted) for sid in series_ids]
+_SHARED = {}
+
+
+def _work(sid):
+    """Worker side of :func:`analyse_all`: the snapshot comes from the forked parent, not through a pipe."""
+    return _checks(_SHARED["snapshot"], sid, *_SHARED["args"])
+
+
+def analyse_all(snapshot, series_ids, as_of, horizon, seed, wanted, jobs=None) -> list[SeriesResults]:
+    """:func:`analyse` for each series, in the order given, in up to ``jobs`` processes.
+
+    Each series' analysis is a pure function of the snapshot, the options
+    and the seed, so results do not depend on the process that computed
+    them. Processes are forked (the snapshot is inherited, nothing is
+    re-imported); where fork is not available, or ``jobs`` is 1, the series
+    are analysed one after another.
+    """
+    import multiprocessing as mp
+    import os
+
+    series_ids = list(series_ids)
+    if jobs is None:
+        jobs = min(len(series_ids), os.cpu_count() or 1, 4)
+    if jobs <= 1 or len(series_ids) < 2 or "fork" not in mp.get_all_start_methods():
+        return [analyse(snapshot, sid, as_of, horizon, seed, wanted) for sid in series_ids]
+    from concurrent.futures import ProcessPoolExecutor
+
+    _SHARED.update(snapshot=snapshot, args=(as_of, seed, wanted))
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
+            checks = list(pool.map(_work, series_ids))
+    finally:
+        _SHARED.clear()
+    return [analyse(snapshot, sid, as_of, horizon, seed, wanted, c) for sid, c in zip(series_ids, checks)]

@@ -13,7 +13,10 @@ from drillcast.present.text import pct, safe_text
 
 SECTIONS = ("judgments", "history", "forecast", "track_record", "hypotheses", "methods", "limitations",
             "appendix", "reproducibility")
-"""Selectable parts of the report (the cover is always there), in report order."""
+"""Selectable parts of the report (the bottom line on page 1 is always there)."""
+
+ANNEX = ("hypotheses", "methods", "limitations", "appendix", "reproducibility")
+"""Sections that go to the annex (``annex=False`` leaves them out)."""
 
 SECTION_TITLES = {
     "judgments": "Key judgments", "history": "History", "forecast": "Forecast",
@@ -118,17 +121,17 @@ _COUNTRIES = {
 }
 
 
-def _country(code: str) -> str:
+def country(code: str) -> str:
     return _COUNTRIES.get(code, safe_text(code))
 
 
-def _part_of_month(iso: str) -> str:
+def part_of_month(iso: str) -> str:
     d = _dt.date.fromisoformat(iso)
     part = "early" if d.day <= 10 else ("mid" if d.day <= 20 else "late")
     return f"{part}-{d.strftime('%B')}"
 
 
-def _day_month(iso: str) -> str:
+def day_month(iso: str) -> str:
     d = _dt.date.fromisoformat(iso)
     return f"{d.day} {d.strftime('%b')}"
 
@@ -137,10 +140,10 @@ def _interval(start: dict) -> str:
     a, b = _dt.date.fromisoformat(start["q10"]), _dt.date.fromisoformat(start["q90"])
     if a.month == b.month:
         return f"{a.day}\u2013{b.day} {b.strftime('%b')}"
-    return f"{_day_month(start['q10'])} \u2013 {_day_month(start['q90'])}"
+    return f"{day_month(start['q10'])} \u2013 {day_month(start['q90'])}"
 
 
-def _label_text(label: str) -> str:
+def label_text(label: str) -> str:
     return safe_text(label).capitalize()
 
 
@@ -172,17 +175,17 @@ def judgment_sentences(forecast, series_info=None) -> list[str]:
             (lab, p), (lab2, p2) = ranked[0], ranked[1]
 
             def name(label):
-                return {"none": "no exercise", "other": "another exercise ('other')"}.get(label, _label_text(label))
+                return {"none": "no exercise", "other": "another exercise ('other')"}.get(label, label_text(label))
 
             when = ""
             if y.start and y.p_held >= 0.05:
-                when = f", starting {_part_of_month(y.start['median'])} if held (80 %: {_interval(y.start)})"
+                when = f", starting {part_of_month(y.start['median'])} if held (80 %: {_interval(y.start)})"
             if round(100 * p) >= 45 and lab == "none":
                 s = (f"{y.year}: {_that(p)} no exercise of the series will be held; "
                      f"next most likely {name(lab2)} ({pct(p2)}).")
             elif round(100 * p) >= 45:
                 what = ("an exercise outside the named rotation ('other')" if lab == "other"
-                        else _label_text(lab))
+                        else label_text(lab))
                 s = (f"{y.year}: {_that(p)} the exercise will be {what}{when}; "
                      f"next most likely {name(lab2)} ({pct(p2)}).")
             else:
@@ -197,10 +200,10 @@ def judgment_sentences(forecast, series_info=None) -> list[str]:
                 s += f" (expected {y.expected_count:.1f} events; 80 %: {lo}\u2013{hi})"
             if y.start and y.p_held >= 0.05:
                 first = "the first starting" if multi else "starting"
-                s += f", {first} {_part_of_month(y.start['median'])} if held (80 %: {_interval(y.start)})"
+                s += f", {first} {part_of_month(y.start['median'])} if held (80 %: {_interval(y.start)})"
             s += "."
         if i == 0 and y.participants:
-            parts = [f"{_country(c)} {icd203_phrase(v)}" for c, v in sorted(y.participants.items())]
+            parts = [f"{country(c)} {icd203_phrase(v)}" for c, v in sorted(y.participants.items())]
             s += " Taking part: " + "; ".join(parts) + "."
         if y.known:
             s += f" Basis: {safe_text(y.known)}."

@@ -1,0 +1,384 @@
+"""The part a decision maker reads: bottom line up front, what changed, indicators, key judgments.
+
+Everything here is computed from the :class:`~.results.SeriesResults` of the
+run (no refit). Wording rules:
+
+- an event the snapshot records as held is a fact: it is stated with its
+  dates and source, never with an estimative word or a percentage;
+- a year the catalogue's coverage does not reach (its latest report is more
+  than :data:`STALE_DAYS` before the as-of date and nothing is recorded for
+  the year) is not judged: the model's low probability there reflects
+  missing reports, not evidence;
+- the confidence level (high / medium / low) is separate from the
+  probability and comes from the data: sample size, track record, source
+  confidence of the events used and the coverage gap.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import statistics
+from urllib.parse import urlparse
+
+from drillcast.present.report.document import Doc
+from drillcast.present.report.results import SeriesResults
+from drillcast.present.report.wording import (
+    ICD203_SCALE,
+    SECTION_TITLES,
+    country,
+    emphasise,
+    esc,
+    icd203_term,
+    judgment_sentences,
+    label_text,
+    day_month,
+    part_of_month,
+    pct,
+)
+
+STALE_DAYS = 90
+"""A catalogue whose latest report is older than this (days before the as-of date) has a coverage gap."""
+
+READER_ORDER = ("russia-strategic", "union-shield", "joint-air-patrol", "joint-sea", "joint-maritime-patrol",
+                "china-russia-interaction", "maritime-security-belt", "peace-mission", "joint-submarine-patrol")
+"""Default order of the series: Russia's strategic rotation first, then by reader interest."""
+
+
+def reader_order(series_ids, order=None) -> list[str]:
+    """``series_ids`` sorted by ``order`` (default :data:`READER_ORDER`); series not named keep their order last."""
+    rank = {s: i for i, s in enumerate(READER_ORDER if order is None else order)}
+    return sorted(series_ids, key=lambda s: (rank.get(s, len(rank)), list(series_ids).index(s)))
+
+
+# --------------------------------------------------------------------------- facts, gaps, confidence
+
+
+def short_name(name: str) -> str:
+    """A series name without its parenthesis or alternative name: 'Joint Sea / Morskoye ...' -> 'Joint Sea'."""
+    return name.split(" (")[0].split(" / ")[0].strip() or name
+
+
+def held_events(r: SeriesResults, year: int) -> list:
+    """Primary events of ``year`` the snapshot records as held (facts as known on the as-of date)."""
+    return [e for e in r.events if e["status"] == "held" and e["primary"] and e["start"].year == year]
+
+
+def coverage_gap(r: SeriesResults, as_of) -> int:
+    """Days between the catalogue's latest report (as known on ``as_of``) and ``as_of``; 0 if none."""
+    latest = r.snapshot.latest_report() if r.snapshot is not None else None
+    return max(0, (as_of - latest).days) if latest is not None else 0
+
+
+def unjudged(r: SeriesResults, year: int, as_of) -> bool:
+    """True when ``year`` is the as-of year, nothing held is recorded, and the coverage gap is large."""
+    return year == as_of.year and not held_events(r, year) and coverage_gap(r, as_of) > STALE_DAYS
+
+
+def skill(r: SeriesResults) -> dict | None:
+    """Default model against the uniform guess, year by year, from the report's one backtest."""
+    if r.backtest is None or not r.forecast.ok:
+        return None
+    by = {}
+    for f in r.backtest.folds:
+        if f["series"] == r.sid and f["lead_years"] == 0 and f["model"] in (r.forecast.model, "uniform"):
+            by.setdefault(f["year"], {})[f["model"]] = f["scores"]["log_score"]
+    pairs = [(y, v[r.forecast.model], v["uniform"]) for y, v in sorted(by.items()) if len(v) == 2]
+    if not pairs:
+        return None
+    return {"n": len(pairs), "better": sum(a > b for _, a, b in pairs), "from": pairs[0][0], "to": pairs[-1][0],
+            "mean": statistics.fmean(a for _, a, _ in pairs), "uniform": statistics.fmean(b for _, _, b in pairs)}
+
+
+def skill_phrase(r: SeriesResults) -> str:
+    """The track record in plain words (no skill is said as such)."""
+    s = skill(r)
+    if s is None:
+        return "No track record yet: too few past years to score a forecast; treat it as a base rate."
+    years = f"{s['n']} year{'s' if s['n'] != 1 else ''} ({s['from']}\u2013{s['to']})"
+    nums = f"mean log score {s['mean']:.2f} against {s['uniform']:.2f} for the uniform guess"
+    if s["mean"] <= s["uniform"]:
+        return (f"No skill: re-run on each of the past {years}, the model scored worse on average than a "
+                f"uniform guess ({nums}); treat its forecast as a base rate.")
+    return (f"Re-run on each of the past {years}, the model would have scored better than a uniform guess in "
+            f"{s['better']} of {s['n']} ({nums}).")
+
+
+def confidence(r: SeriesResults, as_of) -> tuple[str, list[str]]:
+    """(``"high"``/``"medium"``/``"low"``, reasons): how far to trust the forecast, from the data.
+
+    Start at high and step down once for each: fewer than 8 complete years
+    (twice below 4); no track record, or no skill over the uniform guess;
+    fewer than half of the events used rated high source confidence; a
+    coverage gap over :data:`STALE_DAYS` days.
+    """
+    levels = ("high", "medium", "low")
+    down, why = 0, []
+    n = r.history.n_years
+    if n < 4:
+        down, why = 2, [f"{n} complete year{'s' if n != 1 else ''}"]
+    elif n < 8:
+        down, why = 1, [f"{n} complete years"]
+    s = skill(r)
+    if s is None:
+        down += 1
+        why.append("no track record")
+    elif s["mean"] <= s["uniform"]:
+        down += 1
+        why.append("no skill over a uniform guess")
+    held = [e for e in r.events if e["status"] == "held"]
+    if held:
+        share = sum(e["confidence"] == "high" for e in held) / len(held)
+        if share < 0.5:
+            down += 1
+            why.append(f"{100 * share:.0f} % of events high-confidence")
+    gap = coverage_gap(r, as_of)
+    if gap > STALE_DAYS:
+        down += 1
+        why.append(f"no reports in the last {gap} days")
+    if not why:
+        why.append(f"{n} years, skill in {s['better']} of {s['n']}")
+    return levels[min(down, 2)], why
+
+
+# --------------------------------------------------------------------------- table cells
+
+
+def _when(e) -> str:
+    """An event's dates as the catalogue gives them, days shown as '12 Sep'."""
+    def one(d):
+        return day_month(d.low.isoformat()) if d.precision == "day" else d.text
+    a = one(e["start"])
+    b = one(e["end"]) if e["end"] is not None else ""
+    return a if not b or b == a else f"{a}\u2013{b}"
+
+
+def _source(e) -> str:
+    src = e["sources"][0] if e["sources"] else ""
+    if not src.startswith(("http://", "https://")):
+        return esc(src)
+    host = urlparse(src).netloc.removeprefix("www.")
+    return f'<a href="{esc(src)}" color="#0B5394">{esc(host)}</a>'
+
+
+def _fact(events, short=False) -> str:
+    """Held events as facts: name (unless ``short``), dates and the first source as a link."""
+    parts = []
+    for e in events:
+        what = "" if short else f" {esc(e['name'])},"
+        parts.append(f"<b>held</b>{what} {esc(_when(e))} ({_source(e)})")
+    return "; ".join(parts)
+
+
+def outcome_cell(r: SeriesResults, y, as_of) -> str:
+    """The most likely outcome of year ``y`` in words and numbers, a fact, or why it is not judged."""
+    facts = held_events(r, y.year)
+    if facts and not (r.info.multi_event and y.year == as_of.year and y.expected_count > len(facts) + 0.5):
+        return _fact(facts, short=True)
+    if unjudged(r, y.year, as_of):
+        return f"<i>not judged</i>: no reports since {day_month(r.snapshot.latest_report().isoformat())}"
+    if r.forecast.kind == "rotating" and y.outcomes:
+        cats = list(r.forecast.categories)
+        lab, p = max(y.outcomes.items(), key=lambda kv: (kv[1], -cats.index(kv[0])))
+        what = {"none": "none held", "other": "another exercise"}.get(lab, label_text(lab))
+        return f"{what} <b>{icd203_term(p)}</b> ({pct(p)})"
+    return f"held <b>{icd203_term(y.p_held)}</b> ({pct(y.p_held)})"
+
+
+def when_who(r: SeriesResults, as_of) -> tuple[str, str]:
+    """Start (part of a month, given held) and likely participants of the next year not yet held."""
+    fc = r.forecast
+    for y in fc.years:
+        if held_events(r, y.year) or unjudged(r, y.year, as_of) or not y.start:
+            continue
+        when = f"{part_of_month(y.start['median'])} {y.year}"
+        who = [country(c) for c, v in sorted(y.participants.items(), key=lambda kv: -kv[1]) if v >= 0.5]
+        return when, ", ".join(who) or "\u2013"
+    return "\u2013", "\u2013"
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def bottom_line(doc: Doc, results, as_of, catalogue):
+    """Page 1: a lede in three sentences and one table of every series and year."""
+    from reportlab.platypus import Spacer
+
+    doc.story.append(Spacer(1, 6))
+    doc.para("Recurring Russian and Chinese military exercises: what to expect", "title")
+    latest = catalogue.as_of(as_of).latest_report()
+    doc.para(f"drillcast report as of {as_of.isoformat()} \u00b7 {len(results)} series \u00b7 catalogue "
+             f"{catalogue.sha256[:12]}, latest report {latest or 'none'}", "subtitle")
+    doc.heading("Bottom line", 0, key="sec-bottom-line", style="H2")
+    for s in lede(results, as_of):
+        doc.para(s)
+    years = [y.year for y in results[0].forecast.years] if results and results[0].forecast.ok else []
+    header = ["Series", *[str(y) for y in years], "next start", "who", "confidence"]
+    rows = []
+    for r in results:
+        if not r.forecast.ok:
+            rows.append([f'<a href="#series-{esc(r.sid)}" color="#0B5394">{esc(short_name(r.info.name))}</a>',
+                         f"<i>no forecast</i>: {esc(r.forecast.reason)}", *[""] * (len(years) - 1), "", "", "low"])
+            continue
+        level, why = confidence(r, as_of)
+        when, who = when_who(r, as_of)
+        rows.append([f'<a href="#series-{esc(r.sid)}" color="#0B5394">{esc(short_name(r.info.name))}</a>',
+                     *[outcome_cell(r, y, as_of) for y in r.forecast.years], esc(when), esc(who),
+                     f"<b>{level}</b><br/><font size=6>{esc('; '.join(why))}</font>"])
+    k = len(years)
+    rest = doc.width - 96 - 54 - 58 - 76
+    doc.table(header, rows, [96, *[rest / max(k, 1)] * k, 54, 58, 76], cell_style="cellsmall")
+    doc.para("Probabilities in the words of ICD 203 (almost no chance &lt;5 %, very unlikely 5\u201320 %, "
+             "unlikely 20\u201345 %, roughly even 45\u201355 %, likely 55\u201380 %, very likely 80\u201395 %, almost "
+             "certain &gt;95 %). 'Held' is what the catalogue records, with its source. Confidence is separate "
+             "from probability: it drops for few years of data, no skill over a uniform guess in the backtest, "
+             "low source confidence and a coverage gap. 'Next start': median start given held; 'who': states "
+             "more likely than not to take part.", "tiny")
+
+
+def lede(results, as_of) -> list[str]:
+    """Three sentences: the lead series' next outcome, how many series are expected, and the main caveat."""
+    ok = [r for r in results if r.forecast.ok]
+    if not ok:
+        return ["No series could be forecast as of this date."]
+    first = ok[0]
+    nxt = next((y for y in first.forecast.years if not held_events(first, y.year)
+                and not unjudged(first, y.year, as_of)), None)
+    out = []
+    if nxt is not None:
+        cell = outcome_cell(first, nxt, as_of).replace("<b>", "").replace("</b>", "")
+        out.append(f"<b>{esc(short_name(first.info.name))}, {nxt.year}</b>: {cell}.")
+    nyear = as_of.year + 1
+    likely = [r for r in ok for y in r.forecast.years if y.year == nyear and y.p_held >= 0.55]
+    out.append(f"In {nyear}, {len(likely)} of the {len(ok)} series are likely or more to be held "
+               f"({', '.join(esc(short_name(r.info.name)) for r in likely[:5])}"
+               f"{', ...' if len(likely) > 5 else ''}).")
+    levels = [confidence(r, as_of)[0] for r in ok]
+    gap = max(coverage_gap(r, as_of) for r in ok)
+    caveat = (f" The catalogue has no reports in the last {gap} days, so {as_of.year} is not judged where "
+              "nothing is recorded." if gap > STALE_DAYS else "")
+    out.append(f"Confidence: {levels.count('high')} high, {levels.count('medium')} medium, "
+               f"{levels.count('low')} low.{caveat}")
+    return out
+
+
+def changes(doc: Doc, results, as_of, since: dict | None):
+    """Probabilities that moved since the previous report (a ``drillcast forecast --format json`` document)."""
+    if since is None:
+        return
+    doc.heading("What changed", 1, key="sec-changes")
+    prev_as_of = _dt.date.fromisoformat(since["as_of"])
+    prev = {f["series"]: f for f in since.get("forecasts", [])}
+    rows = []
+    for r in results:
+        p = prev.get(r.sid)
+        if p is None or not r.forecast.ok or p.get("status") != "ok":
+            continue
+        old = {y["year"]: y for y in p["years"]}
+        new_events = [e for e in r.events if e["known"] > prev_as_of]
+        for y in r.forecast.years:
+            o = old.get(y.year)
+            if o is None:
+                continue
+            if r.forecast.kind == "rotating" and y.outcomes and o.get("outcomes"):
+                moved = [(lab, o["outcomes"].get(lab, 0.0), v) for lab, v in y.outcomes.items()]
+            else:
+                moved = [("held", o["p_held"], y.p_held)]
+            for lab, a, b in moved:
+                if abs(b - a) >= 0.05:
+                    why = "; ".join(f"{esc(e['name'])} ({esc(e['status'])}, reported {e['known']})"
+                                    for e in new_events if e["start"].year == y.year) or "refit on the new data"
+                    rows.append([esc(r.info.name), str(y.year), esc(label_text(lab)),
+                                 f"{pct(a)} \u2192 {pct(b)}", why])
+    doc.para(f"Against the forecast as of {prev_as_of} (seed {since.get('seed', '?')}): every probability that "
+             "moved by 5 points or more, and the events reported since that moved it.", "small")
+    if rows:
+        doc.table(["Series", "year", "outcome", "then \u2192 now", "what moved it"], rows,
+                  [120, 32, 60, 62, doc.width - 274])
+    else:
+        doc.para("No probability moved by 5 points or more.")
+
+
+def load_since(path) -> dict:
+    """The previous forecast document (``drillcast forecast --format json``) given as ``since``."""
+    from drillcast.errors import ParameterError
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+        _dt.date.fromisoformat(doc["as_of"])
+        doc["forecasts"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ParameterError("since", f"{path} is not a forecast JSON document from 'drillcast forecast "
+                                      f"--format json' ({exc})") from None
+    return doc
+
+
+def indicators(doc: Doc, results):
+    """How far ahead each series is usually announced, and where the first reports came from."""
+    rows = []
+    for r in results:
+        leads, hosts = [], {}
+        for e in r.events:
+            if e["status"] != "held" or e["first_reported"] is None or e["start"].precision != "day":
+                continue
+            leads.append((e["start"].low - e["first_reported"].low).days)
+            for u in e["sources"][:1]:
+                h = urlparse(u).netloc.removeprefix("www.")
+                if h:
+                    hosts[h] = hosts.get(h, 0) + 1
+        if not leads:
+            continue
+        ahead = [d for d in leads if d > 0]
+        med = statistics.median(leads)
+        top = ", ".join(h for h, _ in sorted(hosts.items(), key=lambda kv: (-kv[1], kv[0]))[:2])
+        rows.append([esc(r.info.name), str(len(leads)),
+                     f"{len(ahead)} of {len(leads)}" + (f"; median {statistics.median(ahead):.0f} days ahead"
+                                                       if ahead else ""),
+                     f"{med:+.0f}", esc(top)])
+    if not rows:
+        return
+    doc.heading("Indicators to watch", 1, key="sec-indicators")
+    doc.para("From the catalogue's first-report dates: how often an exercise was reported before it started, "
+             "how far ahead, and which outlets reported first. An announcement from these outlets is the "
+             "signal to expect; its absence late in the usual lead time lowers the odds.", "small")
+    doc.table(["Series", "events", "reported before the start", "median first report vs start (days)",
+               "first reported by"], rows, [130, 36, 130, 70, doc.width - 366], align_right={1, 3})
+
+
+def judgments(doc: Doc, results, as_of):
+    """Key judgments: every year in words, facts as facts, and the track record in plain words."""
+    from reportlab.platypus import KeepTogether, Paragraph
+
+    doc.heading(SECTION_TITLES["judgments"], 0, page_break=True, key="sec-judgments")
+    doc.para("Each forecast is a probability from the default model of the series, in the words of ICD 203 and "
+             "in numbers; start dates are given for the case that the exercise is held. Events already held "
+             "are stated as facts.", "small")
+    for r in results:
+        block = [Paragraph(f"<b>{esc(r.info.name)}</b> <font size=7 color='#555555'>({esc(r.sid)}; "
+                           f"{r.forecast.n_events_used} events over {r.forecast.n_years_used} years; confidence "
+                           f"{confidence(r, as_of)[0]})</font>", doc.s["body"])]
+        sentences = judgment_sentences(r.forecast, r.info) if r.forecast.ok else [f"No forecast: {r.forecast.reason}."]
+        for y, t in zip(r.forecast.years if r.forecast.ok else [None], sentences):
+            if y is not None and held_events(r, y.year) and not r.info.multi_event:
+                xml = f"<b>{y.year}:</b> " + _fact(held_events(r, y.year)) + "."
+            elif y is not None and unjudged(r, y.year, as_of):
+                xml = (f"<b>{y.year}:</b> not judged. The catalogue has no reports after "
+                       f"{r.snapshot.latest_report()}; the model's {pct(y.p_held)} that it is held reflects "
+                       "missing reports, not evidence.")
+            else:
+                xml = emphasise(esc(t))
+            block.append(Paragraph(xml, doc.s["bullet"], bulletText="\u2022"))
+        if r.forecast.ok:
+            block.append(Paragraph(esc(skill_phrase(r)), doc.s["note"]))
+        doc.story.append(KeepTogether(block))
+    doc.space(4)
+    doc.table(["ICD 203 term", "probability range", "", "ICD 203 term", "probability range"], [
+        [ICD203_SCALE[i][0], f"{100 * ICD203_SCALE[i][1]:.0f}\u2013{100 * ICD203_SCALE[i][2]:.0f} %", "",
+         ICD203_SCALE[i + 4][0] if i + 4 < 7 else "",
+         f"{100 * ICD203_SCALE[i + 4][1]:.0f}\u2013{100 * ICD203_SCALE[i + 4][2]:.0f} %" if i + 4 < 7 else ""]
+        for i in range(4)], [110, 80, 20, 110, 80], zebra=False)
+    doc.para("Boundaries: a probability rounded to a whole per cent of exactly 45 or 55 % is 'roughly even "
+             "chance', 20 % 'unlikely', 80 % 'likely', 5 % 'very unlikely', 95 % 'very likely'. Below 1 % the "
+             "term is 'almost no chance' (shown as <1 %), above 99 % 'almost certain' (>99 %).", "tiny")
+
