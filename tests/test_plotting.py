@@ -171,6 +171,10 @@ def test_timeline_bars_are_the_event_dates(snap):
     assert set(bars) == set(events)
     for eid, r in events.items():
         rect = bars[eid]
+        if r["start"].precision == "year":  # a marker at mid-year on a line across the year, not a bar
+            assert list(rect.get_xdata()) == [183] and list(rect.get_ydata()) == [r["start"].year]
+            assert list(_by_gid(ax)[f"{eid}:span"].get_xdata()) == [0, 366]
+            continue
         end = r["end"].high if r["end"] is not None else r["start"].high
         assert rect.get_x() == _doy(r["start"].low)
         assert rect.get_x() + rect.get_width() == _doy(end) + 1
@@ -184,11 +188,12 @@ def test_timeline_bars_are_the_event_dates(snap):
     assert marks == {e for e, r in events.items() if "CHN" in r["participants"]}
 
 
-def test_announced_event_is_dashed(cat):
+def test_announced_event_of_unknown_date_is_hollow_and_dotted(cat):
     snap = cat.as_of(dt.date(2022, 3, 1))  # R-2022 reported in January, not yet started
     ax = plotting.plot_timeline(snap, "rot")
-    rect = _by_gid(ax)["R-2022"]
-    assert rect.get_linestyle() == "--"
+    mark = _by_gid(ax)["R-2022"]  # its date is known only to the year: a hollow marker, a dotted span
+    assert mark.get_markerfacecolor() in ("#FFFFFF", (1.0, 1.0, 1.0, 1.0))
+    assert _by_gid(ax)["R-2022:span"].get_linestyle() == ":"
     grid = plotting.plot_rotation_grid(series_history(snap, "rot"))
     assert "2022:b:announced" in _by_gid(grid)
 

@@ -255,5 +255,6 @@ def test_cover_flags_a_stale_catalogue(tmp_path):
     cat = load_catalogue()
     latest = cat.latest_report()
     late = latest + dt.timedelta(days=200)
-    text = PdfReader(io.BytesIO(build_report(cat, ["union-shield"], late, sections=["judgments"]))).pages[0].extract_text()
+    text = " ".join(PdfReader(io.BytesIO(build_report(cat, ["union-shield"], late, sections=["judgments"])))
+                    .pages[0].extract_text().split())
     assert latest.isoformat() in text and "200 days before the as-of date" in text

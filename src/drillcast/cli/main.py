@@ -120,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(r, fmt=None, output=False)
     r.add_argument("-o", "--output", metavar="PATH", help="default reports/drillcast-<as_of>.pdf")
     r.add_argument("--horizon", type=int, default=3, metavar="N")
+    r.add_argument("--annex", action=argparse.BooleanOptionalAction, default=True,
+                   help="hypothesis tests, methods, limitations, data appendix, reproducibility (default: on)")
+    r.add_argument("--since", metavar="PREVIOUS.json", help="add 'What changed' against an earlier "
+                   "'drillcast forecast --format json' document")
     return p
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from drillcast.errors import OptionError
+from drillcast.errors import OptionError, ParameterError
 
 
 def report_command(args, catalogue, parse_as_of, series_list, inputs, command_line) -> int:
@@ -28,8 +28,17 @@ def report_command(args, catalogue, parse_as_of, series_list, inputs, command_li
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     check_output_path(path, inputs)
     series = series_list(args, catalogue)
+    since = None
+    if args.since:
+        from drillcast.present.report.front import load_since
+
+        try:
+            since = load_since(args.since)
+        except ParameterError as exc:
+            raise OptionError(f"--since: {exc.detail}") from None
     pdf = build_report(catalogue, series, as_of, horizon=horizon, seed=getattr(args, "seed", 0),
-                       command_line=command_line, annex=getattr(args, "annex", True))
+                       command_line=command_line, annex=args.annex, since=since,
+                       order="given" if args.series else None)
     write_report(path, pdf, inputs)
     sys.stderr.write(f"drillcast: wrote {path}\n")
     return 0

@@ -226,16 +226,21 @@ def plot_timeline(catalogue_snapshot, series: str, ax=None):
     """Every event of ``series`` as a bar over its dates: one row per year, day of year across.
 
     Encoding (legend on the figure): fill colour and a one-letter code per
-    direction; hatched, faded bars for starts known only to a month or a
-    year (the bar then spans the whole uncertain period); outline only for
-    cancelled or postponed exercises; dashed outline for announced ones;
-    half-height bars for events that are not the year's primary exercise;
-    a marker per regular participant whose participation varies (filled:
-    took part, hollow: observed). A triangle marks the as-of date.
+    direction; hatched, faded bars for starts known only to a month (the
+    bar spans the month); a diamond at mid-year on a thin line across the
+    year for starts known only to the year (hollow unless held), so such an
+    event does not read as a year-long exercise; outline only for cancelled
+    or postponed exercises; dashed outline for announced ones; half-height
+    bars for events that are not the year's primary exercise; a marker per
+    regular participant whose participation varies (filled: took part,
+    hollow: observed). A triangle marks the as-of date. The legend lists only
+    what appears; year labels and direction codes are thinned or left out
+    when the rows are too close to print them apart.
 
     Each bar is a Rectangle with ``gid`` = the event id, from the first day
     of the start to the last day of the end (the start's last possible day if
-    no end is known), in day-of-year units (1 January = 0, end exclusive).
+    no end is known), in day-of-year units (1 January = 0, end exclusive);
+    a year-precision event is a Line2D marker with that ``gid``.
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, Rectangle
@@ -257,6 +262,9 @@ def plot_timeline(catalogue_snapshot, series: str, ax=None):
         pmarkers = dict(zip(marked, ("*", "P", "d", "h")))
         years = [r["start"].year for r in events]
         last_year = max(max(years), as_of.year if as_of else max(years))
+        fig_h = ax.figure.get_figheight() * 72 * ax.get_position().height
+        row_pt = fig_h / max(1, last_year - min(years) + 1.4)
+        codes_fit = row_pt >= 8.0
         for r in events:
             y = r["start"].year
             lab = _label_of(info, r)
@@ -265,28 +273,40 @@ def plot_timeline(catalogue_snapshot, series: str, ax=None):
             end_day = r["end"].high if r["end"] is not None else r["start"].high
             x1 = _doy(end_day) + 1 if end_day.year == y else 366
             x1 = max(x1, x0 + 1)
-            coarse = r["start"].precision != "day"
             status = r["status"]
-            h = 0.7 if r["primary"] else 0.36
-            face = st["colour"]
-            kw = {"linewidth": 0.6, "edgecolor": "#000000", "linestyle": "-", "hatch": None}
-            if coarse:
-                face = _blend(face, 0.6)
-                kw["hatch"] = "////"
-                kw["edgecolor"] = st["colour"] if status == "held" else kw["edgecolor"]
-            if status in ("cancelled", "postponed"):
-                face = "none"
-                kw.update(edgecolor=st["colour"], linewidth=1.3, linestyle="-" if status == "cancelled" else ":")
-            elif status == "announced":
-                face = _blend(st["colour"], 0.6)
-                kw.update(edgecolor="#000000", linewidth=1.0, linestyle="--")
-            rect = Rectangle((x0, y - h / 2), x1 - x0, h, facecolor=face, **kw)
-            rect.set_gid(r["id"])
-            ax.add_patch(rect)
-            if r["primary"] and info.rotating:
-                if x0 >= 12:
+            if r["start"].precision == "year":
+                # the date is known only to the year: a marker at mid-year on a thin line over the
+                # whole year (its uncertainty), not a bar that would read as a year-long exercise
+                filled = status == "held"
+                ax.plot([0, 366], [y, y], color=st["colour"] if st["colour"] != _NONE_COLOUR else "#000000",
+                        linewidth=0.8, linestyle=":" if status != "held" else "-", gid=f"{r['id']}:span")
+                ax.plot([183], [y], linestyle="none", marker="D", markersize=5 if r["primary"] else 3.5,
+                        markerfacecolor=st["colour"] if filled else "#FFFFFF", markeredgecolor="#000000",
+                        markeredgewidth=0.6, gid=r["id"])
+                x0, x1 = 178, 188
+            else:
+                coarse = r["start"].precision != "day"
+                h = 0.7 if r["primary"] else 0.36
+                face = st["colour"]
+                kw = {"linewidth": 0.6, "edgecolor": "#000000", "linestyle": "-", "hatch": None}
+                if coarse:
+                    face = _blend(face, 0.6)
+                    kw["hatch"] = "////"
+                    kw["edgecolor"] = st["colour"] if status == "held" else kw["edgecolor"]
+                if status in ("cancelled", "postponed"):
+                    face = "none"
+                    kw.update(edgecolor=st["colour"], linewidth=1.3,
+                              linestyle="-" if status == "cancelled" else ":")
+                elif status == "announced":
+                    face = _blend(st["colour"], 0.6)
+                    kw.update(edgecolor="#000000", linewidth=1.0, linestyle="--")
+                rect = Rectangle((x0, y - h / 2), x1 - x0, h, facecolor=face, **kw)
+                rect.set_gid(r["id"])
+                ax.add_patch(rect)
+            if r["primary"] and info.rotating and codes_fit:
+                if x0 >= 14:
                     ax.text(x0 - 3, y, st["code"], ha="right", va="center", fontsize=6.5, color="#000000")
-                else:
+                elif x1 <= 352:
                     ax.text(x1 + 3, y, st["code"], ha="left", va="center", fontsize=6.5, color="#000000")
             xm = x1 + 5
             for code in marked:
@@ -301,7 +321,7 @@ def plot_timeline(catalogue_snapshot, series: str, ax=None):
                     linestyle="none", gid="as-of")
         first = min(years)
         ax.set_ylim(last_year + 0.7, first - 0.7)
-        step = 1 if last_year - first <= 20 else 2
+        step = max(1, math.ceil(9.0 / row_pt))  # a 7 pt label needs about 9 pt of height
         ax.set_yticks(range(first, last_year + 1, step))
         ax.set_xlim(0, 366)
         _month_axis(ax.xaxis)
@@ -310,18 +330,27 @@ def plot_timeline(catalogue_snapshot, series: str, ax=None):
         ax.set_ylabel("year")
         ax.set_title(title, loc="left")
         handles = []
+        present = {_label_of(info, r) for r in events}
         for lab in info.categories:
-            if lab == "none":
+            if lab == "none" or lab not in present:
                 continue
             st = styles[lab]
             name = f"{st['code']} {lab}" if info.rotating else "held"
             handles.append(Patch(facecolor=st["colour"], edgecolor="#000000", linewidth=0.6, label=name))
-        handles += [
-            Patch(facecolor=_blend("#777777", 0.6), edgecolor="#777777", hatch="////", linewidth=0.6,
-                  label="date known to month/year"),
-            Patch(facecolor="none", edgecolor="#000000", linewidth=1.3, label="cancelled"),
-            Patch(facecolor=_blend("#777777", 0.6), edgecolor="#000000", linestyle="--", label="announced"),
-        ]
+        prec = {r["start"].precision for r in events}
+        stat = {r["status"] for r in events}
+        if "month" in prec:
+            handles.append(Patch(facecolor=_blend("#777777", 0.6), edgecolor="#777777", hatch="////", linewidth=0.6,
+                                 label="date known to the month"))
+        if "year" in prec:
+            handles.append(Line2D([], [], color="#777777", linewidth=0.8, marker="D", markersize=4,
+                                  markerfacecolor="#777777", markeredgecolor="#000000",
+                                  label="date known to the year only"))
+        if stat & {"cancelled", "postponed"}:
+            handles.append(Patch(facecolor="none", edgecolor="#000000", linewidth=1.3, label="cancelled/postponed"))
+        if "announced" in stat:
+            handles.append(Patch(facecolor=_blend("#777777", 0.6), edgecolor="#000000", linestyle="--",
+                                 label="announced"))
         for code in marked:
             handles.append(Line2D([], [], linestyle="none", marker=pmarkers[code], color="#000000",
                                   markersize=5, label=f"{code} took part (hollow: observed)"))
@@ -513,7 +542,7 @@ def plot_date_fan(history, forecast, ax=None):
                 ax.plot([y, y], [lo, hi + 1], linestyle="none", marker="_", color="#000000", markersize=5)
             lows.append(lo)
             highs.append(hi + 1)
-        fyears = []
+        fyears, held_labels = [], []
         if fc is not None and fc.ok:
             for yf in fc.years:
                 if not yf.start:
@@ -530,16 +559,21 @@ def plot_date_fan(history, forecast, ax=None):
                 m = _iso_doy(yf.start["median"])
                 ax.add_line(Line2D([yf.year - 0.32, yf.year + 0.32], [m + 0.5, m + 0.5], color="#000000",
                                    linewidth=1.4, gid=f"{yf.year}:median"))
-                top = _iso_doy(yf.start["q975"]) + 1
-                ax.text(yf.year, top + 2, f"{100 * yf.p_held:.0f}", ha="center", va="bottom", fontsize=6.5,
-                        gid=f"{yf.year}:p_held")
-                highs.append(top + 14)
+                held_labels.append((yf.year, f"{100 * yf.p_held:.0f}"))
         if not lows:
             return _no_data(ax, title, "no start dates known or forecast")
         lo_d = max(0, min(lows) - 12)
         hi_d = min(366, max(highs) + 12)
-        ax.set_ylim(lo_d, hi_d)
+        top = hi_d + (0.14 * (hi_d - lo_d) if held_labels else 0)  # a strip above the data for the labels
+        ax.set_ylim(lo_d, top)
         _month_axis(ax.yaxis, lo_d, hi_d)
+        span = max(p[0] for p in past + [(y, 0, 0, 0) for y in fyears]) - min(
+            p[0] for p in past + [(y, 0, 0, 0) for y in fyears]) + 1.4
+        width_pt = ax.figure.get_figwidth() * 72 * ax.get_position().width
+        vertical = width_pt / span < 14  # too little room for two digits side by side
+        for year, txt in held_labels:
+            ax.text(year, (hi_d + top) / 2, txt, ha="center", va="center", fontsize=6.5,
+                    rotation=90 if vertical else 0, gid=f"{year}:p_held")
         ax.grid(axis="y", color=_GRID, linewidth=0.5)
         all_years = [p[0] for p in past] + fyears
         step = 1 if max(all_years) - min(all_years) <= 22 else 2
@@ -676,7 +710,8 @@ def plot_transition_matrix(forecast, ax=None):
                 txt = f"{M[i, j]:.2f}" + (f"\n(n={c:g})" if c is not None else "")
                 ax.text(j, i, txt, ha="center", va="center", fontsize=7, color=_ink(cmap(M[i, j])))
         ax.set_xticks(range(len(labels)))
-        ax.set_xticklabels([_text(x) for x in labels])
+        long_labels = sum(len(x) for x in labels) > 36
+        ax.set_xticklabels([_text(x) for x in labels], rotation=90 if long_labels else 0)
         ax.set_yticks(range(len(labels)))
         ax.set_yticklabels([_text(x) for x in labels])
         ax.set_xlabel("next held exercise")
@@ -765,8 +800,8 @@ def plot_forecast_vs_outcome(backtest_result, series: str, model: str, ax=None):
     One bar per forecast year (``gid`` ``"<year>:<model>"``, height = the
     probability the model gave the observed outcome), the uniform baseline's
     probability as a dash over each bar (``"<year>:uniform"``), and under
-    each bar a one-letter code of what happened. A forecast beats the guess
-    where the bar reaches above the dash.
+    year label the one-letter code of what happened. A forecast beats the
+    guess where the bar reaches above the dash.
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -795,16 +830,16 @@ def plot_forecast_vs_outcome(backtest_result, series: str, model: str, ax=None):
             if u is not None:
                 ax.add_line(Line2D([y - 0.4, y + 0.4], [u, u], color="#000000", linewidth=1.0, linestyle="--",
                                    gid=f"{y}:uniform"))
-            obs = str(mine[y]["observed"])
-            ax.text(y, -0.04, codes[obs]["code"] if obs in codes else obs[:1], ha="center", va="top", fontsize=6.5,
-                    color=_TEXT_GREY)
+
         ax.set_xlim(min(years) - 0.6, max(years) + 0.6)
         ax.set_ylim(0, 1.0)
         ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
         ax.set_yticklabels(["0", "25 %", "50 %", "75 %", "100 %"])
-        step = 1 if len(years) <= 16 else 2
+        width_pt = ax.figure.get_figwidth() * 72 * ax.get_position().width
+        step = max(1, math.ceil(9.0 * (len(years) + 1) / width_pt))  # rotated labels need ~9 pt each
         ax.set_xticks(years[::step])
-        ax.tick_params(axis="x", pad=10)
+        ax.set_xticklabels([f"{y} {codes[str(mine[y]['observed'])]['code']}" for y in years[::step]])
+        ax.tick_params(axis="x", labelrotation=90)
         ax.grid(axis="y", color=_GRID, linewidth=0.5)
         ax.set_ylabel("probability given to\nwhat happened")
         ax.set_title(title, loc="left")
@@ -814,7 +849,10 @@ def plot_forecast_vs_outcome(backtest_result, series: str, model: str, ax=None):
         if guess:
             handles.append(Line2D([], [], color="#000000", linestyle="--", linewidth=1.0, label="uniform guess"))
         key = ", ".join(f"{codes[c]['code']} {c}" for c in labels if c in codes)
-        handles.append(Patch(facecolor="none", edgecolor="none", label=f"under the bars: {key}"))
+        import textwrap
+
+        handles.append(Patch(facecolor="none", edgecolor="none",
+                             label=textwrap.fill(f"after the year: {key}", 34)))
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     return ax
 
@@ -848,8 +886,10 @@ def plot_reliability(backtest_result, series: str, model: str, ax=None):
         ax.plot(xs, ys, linestyle="-", marker="o", color="#0072B2", markeredgecolor="#000000",
                 markeredgewidth=0.5, markersize=5, zorder=3, gid="reliability", label="observed frequency")
         for r in rows:
-            ax.annotate(f"n={r['n']}", (r["mean_forecast"], r["observed_rate"]), textcoords="offset points",
-                        xytext=(5, -9), fontsize=6.5, color=_TEXT_GREY)
+            x, y = r["mean_forecast"], r["observed_rate"]
+            ax.annotate(f"n={r['n']}", (x, y), textcoords="offset points", xytext=(-5 if x > 0.75 else 5,
+                        9 if y < 0.15 else -9), ha="right" if x > 0.75 else "left", va="center", fontsize=6.5,
+                        color=_TEXT_GREY)
         ax.plot([], [], color="#BBBBBB", linewidth=5, label="90 % consistency band")
         ax.set_xlim(-0.02, 1.02)
         ax.set_ylim(-0.02, 1.02)
@@ -922,13 +962,12 @@ def plot_power_curve(curve, ax=None, *, target: float = 0.8):
             ax.annotate(note, (reach, target), textcoords="offset points", xytext=(6, -14), fontsize=7)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylim(0, 1.02)
-        ax.set_xlabel(f"future {unit} observed (0 = the data so far)")
+        xlabel = f"future {unit} observed (0 = the data so far)"
+        if meta.get("alternative"):
+            xlabel += "\n" + textwrap.fill(f"Alternative: {_text(meta['alternative'])}", 90)
+        ax.set_xlabel(xlabel)
         ax.set_ylabel(f"power at alpha = {meta.get('alpha', 0.05):g}")
         ax.grid(color=_GRID, linewidth=0.5)
-        if meta.get("alternative"):
-            alt = textwrap.fill(f"Alternative: {_text(meta['alternative'])}", 110)
-            ax.annotate(alt, (0, 0), xycoords="axes fraction", xytext=(0, -30), textcoords="offset points",
-                        fontsize=6.5, color=_TEXT_GREY, va="top", annotation_clip=False)
         ax.legend(loc="lower right")
         ax.set_title(title, loc="left")
     return ax

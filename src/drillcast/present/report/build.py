@@ -97,12 +97,12 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
     from reportlab.lib.units import cm
 
     doc = Doc(styles(), A4[0] - 4.0 * cm)
-    _front.bottom_line(doc, results, as_of, catalogue)
+    per_series = [s for s in ("history", "forecast", "track_record") if s in wanted]
+    _front.bottom_line(doc, results, as_of, catalogue, chapters=bool(per_series))
     if "judgments" in wanted:
         _front.judgments(doc, results, as_of)
         _front.changes(doc, results, as_of, since)
         _front.indicators(doc, results)
-    per_series = [s for s in ("history", "forecast", "track_record") if s in wanted]
     for r in results if per_series else ():
         _sections.series_chapter(doc, r, as_of, per_series)
     if any(s in wanted for s in ANNEX):

@@ -71,8 +71,13 @@ def coverage_gap(r: SeriesResults, as_of) -> int:
 
 
 def unjudged(r: SeriesResults, year: int, as_of) -> bool:
-    """True when ``year`` is the as-of year, nothing held is recorded, and the coverage gap is large."""
-    return year == as_of.year and not held_events(r, year) and coverage_gap(r, as_of) > STALE_DAYS
+    """True when the as-of year's forecast leans on missing reports: nothing held is recorded, the
+    coverage gap is large and the model all but rules the year out (under 20 %: the late-year
+    'nothing started yet' evidence is then an artefact of the gap)."""
+    if year != as_of.year or held_events(r, year) or coverage_gap(r, as_of) <= STALE_DAYS:
+        return False
+    y = next((y for y in r.forecast.years if y.year == year), None) if r.forecast.ok else None
+    return y is not None and y.p_held < 0.2
 
 
 def skill(r: SeriesResults) -> dict | None:
@@ -200,29 +205,36 @@ def when_who(r: SeriesResults, as_of) -> tuple[str, str]:
 # --------------------------------------------------------------------------- pages
 
 
-def bottom_line(doc: Doc, results, as_of, catalogue):
-    """Page 1: a lede in three sentences and one table of every series and year."""
+def bottom_line(doc: Doc, results, as_of, catalogue, chapters=True):
+    """Page 1: a lede in three sentences and one table of every series and year (linked to ``chapters``)."""
     from reportlab.platypus import Spacer
 
     doc.story.append(Spacer(1, 6))
     doc.para("Recurring Russian and Chinese military exercises: what to expect", "title")
     latest = catalogue.as_of(as_of).latest_report()
+    stale = f" (<b>{(as_of - latest).days} days before the as-of date</b>)" if (
+        latest is not None and (as_of - latest).days > STALE_DAYS) else ""
     doc.para(f"drillcast report as of {as_of.isoformat()} \u00b7 {len(results)} series \u00b7 catalogue "
-             f"{catalogue.sha256[:12]}, latest report {latest or 'none'}", "subtitle")
+             f"{catalogue.sha256[:12]}, latest report {latest or 'none'}{stale}", "subtitle")
     doc.heading("Bottom line", 0, key="sec-bottom-line", style="H2")
     for s in lede(results, as_of):
         doc.para(s)
-    years = [y.year for y in results[0].forecast.years] if results and results[0].forecast.ok else []
+    years = next(([y.year for y in r.forecast.years] for r in results if r.forecast.ok), [])
+
+    def name(r):
+        n = esc(short_name(r.info.name))
+        return f'<a href="#series-{esc(r.sid)}" color="#0B5394">{n}</a>' if chapters else n
+
     header = ["Series", *[str(y) for y in years], "next start", "who", "confidence"]
     rows = []
     for r in results:
         if not r.forecast.ok:
-            rows.append([f'<a href="#series-{esc(r.sid)}" color="#0B5394">{esc(short_name(r.info.name))}</a>',
+            rows.append([name(r),
                          f"<i>no forecast</i>: {esc(r.forecast.reason)}", *[""] * (len(years) - 1), "", "", "low"])
             continue
         level, why = confidence(r, as_of)
         when, who = when_who(r, as_of)
-        rows.append([f'<a href="#series-{esc(r.sid)}" color="#0B5394">{esc(short_name(r.info.name))}</a>',
+        rows.append([name(r),
                      *[outcome_cell(r, y, as_of) for y in r.forecast.years], esc(when), esc(who),
                      f"<b>{level}</b><br/><font size=6>{esc('; '.join(why))}</font>"])
     k = len(years)
@@ -250,13 +262,15 @@ def lede(results, as_of) -> list[str]:
         out.append(f"<b>{esc(short_name(first.info.name))}, {nxt.year}</b>: {cell}.")
     nyear = as_of.year + 1
     likely = [r for r in ok for y in r.forecast.years if y.year == nyear and y.p_held >= 0.55]
-    out.append(f"In {nyear}, {len(likely)} of the {len(ok)} series are likely or more to be held "
-               f"({', '.join(esc(short_name(r.info.name)) for r in likely[:5])}"
-               f"{', ...' if len(likely) > 5 else ''}).")
+    names = ", ".join(esc(short_name(r.info.name)) for r in likely[:5]) + (", ..." if len(likely) > 5 else "")
+    out.append(f"In {nyear}, {len(likely)} of the {len(ok)} series {'is' if len(ok) == 1 else 'are'} likely "
+               f"or more to be held" + (f" ({names})." if likely else "."))
     levels = [confidence(r, as_of)[0] for r in ok]
     gap = max(coverage_gap(r, as_of) for r in ok)
-    caveat = (f" The catalogue has no reports in the last {gap} days, so {as_of.year} is not judged where "
-              "nothing is recorded." if gap > STALE_DAYS else "")
+    skipped = [r for r in ok if unjudged(r, as_of.year, as_of)]
+    caveat = (f" The catalogue has no reports in the last {gap} days, so {as_of.year} is not judged for "
+              f"{len(skipped)} series with nothing recorded." if skipped else
+              f" The catalogue has no reports in the last {gap} days." if gap > STALE_DAYS else "")
     out.append(f"Confidence: {levels.count('high')} high, {levels.count('medium')} medium, "
                f"{levels.count('low')} low.{caveat}")
     return out

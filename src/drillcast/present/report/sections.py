@@ -27,6 +27,41 @@ def latest_report_cell(catalogue, as_of) -> str:
     return latest.isoformat()
 
 
+def history_figure(r: SeriesResults, width: float):
+    """Every event by date above the outcome of each year, ``width`` points wide."""
+    from drillcast.present import plotting
+
+    n_rows = len({e["start"].year for e in r.events}) + 1
+    t_h = min(4.2, 0.9 + 0.14 * n_rows)
+    g_h = 0.7 + 0.2 * len(r.history.categories)
+    with plotting.style():
+        fig = new_figure(width / 72, t_h + g_h)
+        axs = fig.subplots(2, 1, height_ratios=[t_h, g_h])
+        plotting.plot_timeline(r.snapshot, r.sid, ax=axs[0])
+        plotting.plot_rotation_grid(r.history, ax=axs[1])
+    return fig
+
+
+def forecast_figure(r: SeriesResults, width: float):
+    """Observed and forecast start dates (the date fan)."""
+    from drillcast.present import plotting
+
+    with plotting.style():
+        fig = new_figure(width / 72, 2.9)
+        plotting.plot_date_fan(r.history, r.forecast, ax=fig.add_subplot())
+    return fig
+
+
+def track_record_figure(r: SeriesResults, width: float):
+    """The probability each backtest forecast gave to what happened, against the uniform guess."""
+    from drillcast.present import plotting
+
+    with plotting.style():
+        fig = new_figure(width / 72, 2.2)
+        plotting.plot_forecast_vs_outcome(r.backtest, r.sid, r.forecast.model, ax=fig.add_subplot())
+    return fig
+
+
 def series_chapter(doc: Doc, r: SeriesResults, as_of, parts):
     """One series' chapter: a heading, what the series is, then ``parts`` in order."""
     doc.heading(f"{r.info.name}", 0, page_break="cond", key=f"series-{r.sid}")
@@ -39,7 +74,6 @@ def series_chapter(doc: Doc, r: SeriesResults, as_of, parts):
 def _history(doc: Doc, r: SeriesResults, as_of):
     import numpy as np
 
-    from drillcast.present import plotting
 
     h = r.history
     doc.heading(SECTION_TITLES["history"], 1)
@@ -58,21 +92,12 @@ def _history(doc: Doc, r: SeriesResults, as_of):
     doc.para(txt)
     if not r.events:
         return
-    n_rows = len({e["start"].year for e in r.events}) + 1
-    t_h = min(4.2, 0.9 + 0.14 * n_rows)
-    g_h = 0.7 + 0.2 * len(h.categories)
-    with plotting.style():
-        fig = new_figure(doc.width / 72, t_h + g_h)
-        axs = fig.subplots(2, 1, height_ratios=[t_h, g_h])
-        plotting.plot_timeline(r.snapshot, r.sid, ax=axs[0])
-        plotting.plot_rotation_grid(h, ax=axs[1])
-    doc.figure(fig, f"<b>Figure.</b> {_esc(r.info.name)}: every event by date (top; hatched: date known only to "
+    doc.figure(history_figure(r, doc.width), f"<b>Figure.</b> {_esc(r.info.name)}: every event by date (top; hatched: date known only to "
                     f"the month or year, outline: cancelled, dashed: announced) and the outcome of each year "
                     f"(bottom). As of {as_of}.")
 
 
 def _forecast(doc: Doc, r: SeriesResults, as_of):
-    from drillcast.present import plotting
     from drillcast.present.text import start_phrase
 
     fc = r.forecast
@@ -108,17 +133,13 @@ def _forecast(doc: Doc, r: SeriesResults, as_of):
     for n in notes:
         doc.para(n, "tiny")
     doc.space(6)
-    with plotting.style():
-        fig = new_figure(doc.width / 72, 2.9)
-        plotting.plot_date_fan(r.history, fc, ax=fig.add_subplot())
-    doc.figure(fig, f"<b>Figure.</b> {_esc(r.info.name)}: the start date of the year's first event: observed "
+    doc.figure(forecast_figure(r, doc.width), f"<b>Figure.</b> {_esc(r.info.name)}: the start date of the year's first event: observed "
                     f"(points) and forecast quantile bands given the exercise is held; the number above a band is "
                     f"the probability it is held. The table above gives the outcome probabilities. As of {as_of}.")
 
 
 def _track_record(doc: Doc, r: SeriesResults, as_of):
     from drillcast.models import BASELINES
-    from drillcast.present import plotting
     from drillcast.present.report.front import skill_phrase
 
     doc.heading(SECTION_TITLES["track_record"], 1)
@@ -155,10 +176,7 @@ def _track_record(doc: Doc, r: SeriesResults, as_of):
     doc.para(f"Bold: the default model ({_esc(default)}), whose forecasts this report gives; its members are "
              "listed with it.", "tiny")
     doc.space(4)
-    with plotting.style():
-        fig = new_figure(doc.width / 72, 2.2)
-        plotting.plot_forecast_vs_outcome(res, r.sid, default, ax=fig.add_subplot())
-    doc.figure(fig, f"<b>Figure.</b> {_esc(r.info.name)}: the probability each one-year-ahead forecast gave to "
+    doc.figure(track_record_figure(r, doc.width), f"<b>Figure.</b> {_esc(r.info.name)}: the probability each one-year-ahead forecast gave to "
                     "what then happened (bars: the default model; dashes: a uniform guess). Bars above the "
                     "dashes are years the model beat the guess.")
 

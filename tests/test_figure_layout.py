@@ -1,0 +1,147 @@
+"""Every figure kind at print size: no overlapping text, nothing cut off, data labels inside their axes.
+
+Each figure is drawn with an Agg renderer that records the text actually drawn
+(invisible tick labels never reach ``draw_text``); the checks then compare the
+window extents of those texts. Run on the bundled catalogue and on a crowded
+synthetic one (long names, many categories, 40 years, many events a year,
+coarse and announced dates).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.text import Text
+
+from drillcast.data.catalogue import load_catalogue
+from drillcast.present.figures import KINDS, make_figure
+from drillcast.present.report.results import analyse
+from drillcast.present.report.sections import forecast_figure, history_figure, track_record_figure
+
+from .conftest import write_catalogue
+
+PAGE_WIDTH = 481.9  # points: A4 less 2 cm margins, the report's text width
+TOL = 1.0  # pixels of overlap forgiven (anti-aliasing, rounding)
+
+
+def _drawn_texts(fig):
+    """(Text, bbox) of every text the figure really draws, once per Text."""
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    renderer = canvas.get_renderer()
+    drawn = {}
+    orig = renderer.draw_text
+
+    def record(gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if mtext is not None and s.strip():
+            drawn[id(mtext)] = mtext
+        return orig(gc, x, y, s, prop, angle, ismath, mtext)
+
+    renderer.draw_text = record
+    try:
+        fig.draw(renderer)
+    finally:
+        del renderer.draw_text
+    return [(t, t.get_window_extent(renderer)) for t in drawn.values()], renderer
+
+
+def _overlap(a, b) -> bool:
+    return min(a.x1, b.x1) - max(a.x0, b.x0) > TOL and min(a.y1, b.y1) - max(a.y0, b.y0) > TOL
+
+
+def layout_problems(fig) -> list[str]:
+    """What a reader would see as broken: overlapping texts, text cut off, data labels outside the axes."""
+    texts, renderer = _drawn_texts(fig)
+    W, H = fig.bbox.width, fig.bbox.height
+    out = []
+    for t, bb in texts:
+        if bb.x0 < -TOL or bb.y0 < -TOL or bb.x1 > W + TOL or bb.y1 > H + TOL:
+            out.append(f"cut off at the figure edge: {t.get_text()!r} {bb.bounds}")
+        if "\u2026" in t.get_text() or "..." in t.get_text():
+            out.append(f"shortened text: {t.get_text()!r}")
+    for (t1, b1), (t2, b2) in itertools.combinations(texts, 2):
+        if _overlap(b1, b2):
+            out.append(f"overlapping texts: {t1.get_text()!r} and {t2.get_text()!r}")
+    for ax in fig.axes:
+        box = ax.bbox
+        for t in ax.texts:
+            if not t.get_visible() or not t.get_text().strip():
+                continue
+            bb = t.get_window_extent(renderer)
+            if bb.x0 < box.x0 - TOL or bb.x1 > box.x1 + TOL or bb.y0 < box.y0 - TOL or bb.y1 > box.y1 + TOL:
+                out.append(f"data label outside its axes: {t.get_text()!r}")
+    return out
+
+
+def _long(n, k):
+    return f"{n} " + " ".join(["very-long-word"] * k)
+
+
+def _crowded(folder):
+    dirs = ["northern-strategic", "southern-strategic", "eastern-strategic", "western-strategic", "caucasus",
+            "arctic", "pacific", "baltic"]
+    rot = {"id": "crowd-rot", "name": _long("Crowded rotating series with an unreasonably long name", 6),
+           "kind": "rotating", "directions": ";".join(dirs), "events_per_year": "single",
+           "regular_participants": "CHN;BLR;KAZ;IND"}
+    rec = {"id": "crowd-rec", "name": _long("Crowded recurring series", 8), "kind": "recurring",
+           "directions": "", "events_per_year": "multiple", "regular_participants": "RUS;CHN"}
+    ev = []
+    for i, y in enumerate(range(1986, 2026)):
+        d = dirs[i % len(dirs)] if i % 9 else "other"
+        start = f"{y}" if i % 7 == 3 else (f"{y}-{(i % 12) + 1:02d}" if i % 5 == 2 else f"{y}-12-{10 + i % 15:02d}")
+        ev.append({"id": f"ROT-{y}", "series": "crowd-rot", "direction": d, "start_date": start,
+                   "participants": "RUS;CHN" if i % 2 else "RUS;BLR;KAZ", "sources": "https://example.org/r"})
+        for k in range(4):
+            ev.append({"id": f"REC-{y}-{k}", "series": "crowd-rec", "start_date": f"{y}-{1 + 3 * k:02d}-1{k}",
+                       "participants": "RUS;CHN" if (y + k) % 3 else "RUS", "sources": "https://example.org/c"})
+    ev.append({"id": "ROT-2026", "series": "crowd-rot", "direction": dirs[0], "start_date": "2026",
+               "status": "announced", "first_reported": "2025-12-01"})
+    return load_catalogue(write_catalogue(folder, ev, [rot, rec]))
+
+
+AS_OF = dt.date(2026, 3, 1)
+CASES = [("bundled", "russia-strategic"), ("bundled", "union-shield"), ("bundled", "joint-air-patrol"),
+         ("crowded", "crowd-rot"), ("crowded", "crowd-rec")]
+
+
+@pytest.fixture(scope="module")
+def catalogues(tmp_path_factory):
+    return {"bundled": load_catalogue(), "crowded": _crowded(tmp_path_factory.mktemp("crowded"))}
+
+
+@pytest.mark.parametrize("which,series", CASES)
+@pytest.mark.parametrize("kind", KINDS)
+def test_plot_kinds_have_clean_layout(catalogues, which, series, kind):
+    cat = catalogues[which]
+    rotating = cat.get_series(series).rotating
+    if kind == "transition" and not rotating:
+        pytest.skip("the transition matrix is defined for rotating series only")
+    if kind == "power" and not rotating:
+        pytest.skip("the power figure shows the rotation test")
+    fig = make_figure(kind, cat, series, AS_OF, seed=0)
+    assert layout_problems(fig) == []
+
+
+@pytest.mark.parametrize("which,series", CASES)
+def test_report_figures_have_clean_layout(catalogues, which, series):
+    cat = catalogues[which]
+    r = analyse(cat.as_of(AS_OF), series, AS_OF, 3, 0, ["track_record"])
+    for make in (history_figure, forecast_figure, track_record_figure):
+        assert layout_problems(make(r, PAGE_WIDTH)) == [], make.__name__
+
+
+def test_the_check_can_fail():
+    """Two texts drawn on top of each other, and a title cut off, are found."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(3, 2), dpi=72)
+    ax = fig.add_subplot()
+    ax.text(0.5, 0.5, "overlapping", transform=ax.transAxes)
+    ax.text(0.52, 0.5, "overlapping too", transform=ax.transAxes)
+    ax.set_title("a title far too long for a figure of three inches " * 2, loc="left")
+    found = layout_problems(fig)
+    assert any("overlapping texts" in p for p in found)
+    assert any("cut off" in p for p in found)
+    assert all(isinstance(t, Text) for t, _ in _drawn_texts(fig)[0])
