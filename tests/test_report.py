@@ -258,3 +258,117 @@ def test_cover_flags_a_stale_catalogue(tmp_path):
     text = " ".join(PdfReader(io.BytesIO(build_report(cat, ["union-shield"], late, sections=["judgments"])))
                     .pages[0].extract_text().split())
     assert latest.isoformat() in text and "200 days before the as-of date" in text
+
+
+# --------------------------------------------------------------------------- the bottom line
+
+
+@pytest.fixture(scope="module")
+def bundled_front():
+    """Page 1 and the judgments of the bundled catalogue late in 2026 (no backtests: quick)."""
+    cat = load_catalogue()
+    as_of = dt.date(2026, 11, 30)
+    pdf = build_report(cat, ["joint-air-patrol", "russia-strategic", "union-shield"], as_of,
+                       sections=["judgments"])
+    pages = [" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+    return cat, as_of, pages
+
+
+def test_page_one_is_the_bottom_line_in_reader_order(bundled_front):
+    _, _, pages = bundled_front
+    first = pages[0]
+    assert "Bottom line" in first and "confidence" in first
+    # Russia's strategic rotation first whatever order the ids came in
+    assert first.index("Russian annual strategic") < first.index("Union Shield") < first.index("China-Russia joint")
+
+
+def test_held_events_are_facts_with_their_source(bundled_front):
+    cat, as_of, pages = bundled_front
+    snap = cat.as_of(as_of)
+    held = [e for e in snap.events("joint-air-patrol") if e["status"] == "held" and e["start"].year == 2026]
+    assert held
+    text = " ".join(pages)
+    line = re.search(r"2026: held (.*?)\.", text[text.index("Key judgments"):]).group(1)
+    assert held[0]["name"] in line
+    assert "%" not in line and not any(t in line for t, _, _ in [("likely", 0, 0), ("certain", 0, 0)])
+
+
+def test_a_coverage_gap_is_not_judged(bundled_front):
+    """Tsentr-2026 was announced; with no reports since June the model's 'none' is an artefact: no judgment."""
+    cat, as_of, pages = bundled_front
+    latest = cat.as_of(as_of).latest_report()
+    assert (as_of - latest).days > 90
+    text = " ".join(pages)
+    judg = text[text.index("Key judgments"):]
+    russia = judg[judg.index("Russian annual strategic"):]
+    assert russia.split("2027:")[0].count("not judged") == 1
+    assert "almost certain" not in russia.split("2027:")[0]
+
+
+def _fake(folds, n_years=12, confidence_levels=("high",) * 10, model="ensemble"):
+    from types import SimpleNamespace
+
+    from drillcast.present.report.results import SeriesResults
+
+    events = [{"status": "held", "confidence": c, "primary": True} for c in confidence_levels]
+    snapshot = SimpleNamespace(latest_report=lambda: dt.date(2025, 12, 1))
+    return SeriesResults("s", SimpleNamespace(multi_event=False), SimpleNamespace(n_years=n_years),
+                         SimpleNamespace(ok=True, model=model), events, snapshot,
+                         SimpleNamespace(folds=folds), None, "")
+
+
+def _folds(mine, uniform):
+    out = []
+    for i, (a, b) in enumerate(zip(mine, uniform)):
+        out.append({"series": "s", "lead_years": 0, "model": "ensemble", "year": 2010 + i, "scores": {"log_score": a}})
+        out.append({"series": "s", "lead_years": 0, "model": "uniform", "year": 2010 + i, "scores": {"log_score": b}})
+    return out
+
+
+def test_skill_in_words_and_confidence():
+    from drillcast.present.report.front import confidence, skill_phrase
+
+    good = _fake(_folds([-0.1, -0.2, -1.5, -0.1], [-1.0] * 4))
+    assert "better than a uniform guess in 3 of 4" in skill_phrase(good)
+    assert "-0.47 against -1.00" in skill_phrase(good)  # (-0.1 - 0.2 - 1.5 - 0.1) / 4 = -0.475
+    assert confidence(good, dt.date(2026, 1, 1)) == ("high", ["12 years, skill in 3 of 4"])
+    bad = _fake(_folds([-0.8, -0.7], [-0.69, -0.69]), n_years=6, confidence_levels=("low", "low", "high"))
+    assert skill_phrase(bad).startswith("No skill") and "base rate" in skill_phrase(bad)
+    level, why = confidence(bad, dt.date(2026, 6, 1))  # 6 years, no skill, 33 % high, 182-day gap
+    assert level == "low" and len(why) == 4
+
+
+def test_annex_can_be_left_out(cat):
+    pdf = build_report(cat, ["rec"], AS_OF, annex=False)
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "Track record" in text and "Hypothesis tests" not in text and "Data appendix" not in text
+
+
+def test_what_changed_since_a_previous_forecast(cat, tmp_path):
+    import json
+
+    prev = {"as_of": "2024-06-01", "seed": 0, "forecasts": [
+        {"series": "rot", "status": "ok", "years": [{"year": 2025, "p_held": 0.9,
+                                                     "outcomes": {"a": 0.0, "b": 0.9, "c": 0.0, "d": 0.0,
+                                                                  "other": 0.0, "none": 0.1}}]}]}
+    path = tmp_path / "prev.json"
+    path.write_text(json.dumps(prev))
+    pdf = build_report(cat, ["rot"], AS_OF, sections=["judgments"], since=str(path))
+    text = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "What changed" in text and "R-2025 (announced, reported 2025-01-10)" in text
+    from drillcast.errors import ParameterError
+
+    path.write_text("{}")
+    with pytest.raises(ParameterError, match="not a forecast JSON"):
+        build_report(cat, ["rot"], AS_OF, since=str(path))
+
+
+def test_forked_analysis_equals_serial(cat):
+    from drillcast.present.report.results import analyse_all
+
+    snap = cat.as_of(AS_OF)
+    a = analyse_all(snap, ["rot", "rec"], AS_OF, 2, 0, ["track_record", "hypotheses"], jobs=1)
+    b = analyse_all(snap, ["rot", "rec"], AS_OF, 2, 0, ["track_record", "hypotheses"], jobs=2)
+    for x, y in zip(a, b):
+        assert x.backtest.summary == y.backtest.summary and x.backtest.folds == y.backtest.folds
+        assert [t.p_value for t in x.battery] == [t.p_value for t in y.battery]

@@ -178,7 +178,7 @@ def _fact(events, short=False) -> str:
 def outcome_cell(r: SeriesResults, y, as_of) -> str:
     """The most likely outcome of year ``y`` in words and numbers, a fact, or why it is not judged."""
     facts = held_events(r, y.year)
-    if facts and not (r.info.multi_event and y.year == as_of.year and y.expected_count > len(facts) + 0.5):
+    if facts:
         return _fact(facts, short=True)
     if unjudged(r, y.year, as_of):
         return f"<i>not judged</i>: no reports since {day_month(r.snapshot.latest_report().isoformat())}"
@@ -374,8 +374,13 @@ def judgments(doc: Doc, results, as_of):
                            f"{confidence(r, as_of)[0]})</font>", doc.s["body"])]
         sentences = judgment_sentences(r.forecast, r.info) if r.forecast.ok else [f"No forecast: {r.forecast.reason}."]
         for y, t in zip(r.forecast.years if r.forecast.ok else [None], sentences):
-            if y is not None and held_events(r, y.year) and not r.info.multi_event:
-                xml = f"<b>{y.year}:</b> " + _fact(held_events(r, y.year)) + "."
+            if y is not None and held_events(r, y.year):
+                facts = held_events(r, y.year)
+                xml = f"<b>{y.year}:</b> " + _fact(facts) + "."
+                if r.info.multi_event and y.count_pmf is not None:
+                    more = float(sum(y.count_pmf[len(facts) + 1:]))
+                    xml += (f" Another event this year: {icd203_term(more)} ({pct(more)})." if more >= 0.01 else
+                            " No other event is expected this year.")
             elif y is not None and unjudged(r, y.year, as_of):
                 xml = (f"<b>{y.year}:</b> not judged. The catalogue has no reports after "
                        f"{r.snapshot.latest_report()}; the model's {pct(y.p_held)} that it is held reflects "
