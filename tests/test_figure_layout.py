@@ -17,7 +17,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 
 from drillcast.data.catalogue import load_catalogue
-from drillcast.present.figures import KINDS, make_figure
+from drillcast.analysis import FIGURE_KINDS as KINDS
+from drillcast.analysis import figure as make_figure
 from drillcast.present.report.results import analyse
 from drillcast.present.report.sections import forecast_figure, history_figure, track_record_figure
 
@@ -120,14 +121,14 @@ def test_plot_kinds_have_clean_layout(catalogues, which, series, kind):
         pytest.skip("the transition matrix is defined for rotating series only")
     if kind == "power" and not rotating:
         pytest.skip("the power figure shows the rotation test")
-    fig = make_figure(kind, cat, series, AS_OF, seed=0)
+    fig = make_figure(kind, cat, series, as_of=AS_OF, seed=0)
     assert layout_problems(fig) == []
 
 
 @pytest.mark.parametrize("which,series", CASES)
 def test_report_figures_have_clean_layout(catalogues, which, series):
     cat = catalogues[which]
-    r = analyse(cat.as_of(AS_OF), series, AS_OF, 3, 0, ["track_record"])
+    r = analyse(cat, series, AS_OF, 3, 0, ["track_record"])
     for make in (history_figure, forecast_figure, track_record_figure):
         assert layout_problems(make(r, PAGE_WIDTH)) == [], make.__name__
 

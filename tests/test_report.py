@@ -366,9 +366,8 @@ def test_what_changed_since_a_previous_forecast(cat, tmp_path):
 def test_forked_analysis_equals_serial(cat):
     from drillcast.present.report.results import analyse_all
 
-    snap = cat.as_of(AS_OF)
-    a = analyse_all(snap, ["rot", "rec"], AS_OF, 2, 0, ["track_record", "hypotheses"], jobs=1)
-    b = analyse_all(snap, ["rot", "rec"], AS_OF, 2, 0, ["track_record", "hypotheses"], jobs=2)
+    a = analyse_all(cat, ["rot", "rec"], AS_OF, 2, 0, ["track_record", "hypotheses"], jobs=1)
+    b = analyse_all(cat, ["rot", "rec"], AS_OF, 2, 0, ["track_record", "hypotheses"], jobs=2)
     for x, y in zip(a, b):
         assert x.backtest.summary == y.backtest.summary and x.backtest.folds == y.backtest.folds
         assert [t.p_value for t in x.battery] == [t.p_value for t in y.battery]

@@ -8,37 +8,38 @@ import sys
 from drillcast.errors import OptionError, ParameterError
 
 
-def report_command(args, catalogue, parse_as_of, series_list, inputs, command_line) -> int:
-    """``drillcast report [--series S ...] [--as-of D] [--horizon N] [--seed K] [-o PATH]``."""
+def report_path(output, as_of, inputs) -> str:
+    """The PDF path (``-o`` or the default), checked before any work: a .pdf, not one of ``inputs``."""
     from pathlib import Path
 
     from drillcast._io import check_output_path
-    from drillcast.present.report import build_report, default_report_path, write_report
+    from drillcast.present.report import default_report_path
 
-    as_of = parse_as_of(args.as_of)
-    horizon = getattr(args, "horizon", 3)
-    if horizon is None or horizon < 1:
-        raise OptionError(f"--horizon: {horizon} is not allowed; give an integer >= 1")
-    path = args.output or default_report_path(as_of)
+    path = output or default_report_path(as_of)
     ext = os.path.splitext(str(path))[1]
     if ext.lower() != ".pdf":
         raise OptionError(f"-o: {path} has {'extension ' + repr(ext) if ext else 'no extension'}; "
                           "the report is a PDF: use .pdf")
-    if not args.output:
+    if not output:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     check_output_path(path, inputs)
-    series = series_list(args, catalogue)
+    return path
+
+
+def report_command(args, catalogue, series, as_of, path, inputs, command_line) -> int:
+    """Build the report of ``series`` and write it to ``path``; ``--since`` and ``--annex`` map here."""
+    from drillcast._io import atomic_write
+    from drillcast.present.report import build_report
+    from drillcast.present.report.front import load_since
+
     since = None
     if args.since:
-        from drillcast.present.report.front import load_since
-
         try:
             since = load_since(args.since)
         except ParameterError as exc:
             raise OptionError(f"--since: {exc.detail}") from None
-    pdf = build_report(catalogue, series, as_of, horizon=horizon, seed=getattr(args, "seed", 0),
-                       command_line=command_line, annex=args.annex, since=since,
-                       order="given" if args.series else None)
-    write_report(path, pdf, inputs)
+    pdf = build_report(catalogue, series, as_of, horizon=args.horizon, seed=args.seed, command_line=command_line,
+                       annex=args.annex, since=since, order="given" if args.series else None)
+    atomic_write(path, pdf, inputs)
     sys.stderr.write(f"drillcast: wrote {path}\n")
     return 0

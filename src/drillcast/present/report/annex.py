@@ -102,7 +102,7 @@ def methods(doc: Doc, results):
         if title == "Outcome models":
             doc.para("The forecasts of this report come from the default model, " + "; ".join(defaults) + ".")
         elif title == "Scores and backtests":
-            from drillcast.present.figures import backtest_models
+            from drillcast.analysis import backtest_models
 
             doc.para("Models in the track-record tables: " + ", ".join(backtest_models()) + " (the "
                      "second-order Markov model is left out to keep the report fast; "
@@ -177,7 +177,7 @@ def reproducibility(doc: Doc, catalogue, results, as_of, seed, horizon, command_
             versions.append(f"{mod} {getattr(m, '__version__', getattr(m, 'Version', '?'))}")
         except ImportError:
             pass
-    from drillcast.present.figures import backtest_models
+    from drillcast.analysis import backtest_models
 
     rows = [
         ["drillcast version", _esc(version)],

@@ -90,8 +90,7 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
         since = _front.load_since(since)
     date = pdf_date(as_of)
     register_fonts()
-    snapshot = catalogue.as_of(as_of)
-    results = analyse_all(snapshot, series_ids, as_of, int(horizon), seed, wanted)
+    results = analyse_all(catalogue, series_ids, as_of, int(horizon), seed, wanted)
 
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import cm

@@ -1,8 +1,7 @@
 """What the report shows for each series: forecast, one backtest and one battery, computed once.
 
-:func:`analyse` is the one place the report computes anything (it stands in
-for the project's orchestrator until that exists); every section reads the
-:class:`SeriesResults` it returns.
+:func:`analyse` is the one place the report asks :mod:`drillcast.analysis`
+for anything; every section reads the :class:`SeriesResults` it returns.
 """
 
 from __future__ import annotations
@@ -27,39 +26,42 @@ class SeriesResults:
     battery_note: str = ""
 
 
-def analyse(snapshot, sid, as_of, horizon, seed, wanted, checks=None) -> SeriesResults:
+def analyse(catalogue, sid, as_of, horizon, seed, wanted, checks=None) -> SeriesResults:
     """Forecast ``sid`` with the default model; backtest and test it when ``wanted`` has those sections.
 
+    Everything comes from :mod:`drillcast.analysis` (no fitting here).
     ``checks``: the ``(backtest, battery, note)`` of :func:`_checks`, when
     already computed (in another process).
     """
-    from drillcast.forecasting import Forecaster
-
-    info = snapshot.get_series(sid)
-    fitted = Forecaster("default").fit(snapshot, sid)
-    fc = fitted.forecast(horizon=horizon, seed=seed)
-    bt, battery, note = checks if checks is not None else _checks(snapshot, sid, as_of, seed, wanted)
-    return SeriesResults(sid, info, fitted.history, fc, snapshot.events(sid), snapshot, bt, battery, note)
-
-
-def _checks(snapshot, sid, as_of, seed, wanted):
-    """(backtest, battery, note): the slow, pure part of :func:`analyse` (picklable results)."""
+    from drillcast import analysis
     from drillcast.data.history import series_history
-    from drillcast.evaluation.backtest import backtest
-    from drillcast.present.figures import backtest_models
+
+    snapshot = catalogue.as_of(as_of)
+    fc = analysis.forecast(catalogue, sid, as_of=as_of, horizon=horizon, seed=seed, track_record=False)[sid]
+    history = snapshot.memo(("history", sid), lambda snap: series_history(snap, sid))
+    bt, battery, note = checks if checks is not None else _checks(catalogue, sid, as_of, seed, wanted)
+    return SeriesResults(sid, snapshot.get_series(sid), history, fc, snapshot.events(sid), snapshot, bt, battery,
+                         note)
+
+
+def _checks(catalogue, sid, as_of, seed, wanted):
+    """(backtest, battery, note): the slow, pure part of :func:`analyse` (picklable results)."""
+    from drillcast import analysis
+    from drillcast.data.history import series_history
 
     bt = battery = None
     note = ""
     if "track_record" in wanted:
-        bt = backtest(snapshot, sid, horizon=1, models=backtest_models(), seed=seed, truth_as_of=as_of)
+        bt = analysis.backtest(catalogue, sid, as_of=as_of, models=analysis.backtest_models(), seed=seed)
     if "hypotheses" in wanted:
-        history = series_history(snapshot, sid)
+        snapshot = catalogue.as_of(as_of)
+        history = snapshot.memo(("history", sid), lambda snap: series_history(snap, sid))
         if history.n_years == 0 and history.current_outcome is None:
             note = f"no complete year of the series is known on {as_of}, so there is nothing to test"
         else:
-            from drillcast.hypotheses import run_battery
-
-            battery = list(run_battery(history, alpha=ALPHA, correction=CORRECTION, seed=seed))
+            ts = analysis.hypothesis_tests(catalogue, sid, "all", as_of=as_of, alpha=ALPHA, seed=seed,
+                                           correction=CORRECTION)
+            battery = list(ts.results[0][1])
     return bt, battery, note
 
 
@@ -83,16 +85,16 @@ _SHARED = {}
 
 
 def _work(sid):
-    """Worker side of :func:`analyse_all`: the snapshot comes from the forked parent, not through a pipe."""
-    return _checks(_SHARED["snapshot"], sid, *_SHARED["args"])
+    """Worker side of :func:`analyse_all`: the catalogue comes from the forked parent, not through a pipe."""
+    return _checks(_SHARED["catalogue"], sid, *_SHARED["args"])
 
 
-def analyse_all(snapshot, series_ids, as_of, horizon, seed, wanted, jobs=None) -> list[SeriesResults]:
+def analyse_all(catalogue, series_ids, as_of, horizon, seed, wanted, jobs=None) -> list[SeriesResults]:
     """:func:`analyse` for each series, in the order given, in up to ``jobs`` processes.
 
     Each series' analysis is a pure function of the snapshot, the options
     and the seed, so results do not depend on the process that computed
-    them. Processes are forked (the snapshot is inherited, nothing is
+    them. Processes are forked (the catalogue is inherited, nothing is
     re-imported); where fork is not available, or ``jobs`` is 1, the series
     are analysed one after another.
     """
@@ -103,13 +105,13 @@ def analyse_all(snapshot, series_ids, as_of, horizon, seed, wanted, jobs=None) -
     if jobs is None:
         jobs = min(len(series_ids), os.cpu_count() or 1, 4)
     if jobs <= 1 or len(series_ids) < 2 or "fork" not in mp.get_all_start_methods():
-        return [analyse(snapshot, sid, as_of, horizon, seed, wanted) for sid in series_ids]
+        return [analyse(catalogue, sid, as_of, horizon, seed, wanted) for sid in series_ids]
     from concurrent.futures import ProcessPoolExecutor
 
-    _SHARED.update(snapshot=snapshot, args=(as_of, seed, wanted))
+    _SHARED.update(catalogue=catalogue, args=(as_of, seed, wanted))
     try:
         with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
             checks = list(pool.map(_work, series_ids))
     finally:
         _SHARED.clear()
-    return [analyse(snapshot, sid, as_of, horizon, seed, wanted, c) for sid, c in zip(series_ids, checks)]
+    return [analyse(catalogue, sid, as_of, horizon, seed, wanted, c) for sid, c in zip(series_ids, checks)]
