@@ -38,6 +38,7 @@ __all__ = [
     "load_catalogue",
     "validate_file",
     "bundled_path",
+    "checked_through",
 ]
 
 EXERCISE_COLUMNS = (
@@ -687,3 +688,20 @@ def load_catalogue(path: str | os.PathLike | None = None, *, series_path: str | 
         for w in warns:
             warnings.warn(str(w), DataWarning, stacklevel=2)
     return Catalogue(tuple(records), series, str(path), sha, None, warns)
+
+
+def checked_through(catalogue: Catalogue, series: str) -> _dt.date | None:
+    """The date through which ``series`` was checked: every event first reported by then is in ``catalogue``.
+
+    Until ``series.csv`` records a ``checked_through`` date per series, this is
+    the catalogue's latest report (the latest ``first_reported`` or start date of
+    any event, :meth:`Catalogue.latest_report`): the most a catalogue without
+    coverage dates can claim. None for an empty catalogue.
+
+    Raises
+    ------
+    OptionError
+        ``series`` is not in the catalogue.
+    """
+    catalogue.get_series(series)
+    return catalogue.latest_report()
