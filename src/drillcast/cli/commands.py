@@ -251,6 +251,12 @@ def cmd_data_import(args):
     return 0
 
 
+def cmd_data_diff(args):
+    from drillcast.cli.ledger_cmd import cmd_data_diff as diff
+
+    return diff(args)
+
+
 # --------------------------------------------------------------------------- forecast
 
 
@@ -350,7 +356,11 @@ def run(args, argv) -> int:
     """Dispatch parsed options (argparse has already rejected unknown commands)."""
     if args.command == "data":
         return {"validate": cmd_data_validate, "show": cmd_data_show, "series": cmd_data_series,
-                "import": cmd_data_import}[args.data_command](args)
+                "import": cmd_data_import, "diff": cmd_data_diff}[args.data_command](args)
+    if args.command == "ledger":
+        from drillcast.cli.ledger_cmd import run_ledger
+
+        return run_ledger(args, argv)
     if args.command == "report":
         return cmd_report(args, argv)
     return {"forecast": cmd_forecast, "backtest": cmd_backtest, "test": cmd_test, "plot": cmd_plot}[args.command](args)

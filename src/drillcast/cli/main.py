@@ -80,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--report", metavar="FILE", help="also write the import report (JSON) to FILE")
     gen.add_argument("--dry-run", action="store_true", help="print the import report, write nothing")
 
+    from drillcast.cli.ledger_cmd import add_data_diff_parser, add_ledger_parser
+
+    add_data_diff_parser(dsub, _add_common)
+    add_ledger_parser(sub, _add_common)
+
     f = sub.add_parser("forecast", help="probabilistic forecasts per series and year")
     _add_common(f)
     f.add_argument("--horizon", type=int, default=3, metavar="N", help="years to forecast (default 3)")
