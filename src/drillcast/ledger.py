@@ -49,6 +49,11 @@ GENESIS = "0" * 64  # prev_sha256 of the first entry
 LOCK_TIMEOUT = 60.0  # seconds to wait for another `ledger record` to finish
 
 
+def _utcnow() -> _dt.datetime:
+    """The time of recording (a function, so tests can fix the clock)."""
+    return _dt.datetime.now(_dt.timezone.utc)
+
+
 def _canonical(obj) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       allow_nan=False).encode("utf-8")
@@ -122,6 +127,18 @@ class Verification:
                 f"({self.n_entries} entr{'y' if self.n_entries == 1 else 'ies'} before it verify)")
 
 
+def _id_later(lines, wanted) -> bool:
+    """Whether an entry numbered ``wanted`` appears among ``lines`` (then it was moved, not removed)."""
+    for line in lines:
+        try:
+            e = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        if isinstance(e, dict) and e.get("id") == wanted:
+            return True
+    return False
+
+
 def _scan(path: Path) -> tuple[list[dict], Verification]:
     """Read and check the chain; entries up to the first problem, and the verification."""
     try:
@@ -158,10 +175,10 @@ def _scan(path: Path) -> tuple[list[dict], Verification]:
             return stop(i, "edited", f"entry {i} was edited after it was recorded: its content no longer "
                                      "matches its sha256")
         if e["id"] != i:
-            if isinstance(e["id"], int) and e["id"] > i:
-                return stop(i, "removed", f"entry {i} was removed: line {i} holds entry {e['id']}")
-            return stop(i, "reordered", f"entry {i} is out of place: line {i} holds entry {e['id']} "
-                                        "(entries were reordered)")
+            if _id_later(lines[i:], i):
+                return stop(i, "reordered", f"entry {i} is out of place: line {i} holds entry {e['id']} "
+                                            "(entries were reordered)")
+            return stop(i, "removed", f"entry {i} was removed: line {i} holds entry {e['id']}")
         if e["prev_sha256"] != prev:
             return stop(i, "unchained", f"entry {i} does not follow entry {i - 1}: its prev_sha256 does not "
                                         f"match (entry {i - 1} was replaced, or entries were reordered)")
@@ -360,7 +377,7 @@ class Ledger:
         forecasts = [forecasts] if isinstance(forecasts, Forecast) else list(forecasts)
         if now is not None and now.tzinfo is None:
             raise ParameterError("now", "give a timezone-aware datetime, e.g. datetime.now(timezone.utc)")
-        today = (now or _dt.datetime.now(_dt.timezone.utc)).astimezone().date()
+        today = (now or _utcnow()).astimezone().date()
         drafts, skipped = [], []
         for fc in forecasts:
             if fc.as_of > today:
@@ -392,7 +409,7 @@ class Ledger:
                 if not v.ok:
                     raise DataError(f"{v.text()}; nothing was recorded: fix the ledger first "
                                     f"('drillcast ledger verify --ledger {self.path}')")
-                stamp = now or _dt.datetime.now(_dt.timezone.utc)  # the time of writing, under the lock
+                stamp = now or _utcnow()  # the time of writing, under the lock
                 prev, n = v.head_sha256, v.n_entries
                 done = []
                 for d in drafts:

@@ -92,7 +92,6 @@ def _record(args):
     from pathlib import Path
 
     from drillcast.cli import commands as c
-    from drillcast.forecasting import Forecaster
     from drillcast.ledger import DEFAULT_LEDGER
     from drillcast.models.names import check_count_model, check_model_name
 
@@ -111,6 +110,8 @@ def _record(args):
     if not v.ok:  # before the forecasts, which take a while
         raise OptionError(f"--ledger: {v.text()}; nothing was recorded: fix the ledger first "
                           f"(drillcast ledger verify --ledger {ledger.path})")
+    from drillcast.forecasting import Forecaster
+
     cat = c._load(args)
     sel = c._series_list(args, cat)
     snap = cat.as_of(as_of)
