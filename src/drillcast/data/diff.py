@@ -94,12 +94,17 @@ class CatalogueDiff:
         from drillcast.present.text import safe_text
 
         c = self.counts()
-        lines = [f"{self.old} -> {self.new}: " + (
-            "identical" if self.identical else
-            f"{c['added']} event(s) added, {c['removed']} removed, {c['changed_events']} changed "
-            f"({c['changed_fields']} field(s))" + (
-                f"; series: {c['series_added']} added, {c['series_removed']} removed, {c['series_changed']} changed"
-                if self.series_compared else "; series.csv not compared (missing beside one of the files)"))]
+        if self.identical:
+            head = "no event added, removed or changed"
+        else:
+            head = (f"{c['added']} event(s) added, {c['removed']} removed, {c['changed_events']} changed "
+                    f"({c['changed_fields']} field(s))")
+        if self.series_compared:
+            head += (f"; series: {c['series_added']} added, {c['series_removed']} removed, "
+                     f"{c['series_changed']} changed")
+        else:
+            head += "; series.csv not compared (missing beside one of the files)"
+        lines = [f"{self.old} -> {self.new}: {head}"]
         for table, added, removed, changed in (
                 ("", self.added, self.removed, self.changed),
                 ("series ", self.series_added, self.series_removed, self.series_changed)):
