@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from drillcast.cli import main
-from drillcast.data.catalogue import checked_through, load_catalogue
+from drillcast.data.catalogue import load_catalogue
 from drillcast.errors import DataError, ParameterError
 from drillcast.evaluation.backtest import backtest
 from drillcast.forecasting import Forecaster
@@ -60,7 +60,7 @@ def test_entries_carry_the_issue_keys_and_chain_by_hand(rot_ledger, rot_catalogu
         assert e["sha256"] == _by_hand_sha(e)
         assert e["recorded_at"] == "2026-07-01T12:00:00Z"
         assert e["catalogue_sha256"] == rot_catalogue.sha256
-        assert e["checked_through"] == "2020-09-15"  # the catalogue's latest report
+        assert e["checked_through"] == rot_catalogue.checked_through("rot").isoformat()
     assert entries[0]["prev_sha256"] == GENESIS
     assert [e["prev_sha256"] for e in entries[1:]] == [e["sha256"] for e in entries[:-1]]
     # one line per entry, each the canonical JSON (keys sorted, no spaces)
@@ -215,7 +215,7 @@ def test_scores_equal_the_backtest_on_the_bundled_catalogue(tmp_path):
     assert sc.verification.ok
     sids = sorted({e["series"] for e in sc.entries})
     assert len(sids) >= 4
-    truth = max(checked_through(cat, s) for s in sids)
+    truth = max(cat.checked_through(s) for s in sids)
     bt = backtest(cat, sids, cutoffs=cuts, models=["ensemble", "uniform", "climatology"], truth_as_of=truth)
     folds = {(f["series"], f["model"], f["cutoff"], f["year"]): f for f in bt.folds}
     resolved = [e for e in sc.entries if e["status"] == "resolved"]
@@ -236,25 +236,29 @@ def test_scores_equal_the_backtest_on_the_bundled_catalogue(tmp_path):
             assert m["vs_baselines"][b]["mean_difference"] == s["mean_difference"]
 
 
-def _rot_with(tmp_path, extra, last=2020):
-    return load_catalogue(write_catalogue(tmp_path / "cat", cycle_events(last=last) + extra, [ROT_SERIES, REC_SERIES]))
+def _rot_with(tmp_path, extra, last=2020, checked=""):
+    """The rotating test series; checked through ``checked``, or (empty) through the latest report."""
+    series = [dict(ROT_SERIES, checked_through=checked), dict(REC_SERIES, checked_through=checked)]
+    return load_catalogue(write_catalogue(tmp_path / "cat", cycle_events(last=last) + extra, series))
 
 
 def test_resolution_pending_gap_certain_and_resolved(tmp_path):
-    cat = _rot_with(tmp_path, [], last=2019)  # latest report 2019-09-15
+    cat = _rot_with(tmp_path, [], last=2019)  # checked through the latest report, 2019-09-15
     led = Ledger(tmp_path / "l.jsonl")
     led.record(_fcs(cat, dt.date(2019, 1, 1), horizon=3), cat, now=NOW)  # 2019, 2020, 2021
     sc = led.score(cat, today=dt.date(2020, 6, 1))
     assert [e["status"] for e in sc.entries] == ["resolved", "pending", "pending"]
-    assert "has started" in sc.entries[0]["reason"]  # before the year's end: the outcome is certain
+    assert "was held" in sc.entries[0]["reason"]  # before the year's end: the outcome is certain
     sc = led.score(cat, today=dt.date(2022, 3, 1))
     assert [e["status"] for e in sc.entries] == ["resolved", "unresolvable", "unresolvable"]
     assert "coverage gap" in sc.entries[1]["reason"] and "checked only through 2019-09-15" in sc.entries[1]["reason"]
-    # the outcome is added: 2020 held (direction d), 2021 nothing, an event of 2022 shows 2021 is covered
-    later = _rot_with(tmp_path / "v2", [{"id": "X-2022", "series": "rot", "direction": "a",
-                                        "start_date": "2022-02-01"}], last=2020)
+    # the outcome is added (2020 held, direction d; nothing in 2021) and the series checked into 2022
+    later = _rot_with(tmp_path / "v2", [], last=2020, checked="2022-01-15")
     sc = led.score(later, today=dt.date(2022, 3, 1))
     assert [e["status"] for e in sc.entries] == ["resolved", "resolved", "resolved"]
+    # a check dated after today counts only up to today
+    assert [e["status"] for e in led.score(later, today=dt.date(2021, 6, 1)).entries] == [
+        "resolved", "resolved", "pending"]
     e2020, e2021 = sc.entries[1], sc.entries[2]
     assert (e2020["observed"], e2021["observed"]) == ("d", "none")
     entries = led.entries()
@@ -303,18 +307,18 @@ def test_latest_and_what_changed(tmp_path):
 
 
 def test_cli_workflow_record_score_verify_diff(tmp_path, capsys, monkeypatch):
-    import drillcast.cli.commands as commands
+    import drillcast.analysis as analysis
     import drillcast.ledger as ledger_module
 
     old = write_catalogue(tmp_path / "old", cycle_events(last=2019), [ROT_SERIES, REC_SERIES])
     new = write_catalogue(tmp_path / "new", cycle_events(last=2020), [ROT_SERIES, REC_SERIES])
     led = tmp_path / "ledger.jsonl"
-    monkeypatch.setattr(commands, "_today", lambda: dt.date(2019, 12, 1))
+    monkeypatch.setattr(analysis, "today", lambda: dt.date(2019, 12, 1))
     monkeypatch.setattr(ledger_module, "_utcnow", lambda: dt.datetime(2019, 12, 1, 12, tzinfo=UTC))
     assert main(["--catalogue", str(old), "ledger", "record", "--ledger", str(led), "--series", "rot",
                  "--as-of", "2019-12-01", "--horizon", "2"]) == 0
     assert "recorded 2 entries" in capsys.readouterr().out
-    monkeypatch.setattr(commands, "_today", lambda: dt.date(2020, 10, 1))
+    monkeypatch.setattr(analysis, "today", lambda: dt.date(2020, 10, 1))
     monkeypatch.setattr(ledger_module, "_utcnow", lambda: dt.datetime(2020, 10, 1, 12, tzinfo=UTC))
     assert main(["--catalogue", str(new), "ledger", "record", "--ledger", str(led), "--series", "rot",
                  "--as-of", "2020-10-01", "--horizon", "1", "--format", "json"]) == 0
@@ -362,3 +366,32 @@ def test_public_api_name():
     import drillcast
 
     assert drillcast.Ledger is Ledger
+
+
+def test_done_when_record_today_add_the_outcome_get_the_live_score(tmp_path, capsys, monkeypatch):
+    """The README's workflow: record today's forecast, later `data add` the outcome, score it live."""
+    import drillcast.analysis as analysis
+    import drillcast.ledger as ledger_module
+
+    series = [dict(ROT_SERIES, checked_through="2020-01-10"), dict(REC_SERIES, checked_through="2020-01-10")]
+    cat = write_catalogue(tmp_path / "cat", cycle_events(last=2019), series)
+    led = str(tmp_path / "ledger.jsonl")
+    monkeypatch.setattr(analysis, "today", lambda: dt.date(2020, 1, 10))
+    monkeypatch.setattr(ledger_module, "_utcnow", lambda: dt.datetime(2020, 1, 10, 9, tzinfo=UTC))
+    assert main(["--catalogue", str(cat), "ledger", "record", "--ledger", led, "--series", "rot"]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(analysis, "today", lambda: dt.date(2020, 10, 1))
+    assert main(["--catalogue", str(cat), "ledger", "score", "--ledger", led, "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [e["status"] for e in doc["entries"]] == ["pending", "pending", "pending"]
+    assert main(["--catalogue", str(cat), "data", "add", "--id", "R-2020", "--name", "R-2020", "--series", "rot",
+                 "--direction", "d", "--start", "2020-09-15", "--status", "held", "--first-reported", "2020-09-01",
+                 "--source", "https://example.org/r-2020", "--confidence", "high"]) == 0
+    assert main(["--catalogue", str(cat), "ledger", "score", "--ledger", led, "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    first = doc["entries"][0]
+    assert (first["year"], first["replayed"], first["status"], first["observed"]) == (2020, False, "resolved", "d")
+    live = doc["summary"]["live"]
+    assert (live["n_resolved"], live["n_pending"]) == (1, 2)
+    assert [r["model"] for r in live["overall"]][0] == first["model"]
+    assert doc["summary"]["replayed"]["n_entries"] == 0

@@ -360,7 +360,8 @@ class Ledger:
             are recorded, and the baselines are fitted on the same snapshot.
         now : datetime.datetime, optional
             Time of recording (timezone-aware; default: now). An entry whose
-            ``as_of`` is before the local date of ``now`` is ``replayed``.
+            ``as_of`` is before the UTC date of ``now`` is ``replayed`` (the command
+            line's default as-of date is today in UTC).
 
         Raises
         ------
@@ -371,13 +372,12 @@ class Ledger:
         """
         from filelock import FileLock, Timeout
 
-        from drillcast.data.catalogue import checked_through
         from drillcast.forecasting import Forecast, Forecaster
 
         forecasts = [forecasts] if isinstance(forecasts, Forecast) else list(forecasts)
         if now is not None and now.tzinfo is None:
             raise ParameterError("now", "give a timezone-aware datetime, e.g. datetime.now(timezone.utc)")
-        today = (now or _utcnow()).astimezone().date()
+        today = (now or _utcnow()).astimezone(_dt.timezone.utc).date()
         drafts, skipped = [], []
         for fc in forecasts:
             if fc.as_of > today:
@@ -391,7 +391,7 @@ class Ledger:
             counts = fc.model_info.get("counts", "default")
             base = {b: Forecaster(b, counts=counts).fit(snap, fc.series).forecast(years, seed=fc.seed)
                     for b in LEDGER_BASELINES}
-            ct = checked_through(catalogue, fc.series)
+            ct = catalogue.checked_through(fc.series)
             for yf in fc.years:
                 drafts.append({
                     "as_of": fc.as_of.isoformat(), "replayed": fc.as_of < today,
@@ -580,25 +580,41 @@ def _observed_start(y, lo, hi):
     return _doy_iso(y, lo) if lo == hi else f"{_doy_iso(y, lo)}/{_doy_iso(y, hi)}"
 
 
+def _held_in(h, year):
+    """``(label, count, lo, hi)`` of a year in which ``h`` shows a held primary event, else None."""
+    if year == h.current_year and h.current_outcome is not None:
+        return (h.categories[h.current_outcome], int(h.current_count), float(h.current_start[0]),
+                float(h.current_start[1]))
+    for i, y in enumerate(h.years):
+        if y == year and h.outcomes[i] != h.none_index:
+            return h.categories[h.outcomes[i]], int(h.counts[i]), float(h.start_lo[i]), float(h.start_hi[i])
+    return None
+
+
 def _resolve(entry, catalogue, today, memo):
-    """``(status, reason, truth)`` of an entry; truth is ``(label, count, lo, hi)`` when resolved."""
+    """``(status, reason, truth)`` of an entry; truth is ``(label, count, lo, hi)`` when resolved.
+
+    A year is resolved when it is over and the series is checked through its end
+    (then its absence of events is evidence, as in the backtest's truth); for a
+    single-event series also as soon as the catalogue shows the year's exercise
+    held, whatever the coverage, since one held exercise fixes the outcome.
+    """
     import numpy as np
 
-    from drillcast.data.catalogue import checked_through
     from drillcast.data.history import series_history
+
+    def history(day):
+        if (sid, day) not in memo:
+            memo[(sid, day)] = series_history(catalogue.as_of(day), sid)
+        return memo[(sid, day)]
 
     sid, y = entry["series"], entry["year"]
     if sid not in catalogue.series:
         return "unresolvable", f"the catalogue has no series {sid!r}", None
-    ct = checked_through(catalogue, sid)
+    ct = min(catalogue.checked_through(sid), today)  # no check reaches past today
     year_end = _dt.date(y, 12, 31)
-    if ct is None:
-        return ("unresolvable" if today > year_end else "pending"), "the catalogue has no events", None
-    key = (sid, ct)
-    if key not in memo:
-        memo[key] = series_history(catalogue.as_of(ct), sid)
-    h = memo[key]
     if ct >= year_end:
+        h = history(ct)
         idx = np.flatnonzero(h.years == y)
         if not idx.size:
             return "unresolvable", f"{y} is before the first recorded year of {sid}", None
@@ -608,13 +624,13 @@ def _resolve(entry, catalogue, today, memo):
                     "whether it was held is unknown", None)
         return "resolved", f"{y} is over and {sid} is checked through {ct}", (
             h.categories[h.outcomes[i]], int(h.counts[i]), float(h.start_lo[i]), float(h.start_hi[i]))
-    if y == ct.year and h.current_outcome is not None and not h.info.multi_event:
-        lo, hi = h.current_start
-        return "resolved", f"{sid}'s {y} exercise has started (known by {ct})", (
-            h.categories[h.current_outcome], int(h.current_count), float(lo), float(hi))
+    if not catalogue.series[sid].multi_event:
+        held = _held_in(history(today), y)
+        if held is not None:
+            return "resolved", f"{sid}'s {y} exercise was held (the catalogue reports it by {today})", held
     if today > year_end:
         return "unresolvable", (f"coverage gap: {y} is over but {sid} is checked only through {ct}; "
-                                "record a later check of the series to resolve it"), None
+                                f"record a later check (drillcast data checked --series {sid} ...) to resolve it"), None
     return "pending", f"{y} is not over; {sid} is checked through {ct}", None
 
 
@@ -637,7 +653,6 @@ def _fold_inputs(payload, label, count, lo, hi, rec):
 def score_entries(entries, catalogue, *, today: _dt.date, paired_draws: int = 20_000, seed: int = 0,
                   verification: Verification | None = None) -> LedgerScore:
     """Resolve and score ledger entries (see :meth:`Ledger.score`)."""
-    from drillcast.data.catalogue import checked_through
     from drillcast.evaluation.backtest import score_folds
 
     memo: dict = {}
@@ -682,7 +697,7 @@ def score_entries(entries, catalogue, *, today: _dt.date, paired_draws: int = 20
                               kind == "replayed", paired_draws, seed)
                for kind in ("live", "replayed")}
     settings = {"catalogue_sha256": catalogue.sha256, "today": today.isoformat(),
-                "checked_through": {s: (lambda d: d.isoformat() if d else None)(checked_through(catalogue, s))
+                "checked_through": {s: catalogue.checked_through(s).isoformat()
                                     for s in sorted({e["series"] for e in entries} & set(catalogue.series))},
                 "baselines": list(LEDGER_BASELINES)}
     return LedgerScore(tuple(rows), summary, verification or Verification("", len(entries), GENESIS), settings)

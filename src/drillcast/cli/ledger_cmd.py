@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+from drillcast.cli.output import Progress, emit, frame_csv, to_csv, to_json, warn
 from drillcast.errors import OptionError
 
 __all__ = ["add_ledger_parser", "add_data_diff_parser", "run_ledger", "cmd_data_diff"]
@@ -15,58 +16,68 @@ __all__ = ["add_ledger_parser", "add_data_diff_parser", "run_ledger", "cmd_data_
 LEDGER_HELP = "path of the ledger (JSON Lines; default reports/ledger.jsonl)"
 
 
-def add_ledger_parser(sub, add_common):
-    """Register ``ledger`` and its actions on the top-level subparsers."""
+def add_ledger_parser(sub, add_globals, add_series):
+    """Register ``ledger`` and its actions on the top-level subparsers (``add_globals``/``add_series``
+    are :mod:`drillcast.cli.main`'s helpers for the shared options)."""
     from drillcast.ledger import DEFAULT_LEDGER  # standard library only at its top
 
     led = sub.add_parser("ledger", help="record forecasts when made, score them when reality arrives")
     lsub = led.add_subparsers(dest="ledger_command", metavar="ACTION", parser_class=type(led))
     lsub.required = True
     rec = lsub.add_parser("record", help="forecast now and append one entry per (series, year) to the ledger")
-    add_common(rec, fmt=("table", "json"), output=False)
-    rec.add_argument("--ledger", default=DEFAULT_LEDGER, metavar="PATH", help=LEDGER_HELP)
+    add_series(rec)
+    add_globals(rec, fmt=("table", "json"), output=False)
     rec.add_argument("--model", default="default", metavar="NAME", help="outcome model (default: per kind of series)")
-    rec.add_argument("--horizon", type=int, default=3, metavar="N", help="years to forecast (default 3)")
+    rec.add_argument("--horizon", type=int, default=3, metavar="N", help="years to forecast, 1-50 (default 3)")
     rec.add_argument("--counts", default="default", metavar="NAME",
                      help="count model of multi-event series: gamma-poisson or glm-trend (default: gamma-poisson)")
     ver = lsub.add_parser("verify", help="recompute the hash chain; exit 2 naming the first entry edited, "
                                          "removed or reordered")
-    ver.add_argument("--ledger", default=DEFAULT_LEDGER, metavar="PATH", help=LEDGER_HELP)
-    ver.add_argument("--format", choices=("text", "json"), default="text")
+    add_globals(ver, as_of=False, seed=False, fmt=("table", "json"), output=False)
     ver.add_argument("--repair", action="store_true",
                      help="remove a cut-short last line (an interrupted write); nothing else is ever removed")
     sc = lsub.add_parser("score", help="resolve every entry against the catalogue and score the resolved ones")
-    add_common(sc, series=False, as_of=False, seed=False)
-    sc.add_argument("--ledger", default=DEFAULT_LEDGER, metavar="PATH", help=LEDGER_HELP)
+    add_globals(sc, as_of=False, seed=False)
     df = lsub.add_parser("diff", help="how the forecast of one question moved from entry to entry")
-    add_common(df, series=False, as_of=False, seed=False)
-    df.add_argument("--ledger", default=DEFAULT_LEDGER, metavar="PATH", help=LEDGER_HELP)
+    add_globals(df, as_of=False, seed=False)
     df.add_argument("--series", required=True, metavar="S", help="the series of the question")
     df.add_argument("--year", required=True, type=int, metavar="YEAR", help="the year of the question")
+    for p in (rec, ver, sc, df):
+        p.add_argument("--ledger", default=DEFAULT_LEDGER, metavar="PATH", help=LEDGER_HELP)
 
 
-def add_data_diff_parser(dsub, add_common):
+def add_data_diff_parser(dsub, add_globals):
     """Register ``data diff OLD NEW``."""
     d = dsub.add_parser("diff", help="events added, removed and changed field by field between two catalogues")
     d.add_argument("old", metavar="OLD.csv", help="the old exercises.csv (its series.csv beside it is compared too)")
     d.add_argument("new", metavar="NEW.csv", help="the new exercises.csv")
-    add_common(d, series=False, as_of=False, seed=False)
+    add_globals(d, as_of=False, seed=False)
 
 
 # --------------------------------------------------------------------------- data diff
 
 
 def cmd_data_diff(args):
-    from drillcast.cli import commands as c
+    from drillcast.cli.commands import _format
     from drillcast.data.diff import diff_catalogues
 
-    d = diff_catalogues(args.old, args.new)
+    fmt = _format(args)
     inputs = [args.old, args.new]
-    if args.format == "json":
-        return c._emit(args, c._json(d.to_dict()), inputs)
-    if args.format == "csv":
-        return c._emit(args, c._csv(d.rows(), ["table", "change", "id", "field", "old", "new"], args.raw), inputs)
-    return c._emit(args, d.text(), inputs)
+    _check_output(args, inputs)
+    d = diff_catalogues(args.old, args.new)
+    if fmt == "json":
+        return emit(args, to_json(d.to_dict()), inputs)
+    if fmt == "csv":
+        return emit(args, to_csv(d.rows(), ["table", "change", "id", "field", "old", "new"], args.raw), inputs)
+    return emit(args, d.text(), inputs)
+
+
+def _check_output(args, inputs):
+    """Refuse a bad -o before any work (an input, a missing folder)."""
+    if args.output and args.output != "-":
+        from drillcast._io import check_output_path
+
+        check_output_path(args.output, inputs)
 
 
 # --------------------------------------------------------------------------- ledger
@@ -91,18 +102,19 @@ def _require(ledger):
 def _record(args):
     from pathlib import Path
 
+    from drillcast import analysis
     from drillcast.cli import commands as c
     from drillcast.ledger import DEFAULT_LEDGER
-    from drillcast.models.names import check_count_model, check_model_name
+    from drillcast.models.names import check_count_model
 
-    c._check_positive(args.horizon, "--horizon")
+    fmt = c._format(args, ("table", "json"))
+    c._check_horizon(args)
+    c._check_model(args.model)
     check_count_model(args.counts)
-    if args.model != "default":
-        check_model_name(args.model)
     as_of = c.parse_as_of(args.as_of)
-    if as_of > c._today():
-        raise OptionError(f"--as-of: {as_of} is after today ({c._today()}); a ledger records what was known "
-                          "when it was said: give today or an earlier date (an earlier one is marked replayed)")
+    if as_of > analysis.today():
+        raise OptionError(f"--as-of: {as_of} is after today ({analysis.today()}, UTC); a ledger records what was "
+                          "known when it was said: give today or an earlier date (an earlier one is marked replayed)")
     if args.ledger == DEFAULT_LEDGER:
         Path(args.ledger).parent.mkdir(parents=True, exist_ok=True)
     ledger = _ledger(args)
@@ -110,33 +122,30 @@ def _record(args):
     if not v.ok:  # before the forecasts, which take a while
         raise OptionError(f"--ledger: {v.text()}; nothing was recorded: fix the ledger first "
                           f"(drillcast ledger verify --ledger {ledger.path})")
-    from drillcast.forecasting import Forecaster
-
     cat = c._load(args)
-    sel = c._series_list(args, cat)
-    snap = cat.as_of(as_of)
-    fcs = [Forecaster(args.model, counts=args.counts).fit(snap, sid).forecast(horizon=args.horizon, seed=args.seed)
-           for sid in c._progress(sel, "forecast")]
-    c.warn_if_stale(cat, as_of)
-    res = ledger.record(fcs, cat)
+    sel = analysis.resolve_series(cat, args.series)
+    bar = Progress(len(sel), "forecast")
+    fs = analysis.forecast(cat, sel, as_of=as_of, model=args.model, horizon=args.horizon, seed=args.seed,
+                           counts=args.counts, track_record=False, progress=bar.step)
+    bar.close()
+    c._warn_all(fs.warnings)
+    res = ledger.record(fs, cat)
     if any(e["replayed"] for e in res.entries):
         sys.stderr.write(f"drillcast: note: as of {as_of}, before today: these entries are marked replayed "
                          "and kept apart from the live record\n")
-    if args.format == "json":
-        sys.stdout.write(c._json(res.to_dict()))
-    else:
-        sys.stdout.write(res.text())
+    sys.stdout.write(to_json(res.to_dict()) if fmt == "json" else res.text())
     return 0
 
 
 def _verify(args):
-    from drillcast.cli import commands as c
+    from drillcast.cli.commands import _format
 
+    fmt = _format(args, ("table", "json"))
     ledger = _ledger(args)
     _require(ledger)
     v = ledger.repair() if args.repair else ledger.verify()
-    if args.format == "json":
-        sys.stdout.write(c._json(v.to_dict()))
+    if fmt == "json":
+        sys.stdout.write(to_json(v.to_dict()))
     elif v.ok:
         sys.stdout.write(v.text() + "\n")
     if not v.ok:
@@ -195,23 +204,24 @@ def score_text(score) -> str:
 
 
 def _score(args):
+    from drillcast import analysis
     from drillcast.cli import commands as c
 
+    fmt = c._format(args)
     ledger = _ledger(args)
     _require(ledger)
-    cat = c._load(args)
-    res = ledger.score(cat)
-    if not res.verification.ok:
-        sys.stderr.write(f"drillcast: warning: {res.verification.text()}; only the entries before it are scored: "
-                         f"run 'drillcast ledger verify --ledger {ledger.path}'\n")
     inputs = c._inputs(args) + [ledger.path]
-    if args.format == "json":
-        return c._emit(args, c._json(res.to_dict()), inputs)
-    if args.format == "csv":
-        df = res.to_frame()
-        rows = df.astype(object).where(df.notna(), "").to_dict("records")
-        return c._emit(args, c._csv(rows, df.columns, args.raw), inputs)
-    return c._emit(args, score_text(res), inputs)
+    _check_output(args, inputs)
+    cat = c._load(args)
+    res = ledger.score(cat, today=analysis.today())
+    if not res.verification.ok:
+        warn(f"{res.verification.text()}; only the entries before it are scored: "
+             f"run 'drillcast ledger verify --ledger {ledger.path}'")
+    if fmt == "json":
+        return emit(args, to_json(res.to_dict()), inputs)
+    if fmt == "csv":
+        return emit(args, frame_csv(res.to_frame(), args.raw), inputs)
+    return emit(args, score_text(res), inputs)
 
 
 def _catalogue_path_for(sha, ledger, current):
@@ -229,8 +239,10 @@ def _diff(args):
     from drillcast.data.diff import diff_catalogues
     from drillcast.ledger import question_history
 
+    fmt = c._format(args)
     ledger = _ledger(args)
     _require(ledger)
+    _check_output(args, [ledger.path])
     entries = ledger.entries()
     hist = question_history(entries, args.series, args.year)
     if not hist:
@@ -248,14 +260,14 @@ def _diff(args):
             new = _catalogue_path_for(row["catalogue_sha256"], ledger, current)
             if old is not None and new is not None:
                 row["catalogue_diff"] = diff_catalogues(old, new).to_dict()
-    if args.format == "json":
-        return c._emit(args, c._json({"series": args.series, "year": args.year, "moves": hist}), [ledger.path])
-    if args.format == "csv":
+    if fmt == "json":
+        return emit(args, to_json({"series": args.series, "year": args.year, "moves": hist}), [ledger.path])
+    if fmt == "csv":
         cols = [k for k in hist[0] if k != "catalogue_diff"] + ["catalogue_changes"]
         rows = [dict({k: ("" if v is None else v) for k, v in r.items() if k != "catalogue_diff"},
                      catalogue_changes=_diff_phrase(r)) for r in hist]
-        return c._emit(args, c._csv(rows, cols, args.raw), [ledger.path])
-    return c._emit(args, diff_text(args.series, args.year, hist), [ledger.path])
+        return emit(args, to_csv(rows, cols, args.raw), [ledger.path])
+    return emit(args, diff_text(args.series, args.year, hist), [ledger.path])
 
 
 def _diff_phrase(row) -> str:
