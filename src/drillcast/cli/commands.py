@@ -218,6 +218,12 @@ def cmd_data_import(args):
     return 0
 
 
+def cmd_data_diff(args):
+    from drillcast.cli.ledger_cmd import cmd_data_diff as diff
+
+    return diff(args)
+
+
 _ADD_FIELDS = {"name": "name", "series": "series", "direction": "direction", "primary": "primary",
                "start": "start_date", "end": "end_date", "status": "status", "first_reported": "first_reported",
                "status_reported": "status_reported", "dates_reported": "dates_reported", "host": "host",
@@ -407,7 +413,12 @@ def run(args, argv) -> int:
     """Dispatch parsed options (argparse has already rejected unknown commands)."""
     if args.command == "data":
         return {"validate": cmd_data_validate, "show": cmd_data_show, "series": cmd_data_series,
-                "import": cmd_data_import, "add": cmd_data_add, "checked": cmd_data_checked}[args.data_command](args)
+                "import": cmd_data_import, "add": cmd_data_add, "checked": cmd_data_checked,
+                "diff": cmd_data_diff}[args.data_command](args)
+    if args.command == "ledger":
+        from drillcast.cli.ledger_cmd import run_ledger
+
+        return run_ledger(args, argv)
     if args.command == "report":
         return cmd_report(args, argv)
     return {"forecast": cmd_forecast, "backtest": cmd_backtest, "test": cmd_test, "plot": cmd_plot}[args.command](args)

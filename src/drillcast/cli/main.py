@@ -108,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--source", metavar="URL", help="source URL for rows without a source column")
     _add_data_edit_commands(dsub)
 
+    from drillcast.cli.ledger_cmd import add_data_diff_parser, add_ledger_parser
+
+    add_data_diff_parser(dsub, _globals)
+    add_ledger_parser(sub, _globals, _series)
+
     f = sub.add_parser("forecast", help="probabilistic forecasts per series and year")
     _series(f)
     _globals(f)

@@ -28,7 +28,7 @@ from drillcast.forecasting import Forecaster
 from drillcast.data.history import series_history
 from drillcast.models import BASELINES, MODELS, get_model
 
-__all__ = ["backtest", "BacktestResult", "default_cutoffs", "MIN_BACKTEST_YEARS"]
+__all__ = ["backtest", "BacktestResult", "default_cutoffs", "MIN_BACKTEST_YEARS", "score_folds", "summarise_folds"]
 
 MIN_BACKTEST_YEARS = 5  # years of history before the first default cutoff
 _LEVELS = {0.5: ("q25", "q75"), 0.8: ("q10", "q90"), 0.95: ("q025", "q975")}
@@ -142,6 +142,29 @@ def _score_batch(pending):
             recs[i]["scores"]["pit"] = round(float(pit[j]), 6)
 
 
+def score_folds(pending):
+    """Score forecasts of one series against what happened: fills each record's ``scores``.
+
+    The scores of ``drillcast backtest`` (:func:`_score_batch`), and the
+    coverage of the 50/80/95 % start intervals (``covered_50`` ...) when the
+    start was observed. The forecast ledger scores its entries with this too.
+
+    Parameters
+    ----------
+    pending : list of tuple
+        ``(record, probs, observed_index, start_pmf_or_None, lo, hi, count_pmf, count)``
+        per forecast; ``record`` needs ``year`` and ``start`` (quantiles or None),
+        ``lo``/``hi`` are the observed start's day-of-year interval (NaN if none).
+    """
+    _score_batch(pending)
+    for rec, _, _, _, lo, hi, _, _ in pending:
+        if not np.isnan(lo) and rec["start"]:
+            y = rec["year"]
+            for level, (a, b) in _LEVELS.items():
+                rec["scores"][f"covered_{int(level * 100)}"] = bool(
+                    rec["start"][a] <= _doy_iso(y, lo) and _doy_iso(y, hi) <= rec["start"][b])
+
+
 def _forecast_years(fc):
     out = {}
     for y in fc.years:
@@ -227,13 +250,7 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
                     }
                     pending.append((rec, fy[y]["probs"], o, fy[y]["pmf"], lo, hi, fy[y]["count_pmf"], int(count)))
                     folds.append(rec)
-        _score_batch(pending)
-        for rec, _, _, _, lo, hi, _, _ in pending:
-            if not np.isnan(lo) and rec["start"]:
-                y = rec["year"]
-                for level, (a, b) in _LEVELS.items():
-                    rec["scores"][f"covered_{int(level * 100)}"] = bool(
-                        rec["start"][a] <= _doy_iso(y, lo) and _doy_iso(y, hi) <= rec["start"][b])
+        score_folds(pending)
         if progress:
             progress(sid)
     summary, reliability = _summarise(folds, names, paired_draws, seed, full=summary)
@@ -322,6 +339,17 @@ def _summarise(folds, names, draws, seed, full=True):
         row["vs_baselines"] = skills
     summary.sort(key=lambda r: (r["series"], -r["mean_log_score"], r["model"]))
     return summary, reliability
+
+
+def summarise_folds(folds, names, *, paired_draws: int = 20_000, seed: int = 0, full: bool = True):
+    """Per (series, model) summaries and reliability tables of scored fold records, as in :func:`backtest`.
+
+    ``folds`` are records with ``series``, ``model``, ``cutoff``, ``year``,
+    ``scores``, ``outcomes``, ``p_held`` and ``observed``; folds of different
+    models with the same ``(series, cutoff, year)`` are paired in the skill tests.
+    Returns ``(summary_rows, reliability)``.
+    """
+    return _summarise(list(folds), list(names), paired_draws, seed, full=full)
 
 
 def _nan_none(x):

@@ -22,7 +22,8 @@ def forecast_text(forecasts, catalogue) -> str:
     blocks = []
     for fc in forecasts:
         head = (f"{safe_text(fc.series)}: {safe_text(fc.series_name)}\n"
-                f"  as of {fc.as_of}, model {fc.model}, {fc.n_events_used} events over {fc.n_years_used} years")
+                f"  as of {fc.as_of}, model {fc.model}, {_plural(fc.n_events_used, 'held primary event')} "
+                f"in {_plural(fc.n_years_used, 'year')} of history")
         if not fc.ok:
             blocks.append(f"{head}\n  {fc.status}: {fc.reason}")
             continue
@@ -52,6 +53,11 @@ def forecast_text(forecasts, catalogue) -> str:
             lines.append(f"  {trp}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
+
+
+def _plural(n: int, noun: str) -> str:
+    """'1 year', '2 years', '0 years'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _cell(y, p, fact="yes"):
