@@ -293,16 +293,32 @@ def test_held_events_are_facts_with_their_source(bundled_front):
     assert "%" not in line and not any(t in line for t, _, _ in [("likely", 0, 0), ("certain", 0, 0)])
 
 
-def test_a_coverage_gap_is_not_judged(bundled_front):
-    """Tsentr-2026 was announced; with no reports since June the model's 'none' is an artefact: no judgment."""
+def test_a_coverage_gap_lowers_confidence_and_is_said(bundled_front):
+    """Russia's series was last checked in February: the gap is stated and confidence is not high."""
     cat, as_of, pages = bundled_front
-    latest = cat.as_of(as_of).latest_report()
-    assert (as_of - latest).days > 90
+    ct = cat.as_of(as_of).checked_through("russia-strategic")
+    assert (as_of - ct).days > 90
     text = " ".join(pages)
+    assert f"not checked in the last {(as_of - ct).days} days" in text
     judg = text[text.index("Key judgments"):]
-    russia = judg[judg.index("Russian annual strategic"):]
-    assert russia.split("2027:")[0].count("not judged") == 1
-    assert "almost certain" not in russia.split("2027:")[0]
+    head = judg[judg.index("Russian annual strategic"):][:200]
+    assert "confidence high" not in head and "confidence " in head
+
+
+def test_an_artefact_of_the_gap_is_not_judged():
+    """A near-zero chance in the as-of year with nothing recorded and a long gap gets no judgment."""
+    from types import SimpleNamespace
+
+    from drillcast.present.report.front import outcome_cell, unjudged
+    from drillcast.present.report.results import SeriesResults
+
+    y = SimpleNamespace(year=2026, p_held=0.02, outcomes=None)
+    snap = SimpleNamespace(checked_through=lambda sid: dt.date(2026, 2, 15))
+    r = SeriesResults("s", SimpleNamespace(multi_event=False), None, SimpleNamespace(ok=True, years=[y], kind="recurring"),
+                      [], snap)
+    assert unjudged(r, 2026, dt.date(2026, 11, 30)) and not unjudged(r, 2026, dt.date(2026, 4, 1))
+    assert outcome_cell(r, y, dt.date(2026, 11, 30)).startswith("<i>not judged</i>")
+    assert "almost no chance" in outcome_cell(r, y, dt.date(2026, 4, 1))
 
 
 def _fake(folds, n_years=12, confidence_levels=("high",) * 10, model="ensemble"):
@@ -311,7 +327,7 @@ def _fake(folds, n_years=12, confidence_levels=("high",) * 10, model="ensemble")
     from drillcast.present.report.results import SeriesResults
 
     events = [{"status": "held", "confidence": c, "primary": True} for c in confidence_levels]
-    snapshot = SimpleNamespace(latest_report=lambda: dt.date(2025, 12, 1))
+    snapshot = SimpleNamespace(checked_through=lambda sid: dt.date(2025, 12, 1))
     return SeriesResults("s", SimpleNamespace(multi_event=False), SimpleNamespace(n_years=n_years),
                          SimpleNamespace(ok=True, model=model), events, snapshot,
                          SimpleNamespace(folds=folds), None, "")

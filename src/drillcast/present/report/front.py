@@ -5,10 +5,10 @@ run (no refit). Wording rules:
 
 - an event the snapshot records as held is a fact: it is stated with its
   dates and source, never with an estimative word or a percentage;
-- a year the catalogue's coverage does not reach (its latest report is more
-  than :data:`STALE_DAYS` before the as-of date and nothing is recorded for
-  the year) is not judged: the model's low probability there reflects
-  missing reports, not evidence;
+- the as-of year of a series whose check (``checked_through``) ends more
+  than :data:`STALE_DAYS` before the as-of date, with nothing held recorded
+  and a model probability under 20 %, is not judged: that low probability
+  would reflect missing reports, not evidence;
 - the confidence level (high / medium / low) is separate from the
   probability and comes from the data: sample size, track record, source
   confidence of the events used and the coverage gap.
@@ -38,7 +38,7 @@ from drillcast.present.report.wording import (
 )
 
 STALE_DAYS = 90
-"""A catalogue whose latest report is older than this (days before the as-of date) has a coverage gap."""
+"""A series whose check ends more than this many days before the as-of date has a coverage gap."""
 
 READER_ORDER = ("russia-strategic", "union-shield", "joint-air-patrol", "joint-sea", "joint-maritime-patrol",
                 "china-russia-interaction", "maritime-security-belt", "peace-mission", "joint-submarine-patrol")
@@ -64,10 +64,15 @@ def held_events(r: SeriesResults, year: int) -> list:
     return [e for e in r.events if e["status"] == "held" and e["primary"] and e["start"].year == year]
 
 
+def checked_through(r: SeriesResults):
+    """The date the catalogue's search for this series ends (its ``checked_through``), as known on the as-of date."""
+    return r.snapshot.checked_through(r.sid) if r.snapshot is not None else None
+
+
 def coverage_gap(r: SeriesResults, as_of) -> int:
-    """Days between the catalogue's latest report (as known on ``as_of``) and ``as_of``; 0 if none."""
-    latest = r.snapshot.latest_report() if r.snapshot is not None else None
-    return max(0, (as_of - latest).days) if latest is not None else 0
+    """Days between the end of the catalogue's check of the series and ``as_of``; 0 if none."""
+    ct = checked_through(r)
+    return max(0, (as_of - ct).days) if ct is not None else 0
 
 
 def unjudged(r: SeriesResults, year: int, as_of) -> bool:
@@ -114,8 +119,9 @@ def confidence(r: SeriesResults, as_of) -> tuple[str, list[str]]:
 
     Start at high and step down once for each: fewer than 8 complete years
     (twice below 4); no track record, or no skill over the uniform guess;
-    fewer than half of the events used rated high source confidence; a
-    coverage gap over :data:`STALE_DAYS` days.
+    fewer than half of the events used rated high source confidence; the
+    series' check (``checked_through``) ending over :data:`STALE_DAYS` days
+    before the as-of date.
     """
     levels = ("high", "medium", "low")
     down, why = 0, []
@@ -140,7 +146,7 @@ def confidence(r: SeriesResults, as_of) -> tuple[str, list[str]]:
     gap = coverage_gap(r, as_of)
     if gap > STALE_DAYS:
         down += 1
-        why.append(f"no reports in the last {gap} days")
+        why.append(f"not checked in the last {gap} days")
     if not why:
         why.append(f"{n} years, skill in {s['better']} of {s['n']}")
     return levels[min(down, 2)], why
@@ -181,7 +187,7 @@ def outcome_cell(r: SeriesResults, y, as_of) -> str:
     if facts:
         return _fact(facts, short=True)
     if unjudged(r, y.year, as_of):
-        return f"<i>not judged</i>: no reports since {day_month(r.snapshot.latest_report().isoformat())}"
+        return f"<i>not judged</i>: not checked since {day_month(checked_through(r).isoformat())}"
     if r.forecast.kind == "rotating" and y.outcomes:
         cats = list(r.forecast.categories)
         lab, p = max(y.outcomes.items(), key=lambda kv: (kv[1], -cats.index(kv[0])))
@@ -268,9 +274,12 @@ def lede(results, as_of) -> list[str]:
     levels = [confidence(r, as_of)[0] for r in ok]
     gap = max(coverage_gap(r, as_of) for r in ok)
     skipped = [r for r in ok if unjudged(r, as_of.year, as_of)]
-    caveat = (f" The catalogue has no reports in the last {gap} days, so {as_of.year} is not judged for "
-              f"{len(skipped)} series with nothing recorded." if skipped else
-              f" The catalogue has no reports in the last {gap} days." if gap > STALE_DAYS else "")
+    late = [r for r in ok if coverage_gap(r, as_of) > STALE_DAYS]
+    caveat = (f" {len(late)} of the series {'was' if len(late) == 1 else 'were'} last checked more than "
+              f"{STALE_DAYS} days before the as-of date (up to {gap} days): an exercise held since would be "
+              "missing, and confidence is lowered for it." if late else "")
+    if skipped:
+        caveat += f" {as_of.year} is not judged for {len(skipped)} series with nothing recorded."
     out.append(f"Confidence: {levels.count('high')} high, {levels.count('medium')} medium, "
                f"{levels.count('low')} low.{caveat}")
     return out
@@ -382,8 +391,8 @@ def judgments(doc: Doc, results, as_of):
                     xml += (f" Another event this year: {icd203_term(more)} ({pct(more)})." if more >= 0.01 else
                             " No other event is expected this year.")
             elif y is not None and unjudged(r, y.year, as_of):
-                xml = (f"<b>{y.year}:</b> not judged. The catalogue has no reports after "
-                       f"{r.snapshot.latest_report()}; the model's {pct(y.p_held)} that it is held reflects "
+                xml = (f"<b>{y.year}:</b> not judged. The catalogue's check of this series ends on "
+                       f"{checked_through(r)}; the model's {pct(y.p_held)} that it is held reflects "
                        "missing reports, not evidence.")
             else:
                 xml = emphasise(esc(t))
