@@ -387,3 +387,15 @@ def test_forked_analysis_equals_serial(cat):
     for x, y in zip(a, b):
         assert x.backtest.summary == y.backtest.summary and x.backtest.folds == y.backtest.folds
         assert [t.p_value for t in x.battery] == [t.p_value for t in y.battery]
+
+
+def test_live_record_from_a_ledger(cat, tmp_path):
+    from drillcast import analysis
+    from drillcast.ledger import Ledger
+
+    path = tmp_path / "ledger.jsonl"
+    fs = analysis.forecast(cat, ["rot"], as_of=dt.date(2023, 6, 1), horizon=1, track_record=False)
+    Ledger(path, archive=False).record(list(fs.forecasts), cat)
+    pdf = build_report(cat, ["rot"], AS_OF, sections=["judgments"], ledger=path)
+    text = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "Live record" in text and "1 in the ledger, 1 resolved" in text

@@ -39,7 +39,8 @@ def report_command(args, catalogue, series, as_of, path, inputs, command_line) -
         except ParameterError as exc:
             raise OptionError(f"--since: {exc.detail}") from None
     pdf = build_report(catalogue, series, as_of, horizon=args.horizon, seed=args.seed, command_line=command_line,
-                       annex=args.annex, since=since, order="given" if args.series else None)
+                       annex=args.annex, since=since, order="given" if args.series else None,
+                       ledger=args.ledger)
     atomic_write(path, pdf, inputs)
     sys.stderr.write(f"drillcast: wrote {path}\n")
     return 0

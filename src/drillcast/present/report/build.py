@@ -31,7 +31,7 @@ def _check_sections(sections):
 
 
 def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 0, sections=None,
-                 command_line: str | None = None, annex: bool = True, order=None, since=None) -> bytes:
+                 command_line: str | None = None, annex: bool = True, order=None, since=None, ledger=None) -> bytes:
     """Build the PDF report and return its bytes (nothing is written).
 
     Parameters
@@ -55,6 +55,9 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
         ``"given"`` keeps ``series_ids`` as given.
     since : dict or path, optional
         The previous forecast document (``drillcast forecast --format json``): adds "What changed".
+    ledger : path, optional
+        A forecast ledger (:class:`drillcast.ledger.Ledger`): adds "Live record", its entries scored
+        against the catalogue as known on ``as_of``.
 
     Returns
     -------
@@ -100,6 +103,7 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
     _front.bottom_line(doc, results, as_of, catalogue, chapters=bool(per_series))
     if "judgments" in wanted:
         _front.judgments(doc, results, as_of)
+        _front.live_record(doc, results, as_of, catalogue, ledger)
         _front.changes(doc, results, as_of, since)
         _front.indicators(doc, results)
     for r in results if per_series else ():

@@ -322,6 +322,35 @@ def changes(doc: Doc, results, as_of, since: dict | None):
         doc.para("No probability moved by 5 points or more.")
 
 
+def live_record(doc: Doc, results, as_of, catalogue, ledger_path):
+    """The forecasts recorded in a ledger, scored against the catalogue as known on ``as_of``."""
+    if ledger_path is None:
+        return
+    from drillcast.ledger import Ledger
+
+    score = Ledger(ledger_path, archive=False).score(catalogue.as_of(as_of), today=as_of)
+    doc.heading("Live record", 1, key="sec-live-record")
+    wanted = {r.sid for r in results}
+    for part, title in (("live", "recorded when made"), ("replayed", "replayed with hindsight")):
+        summ = score.summary[part]
+        if not summ["n_entries"]:
+            continue
+        doc.para(f"<b>Forecasts {title}</b>: {summ['n_entries']} in the ledger, {summ['n_resolved']} resolved, "
+                 f"{summ['n_pending']} pending, {summ['n_unresolvable']} not resolvable yet (coverage).", "small")
+        rows = []
+        for row in summ["by_series"]:
+            if row["baseline"] or row["series"] not in wanted:
+                continue
+            v = row.get("vs_baselines", {}).get("uniform")
+            rows.append([esc(row["series"]), esc(row["model"]), str(row["n"]), f"{row['mean_log_score']:.2f}",
+                         "\u2013" if not v else f"{v['mean_difference']:+.2f} (p {v['p_value']:.2f})"])
+        if rows:
+            doc.table(["Series", "model", "resolved", "mean log score", "vs uniform"], rows,
+                      [150, 70, 50, 70, doc.width - 340], align_right={2, 3, 4})
+    if not any(score.summary[p]["n_entries"] for p in ("live", "replayed")):
+        doc.para(f"The ledger {esc(str(ledger_path))} holds no forecast yet.", "small")
+
+
 def load_since(path) -> dict:
     """The previous forecast document (``drillcast forecast --format json``) given as ``since``."""
     from drillcast.errors import ParameterError
