@@ -504,13 +504,16 @@ def plot_forecast(forecast, ax=None):
 # --------------------------------------------------------------------------- date fan
 
 
+FAN_YEARS = 25
+"""Years of observed starts the date fan shows before the forecast."""
+
 _BANDS = (("q025", "q975", "95 %", 0.78), ("q10", "q90", "80 %", 0.5), ("q25", "q75", "50 %", 0.15))
 
 
 def plot_date_fan(history, forecast, ax=None):
     """Start dates: the past as points, the forecast years as nested quantile bands.
 
-    Past years: a point at the known start day (a vertical bar over the
+    Past years (the last :data:`FAN_YEARS`): a point at the known start day (a vertical bar over the
     month, or year, when only that is known; ``gid`` ``"<year>:observed"``).
     Forecast years: nested boxes 2.5-97.5 %, 10-90 %, 25-75 % (``gid``
     ``"<year>:q025-q975"`` etc., bottom edge = the lower quantile's day of the
@@ -531,6 +534,8 @@ def plot_date_fan(history, forecast, ax=None):
                 if not math.isnan(lo)]
         if h.current_start is not None:
             past.append((h.current_year, h.current_outcome, float(h.current_start[0]), float(h.current_start[1])))
+        if past:  # the last FAN_YEARS years of history: older starts would crowd the forecast out
+            past = [p for p in past if p[0] > max(p[0] for p in past) - FAN_YEARS]
         for y, o, lo, hi in past:
             st = styles[h.categories[o]]
             if lo == hi:
@@ -570,7 +575,7 @@ def plot_date_fan(history, forecast, ax=None):
         span = max(p[0] for p in past + [(y, 0, 0, 0) for y in fyears]) - min(
             p[0] for p in past + [(y, 0, 0, 0) for y in fyears]) + 1.4
         width_pt = ax.figure.get_figwidth() * 72 * ax.get_position().width
-        vertical = width_pt / span < 14  # too little room for two digits side by side
+        vertical = 0.6 * width_pt / span < 14  # too little room for two digits side by side (the legend takes ~40 %)
         for year, txt in held_labels:
             ax.text(year, (hi_d + top) / 2, txt, ha="center", va="center", fontsize=6.5,
                     rotation=90 if vertical else 0, gid=f"{year}:p_held")
@@ -597,7 +602,9 @@ def plot_date_fan(history, forecast, ax=None):
         handles.append(Line2D([], [], color="#000000", linewidth=1.4, label="forecast median"))
         if fyears:
             handles.append(Patch(facecolor="none", edgecolor="none", label="number above: % chance it is held"))
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+        rows_fit = max(4, int(ax.figure.get_figheight() * 72 * 0.8 / 10))  # ~10 pt a legend row
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+                  ncol=1 if len(handles) <= rows_fit else 2)
     return ax
 
 

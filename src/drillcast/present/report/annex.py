@@ -107,6 +107,10 @@ def methods(doc: Doc, results):
             doc.para("Models in the track-record tables: " + ", ".join(backtest_models()) + " (the "
                      "second-order Markov model is left out to keep the report fast; "
                      "<font name='DejaVuSansMono'>drillcast backtest</font> scores every model).")
+    from drillcast.present.report.front import icd203_table
+
+    doc.heading("Words of likelihood (ICD 203)", 1)
+    icd203_table(doc)
     doc.heading("References", 1)
     for ref in _REFERENCES:
         doc.para(_esc(ref), "small")

@@ -108,12 +108,14 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
         _front.indicators(doc, results)
     for r in results if per_series else ():
         _sections.series_chapter(doc, r, as_of, per_series)
-    if any(s in wanted for s in ANNEX):
+    if annex and (any(s in wanted for s in ANNEX) or "track_record" in wanted):
         doc.heading("Annex", 0, page_break=True, key="sec-annex")
         doc.para("Hypothesis tests, methods, limitations, every event with its sources, and what is needed to "
                  "reproduce this report.", "small")
     if "hypotheses" in wanted:
         _sections.hypotheses(doc, results, as_of, page_break=False)
+    if "track_record" in wanted and annex:
+        _sections.models(doc, results, as_of)
     if "methods" in wanted:
         _annex.methods(doc, results)
     if "limitations" in wanted:

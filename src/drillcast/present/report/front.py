@@ -398,6 +398,18 @@ def indicators(doc: Doc, results):
                "first reported by"], rows, [130, 36, 130, 70, doc.width - 366], align_right={1, 3})
 
 
+def icd203_table(doc: Doc):
+    """The ICD 203 scale and its boundaries (for the methods annex)."""
+    doc.table(["ICD 203 term", "probability range", "", "ICD 203 term", "probability range"], [
+        [ICD203_SCALE[i][0], f"{100 * ICD203_SCALE[i][1]:.0f}\u2013{100 * ICD203_SCALE[i][2]:.0f} %", "",
+         ICD203_SCALE[i + 4][0] if i + 4 < 7 else "",
+         f"{100 * ICD203_SCALE[i + 4][1]:.0f}\u2013{100 * ICD203_SCALE[i + 4][2]:.0f} %" if i + 4 < 7 else ""]
+        for i in range(4)], [110, 80, 20, 110, 80], zebra=False)
+    doc.para("Boundaries: a probability rounded to a whole per cent of exactly 45 or 55 % is 'roughly even "
+             "chance', 20 % 'unlikely', 80 % 'likely', 5 % 'very unlikely', 95 % 'very likely'. Below 1 % the "
+             "term is 'almost no chance' (shown as <1 %), above 99 % 'almost certain' (>99 %).", "tiny")
+
+
 def judgments(doc: Doc, results, as_of):
     """Key judgments: every year in words, facts as facts, and the track record in plain words."""
     from reportlab.platypus import KeepTogether, Paragraph
@@ -429,13 +441,5 @@ def judgments(doc: Doc, results, as_of):
         if r.forecast.ok:
             block.append(Paragraph(esc(skill_phrase(r)), doc.s["note"]))
         doc.story.append(KeepTogether(block))
-    doc.space(4)
-    doc.table(["ICD 203 term", "probability range", "", "ICD 203 term", "probability range"], [
-        [ICD203_SCALE[i][0], f"{100 * ICD203_SCALE[i][1]:.0f}\u2013{100 * ICD203_SCALE[i][2]:.0f} %", "",
-         ICD203_SCALE[i + 4][0] if i + 4 < 7 else "",
-         f"{100 * ICD203_SCALE[i + 4][1]:.0f}\u2013{100 * ICD203_SCALE[i + 4][2]:.0f} %" if i + 4 < 7 else ""]
-        for i in range(4)], [110, 80, 20, 110, 80], zebra=False)
-    doc.para("Boundaries: a probability rounded to a whole per cent of exactly 45 or 55 % is 'roughly even "
-             "chance', 20 % 'unlikely', 80 % 'likely', 5 % 'very unlikely', 95 % 'very likely'. Below 1 % the "
-             "term is 'almost no chance' (shown as <1 %), above 99 % 'almost certain' (>99 %).", "tiny")
+
 

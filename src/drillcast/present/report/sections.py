@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drillcast.present.report.document import FONT_MONO, Doc
+from drillcast.present.report.document import Doc
 from drillcast.present.report.results import SeriesResults
 from drillcast.present.report.wording import ALPHA, SECTION_TITLES, count, format_p, pct
 from drillcast.present.report.wording import esc as _esc
@@ -32,8 +32,8 @@ def history_figure(r: SeriesResults, width: float):
     from drillcast.present import plotting
 
     n_rows = len({e["start"].year for e in r.events}) + 1
-    t_h = min(4.2, 0.9 + 0.14 * n_rows)
-    g_h = 0.7 + 0.2 * len(r.history.categories)
+    t_h = min(3.4, 0.85 + 0.12 * n_rows)
+    g_h = 0.65 + 0.17 * len(r.history.categories)
     with plotting.style():
         fig = new_figure(width / 72, t_h + g_h)
         axs = fig.subplots(2, 1, height_ratios=[t_h, g_h])
@@ -47,7 +47,7 @@ def forecast_figure(r: SeriesResults, width: float):
     from drillcast.present import plotting
 
     with plotting.style():
-        fig = new_figure(width / 72, 2.9)
+        fig = new_figure(width / 72, 2.35)
         plotting.plot_date_fan(r.history, r.forecast, ax=fig.add_subplot())
     return fig
 
@@ -57,7 +57,7 @@ def track_record_figure(r: SeriesResults, width: float):
     from drillcast.present import plotting
 
     with plotting.style():
-        fig = new_figure(width / 72, 2.2)
+        fig = new_figure(width / 72, 2.0)
         plotting.plot_forecast_vs_outcome(r.backtest, r.sid, r.forecast.model, ax=fig.add_subplot())
     return fig
 
@@ -65,8 +65,6 @@ def track_record_figure(r: SeriesResults, width: float):
 def series_chapter(doc: Doc, r: SeriesResults, as_of, parts):
     """One series' chapter: a heading, what the series is, then ``parts`` in order."""
     doc.heading(f"{r.info.name}", 0, page_break="cond", key=f"series-{r.sid}")
-    doc.para(f"Series <font name='{FONT_MONO}'>{_esc(r.sid)}</font> ({_esc(r.info.kind)}"
-             + (f": {', '.join(_esc(d) for d in r.info.directions)}" if r.info.rotating else "") + ").", "small")
     for s in parts:
         {"history": _history, "forecast": _forecast, "track_record": _track_record}[s](doc, r, as_of)
 
@@ -138,27 +136,24 @@ def _forecast(doc: Doc, r: SeriesResults, as_of):
                     f"the probability it is held. The table above gives the outcome probabilities. As of {as_of}.")
 
 
-def _track_record(doc: Doc, r: SeriesResults, as_of):
-    from drillcast.models import BASELINES
-    from drillcast.present.report.front import skill_phrase
+def _default_and_members(r: SeriesResults) -> list[str]:
+    """The default model, the members it pools, and the uniform guess: the rows of the main-body table."""
+    from drillcast.models import get_model
 
-    doc.heading(SECTION_TITLES["track_record"], 1)
-    res = r.backtest
-    rows_sum = [s for s in (res.summary if res is not None else ()) if s["series"] == r.sid]
-    if not rows_sum:
-        doc.para(f"No track record: fewer than 5 years of history before a scorable year as of {as_of}, so "
-                 "no past forecast could be scored; treat the forecast as a base rate.")
-        return
-    years = sorted({f["year"] for f in res.folds if f["series"] == r.sid})
-    default = r.forecast.model
-    doc.para(f"<b>{_esc(skill_phrase(r))}</b> Every model was re-run as of 1 January of each year "
-             f"{years[0]}\u2013{years[-1]} using only what was reported by then, and scored on that year's outcome "
-             f"as known on {as_of}. Log score: higher is better, 0 is perfect, a uniform guess scores "
-             "log(1/number of outcomes); Brier and CRPS: lower is better. 'vs uniform': mean log-score "
-             "difference per forecast and its paired permutation p-value; * baseline.")
+    members = [m.name for m in getattr(get_model(r.forecast.model), "members", ())]
+    return list(dict.fromkeys([r.forecast.model, *members, "uniform"]))
+
+
+def _model_table(doc: Doc, r: SeriesResults, models=None):
+    """Scores per model (all backtested models, or ``models`` in that order); the default in bold."""
+    from drillcast.models import BASELINES
+
+    rows_sum = [s for s in r.backtest.summary if s["series"] == r.sid]
+    if models is not None:
+        by = {s["model"]: s for s in rows_sum}
+        rows_sum = [by[m] for m in models if m in by]
     header = ["Model", "n", "mean log score", "Brier", "CRPS (days)", "vs uniform", "80 % start cover"]
-    body = []
-    bold = set()
+    body, bold = [], set()
     for i, s in enumerate(rows_sum):
         v = s.get("vs_baselines", {}).get("uniform")
         cov = next((c for c in s.get("coverage", []) if abs(c["level"] - 0.8) < 1e-9), None)
@@ -169,16 +164,53 @@ def _track_record(doc: Doc, r: SeriesResults, as_of):
             "\u2013" if not v else f"{v['mean_difference']:+.2f} (p {format_p(v['p_value'])})",
             "\u2013" if not cov else f"{cov['hits']}/{cov['n']}",
         ])
-        if s["model"] == default:
+        if s["model"] == r.forecast.model:
             bold.add(i)
     doc.table(header, body, [96, 24, 56, 44, 52, 96, doc.width - 368], align_right={1, 2, 3, 4, 5, 6},
               bold_rows=bold)
-    doc.para(f"Bold: the default model ({_esc(default)}), whose forecasts this report gives; its members are "
-             "listed with it.", "tiny")
-    doc.space(4)
-    doc.figure(track_record_figure(r, doc.width), f"<b>Figure.</b> {_esc(r.info.name)}: the probability each one-year-ahead forecast gave to "
-                    "what then happened (bars: the default model; dashes: a uniform guess). Bars above the "
-                    "dashes are years the model beat the guess.")
+
+
+MIN_CHART_YEARS = 5
+"""Fewer scored years than this and the forecast-versus-outcome chart is left out (the words say it all)."""
+
+
+def _track_record(doc: Doc, r: SeriesResults, as_of):
+    from drillcast.present.report.front import skill_phrase
+
+    doc.heading(SECTION_TITLES["track_record"], 1)
+    res = r.backtest
+    if res is None or not any(s["series"] == r.sid for s in res.summary):
+        doc.para(f"No track record: fewer than 5 years of history before a scorable year as of {as_of}, so "
+                 "no past forecast could be scored; treat the forecast as a base rate.")
+        return
+    years = sorted({f["year"] for f in res.folds if f["series"] == r.sid})
+    doc.para(f"<b>{_esc(skill_phrase(r))}</b> Each model was re-run as of 1 January of each year "
+             f"{years[0]}\u2013{years[-1]} using only what was reported by then, and scored on that year's outcome "
+             f"as known on {as_of}. Log score: higher is better, 0 is perfect; Brier and CRPS: lower is better; "
+             "'vs uniform': mean log-score difference per forecast and its paired permutation p-value; "
+             "* baseline. Below: the default model (bold), the models it pools, and the uniform guess; the annex "
+             "scores every model.", "small")
+    _model_table(doc, r, _default_and_members(r))
+    if len(years) >= MIN_CHART_YEARS:
+        doc.space(4)
+        doc.figure(track_record_figure(r, doc.width),
+                   f"<b>Figure.</b> {_esc(r.info.name)}: the probability each one-year-ahead forecast gave to what "
+                   "then happened (bars: the default model; dashes: a uniform guess). Bars above the dashes are "
+                   "years the model beat the guess.")
+
+
+def models(doc: Doc, results, as_of):
+    """Annex: every backtested model's scores, per series."""
+    from drillcast.present.report.wording import SECTION_TITLES as T
+
+    doc.heading(T["track_record"] + " by model", 0, page_break=True, key="sec-models")
+    doc.para(f"One-year-ahead backtests of every model, scored on the outcomes as known on {as_of}; bold: the "
+             "default model.", "small")
+    for r in results:
+        if r.backtest is None or not any(s["series"] == r.sid for s in r.backtest.summary):
+            continue
+        doc.heading(r.info.name, 1, key=f"models-{r.sid}")
+        _model_table(doc, r)
 
 
 def hypotheses(doc: Doc, results, as_of, page_break=True):
