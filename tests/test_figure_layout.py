@@ -29,21 +29,46 @@ TOL = 1.0  # pixels of overlap forgiven (anti-aliasing, rounding)
 
 
 def _drawn_texts(fig):
-    """(Text, bbox) of every text the figure really draws, once per Text."""
+    """(Text, bbox) of every text the figure really draws (Text.draw gets past its visibility checks)."""
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     renderer = canvas.get_renderer()
     drawn = {}
-    orig = renderer.draw_text
+    orig_text, orig_draw = Text.draw, renderer.draw_text
 
-    def record(gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        if mtext is not None and s.strip():
-            drawn[id(mtext)] = mtext
-        return orig(gc, x, y, s, prop, angle, ismath, mtext)
+    def record(self, rend):
+        self._drawn_by_test = False
+        out = orig_text(self, rend)
+        if self._drawn_by_test:
+            drawn[id(self)] = self
+        return out
 
-    renderer.draw_text = record
+    def note(gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        return orig_draw(gc, x, y, s, prop, angle, ismath, mtext)
+
+    Text.draw = record
     try:
+        # Text.draw calls renderer.draw_text once per line (mtext is None for multi-line texts), so
+        # a text counts as drawn when any of its lines reaches the renderer while it is drawing
+        current = []
+        orig_record = record
+
+        def record_current(self, rend):
+            current.append(self)
+            try:
+                return orig_record(self, rend)
+            finally:
+                current.pop()
+
+        def note_current(gc, x, y, s, prop, angle, ismath=False, mtext=None):
+            if current and s.strip():
+                current[-1]._drawn_by_test = True
+            return orig_draw(gc, x, y, s, prop, angle, ismath, mtext)
+
+        Text.draw = record_current
+        renderer.draw_text = note_current
         fig.draw(renderer)
     finally:
+        Text.draw = orig_text
         del renderer.draw_text
     return [(t, t.get_window_extent(renderer)) for t in drawn.values()], renderer
 
@@ -83,10 +108,11 @@ def _long(n, k):
 def _crowded(folder):
     dirs = ["northern-strategic", "southern-strategic", "eastern-strategic", "western-strategic", "caucasus",
             "arctic", "pacific", "baltic"]
-    rot = {"id": "crowd-rot", "name": _long("Crowded rotating series with an unreasonably long name", 6),
+    rot = {"id": "crowd-rot", "name": _long("Crowded rotating series with an unreasonably long name", 2),
            "kind": "rotating", "directions": ";".join(dirs), "events_per_year": "single",
            "regular_participants": "CHN;BLR;KAZ;IND"}
-    rec = {"id": "crowd-rec", "name": _long("Crowded recurring series", 8), "kind": "recurring",
+    rec = {"id": "crowd-rec", "name": _long("Crowded recurring series (with a parenthesis", 3) + ")",
+           "kind": "recurring",
            "directions": "", "events_per_year": "multiple", "regular_participants": "RUS;CHN"}
     ev = []
     for i, y in enumerate(range(1986, 2026)):

@@ -305,22 +305,6 @@ def test_a_coverage_gap_lowers_confidence_and_is_said(bundled_front):
     assert "confidence high" not in head and "confidence " in head
 
 
-def test_an_artefact_of_the_gap_is_not_judged():
-    """A near-zero chance in the as-of year with nothing recorded and a long gap gets no judgment."""
-    from types import SimpleNamespace
-
-    from drillcast.present.report.front import outcome_cell, unjudged
-    from drillcast.present.report.results import SeriesResults
-
-    y = SimpleNamespace(year=2026, p_held=0.02, outcomes=None)
-    snap = SimpleNamespace(checked_through=lambda sid: dt.date(2026, 2, 15))
-    r = SeriesResults("s", SimpleNamespace(multi_event=False), None, SimpleNamespace(ok=True, years=[y], kind="recurring"),
-                      [], snap)
-    assert unjudged(r, 2026, dt.date(2026, 11, 30)) and not unjudged(r, 2026, dt.date(2026, 4, 1))
-    assert outcome_cell(r, y, dt.date(2026, 11, 30)).startswith("<i>not judged</i>")
-    assert "almost no chance" in outcome_cell(r, y, dt.date(2026, 4, 1))
-
-
 def _fake(folds, n_years=12, confidence_levels=("high",) * 10, model="ensemble"):
     from types import SimpleNamespace
 

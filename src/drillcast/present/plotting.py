@@ -107,14 +107,19 @@ def _text(s) -> str:
     return safe_text(s).replace("$", r"\$")
 
 
-def _short(name: str, width: int = 72) -> str:
-    name = _text(name)
-    return name if len(name) <= width else name[: width - 1].rstrip() + "\u2026"
-
-
 def _title(name, what, width=62) -> str:
-    """Two-line title: the series name (shortened), then what is drawn and as of when."""
-    return f"{_short(name, width)}\n{what}"
+    """Title: the series name, then what is drawn and as of when.
+
+    A name longer than ``width`` characters loses its parenthesis or
+    alternative name ("Joint Sea / Morskoye ..." -> "Joint Sea"); what is
+    still too long wraps onto more lines. Nothing is cut off.
+    """
+    import textwrap
+
+    name = _text(name)
+    if len(name) > width:
+        name = name.split(" (")[0].split(" / ")[0].strip() or name
+    return f"{textwrap.fill(name, width)}\n{what}"
 
 
 def _new_axes(ax, polar: bool = False, figsize=(6.6, 3.2)):
@@ -180,11 +185,16 @@ def category_styles(categories) -> dict:
     return out
 
 
-def _month_axis(axis, lo=0, hi=366, minor=True):
-    """Month ticks on a day-of-year axis (``axis`` is ax.xaxis or ax.yaxis)."""
+def _month_axis(axis, lo=0, hi=366, minor=True, length_pt=None):
+    """Month ticks on a day-of-year axis (``axis`` is ax.xaxis or ax.yaxis).
+
+    ``length_pt``: the axis length on the page; when 12 labels a year would
+    be closer than 10 pt, every other month is labelled.
+    """
     ticks = [d for d in _MONTH_STARTS if lo <= d <= hi]
+    step = 2 if length_pt is not None and length_pt * 30.5 / max(hi - lo, 1) < 10 else 1
     axis.set_ticks(ticks)
-    axis.set_ticklabels([_MONTHS[_MONTH_STARTS.index(d)] for d in ticks])
+    axis.set_ticklabels([_MONTHS[_MONTH_STARTS.index(d)] if k % step == 0 else "" for k, d in enumerate(ticks)])
     if minor:
         axis.set_ticks([d + 14 for d in _MONTH_STARTS if lo <= d + 14 <= hi], minor=True)
 
@@ -265,6 +275,8 @@ def plot_timeline(catalogue_snapshot, series: str, ax=None):
         fig_h = ax.figure.get_figheight() * 72 * ax.get_position().height
         row_pt = fig_h / max(1, last_year - min(years) + 1.4)
         codes_fit = row_pt >= 8.0
+        # days of margin a code needs beside its bar: ~12 pt, with the legend taking up to ~45 % of the width
+        room = 12.0 * 366 / (0.55 * ax.figure.get_figwidth() * 72 * ax.get_position().width)
         for r in events:
             y = r["start"].year
             lab = _label_of(info, r)
@@ -304,9 +316,9 @@ def plot_timeline(catalogue_snapshot, series: str, ax=None):
                 rect.set_gid(r["id"])
                 ax.add_patch(rect)
             if r["primary"] and info.rotating and codes_fit:
-                if x0 >= 14:
+                if x0 >= room:
                     ax.text(x0 - 3, y, st["code"], ha="right", va="center", fontsize=6.5, color="#000000")
-                elif x1 <= 352:
+                elif x1 <= 366 - room:
                     ax.text(x1 + 3, y, st["code"], ha="left", va="center", fontsize=6.5, color="#000000")
             xm = x1 + 5
             for code in marked:
@@ -356,8 +368,9 @@ def plot_timeline(catalogue_snapshot, series: str, ax=None):
                                   markersize=5, label=f"{code} took part (hollow: observed)"))
         handles.append(Line2D([], [], linestyle="none", marker="^", color=_TEXT_GREY, markersize=5,
                               label="as-of date"))
+        rows_fit = max(4, int(fig_h * 0.9 / 10))  # ~10 pt a legend row
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
-                  handlelength=1.6)
+                  handlelength=1.6, ncol=1 if len(handles) <= rows_fit else 2)
     return ax
 
 
@@ -401,6 +414,8 @@ def plot_rotation_grid(history, ax=None):
                   zorder=0.4)
         ax.vlines([yr - 0.5 for yr in range(y0, y1 + 2)], -0.5, len(cats) - 0.5, color=_GRID, linewidth=0.4,
                   zorder=0.4)
+        # ~55 % of the width is left once a neighbouring legend has taken its share
+        cell_pt = 0.55 * ax.figure.get_figwidth() * 72 * ax.get_position().width / (y1 - y0 + 1)
         path_x, path_y = [], []
         for yr, o, announced in cols:
             lab = cats[o]
@@ -412,9 +427,10 @@ def plot_rotation_grid(history, ax=None):
             rect.set_gid(f"{yr}:{lab}" + (":announced" if announced else ""))
             ax.add_patch(rect)
             ink = _ink(face) if lab != "none" else "#000000"
-            ax.text(yr, o, st["code"], ha="center", va="center", fontsize=7, fontweight="bold", color=ink,
-                    bbox={"boxstyle": "round,pad=0.25", "facecolor": face, "edgecolor": "none"}
-                    if st["hatch"] else None)
+            if cell_pt >= 9:  # else no room for a letter in the cell: colour and hatch carry the label
+                ax.text(yr, o, st["code"], ha="center", va="center", fontsize=7, fontweight="bold", color=ink,
+                        bbox={"boxstyle": "round,pad=0.25", "facecolor": face, "edgecolor": "none"}
+                        if st["hatch"] else None)
             if lab != "none":
                 path_x.append(yr)
                 path_y.append(o)
@@ -571,7 +587,8 @@ def plot_date_fan(history, forecast, ax=None):
         hi_d = min(366, max(highs) + 12)
         top = hi_d + (0.14 * (hi_d - lo_d) if held_labels else 0)  # a strip above the data for the labels
         ax.set_ylim(lo_d, top)
-        _month_axis(ax.yaxis, lo_d, hi_d)
+        height_pt = ax.figure.get_figheight() * 72 * ax.get_position().height * (hi_d - lo_d) / (top - lo_d)
+        _month_axis(ax.yaxis, lo_d, hi_d, length_pt=0.8 * height_pt)
         span = max(p[0] for p in past + [(y, 0, 0, 0) for y in fyears]) - min(
             p[0] for p in past + [(y, 0, 0, 0) for y in fyears]) + 1.4
         width_pt = ax.figure.get_figwidth() * 72 * ax.get_position().width
@@ -692,7 +709,8 @@ def plot_transition_matrix(forecast, ax=None):
     Reads ``forecast.model_info["transition_mean"]`` and
     ``["transition_counts"]`` (a forecast made with ``Forecaster("markov")``).
     Rows: the previous held exercise; columns: the next one. The image's
-    array equals the posterior means.
+    array equals the posterior means. Counts are written only up to five
+    categories (larger grids have no room for them).
     """
     import numpy as np
 
@@ -714,8 +732,10 @@ def plot_transition_matrix(forecast, ax=None):
         for i, f in enumerate(labels):
             for j, t in enumerate(labels):
                 c = counts.get(f, {}).get(t)
-                txt = f"{M[i, j]:.2f}" + (f"\n(n={c:g})" if c is not None else "")
-                ax.text(j, i, txt, ha="center", va="center", fontsize=7, color=_ink(cmap(M[i, j])))
+                small = len(labels) > 5  # no room for the counts in smaller cells
+                txt = f"{M[i, j]:.2f}" + (f"\n(n={c:g})" if c is not None and not small else "")
+                ax.text(j, i, txt, ha="center", va="center", fontsize=5.5 if small else 7,
+                        color=_ink(cmap(M[i, j])))
         ax.set_xticks(range(len(labels)))
         long_labels = sum(len(x) for x in labels) > 36
         ax.set_xticklabels([_text(x) for x in labels], rotation=90 if long_labels else 0)
@@ -728,7 +748,7 @@ def plot_transition_matrix(forecast, ax=None):
             s.set_visible(False)
         cb = ax.figure.colorbar(im, ax=ax, shrink=0.8)
         cb.set_label("posterior mean probability")
-        ax.set_title(_title(fc.series_name, f"Markov transitions, as of {fc.as_of}", width=44), loc="left")
+        ax.set_title(_title(fc.series_name, f"Markov transitions, as of {fc.as_of}", width=30), loc="left")
     return ax
 
 

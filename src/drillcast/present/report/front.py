@@ -5,10 +5,10 @@ run (no refit). Wording rules:
 
 - an event the snapshot records as held is a fact: it is stated with its
   dates and source, never with an estimative word or a percentage;
-- the as-of year of a series whose check (``checked_through``) ends more
-  than :data:`STALE_DAYS` before the as-of date, with nothing held recorded
-  and a model probability under 20 %, is not judged: that low probability
-  would reflect missing reports, not evidence;
+- a series whose check (``checked_through``) ends more than
+  :data:`STALE_DAYS` days before the as-of date is said to be so, and its
+  confidence is lowered (the forecasts themselves treat the unchecked time
+  as unknown, not as a time without exercises);
 - the confidence level (high / medium / low) is separate from the
   probability and comes from the data: sample size, track record, source
   confidence of the events used and the coverage gap.
@@ -73,16 +73,6 @@ def coverage_gap(r: SeriesResults, as_of) -> int:
     """Days between the end of the catalogue's check of the series and ``as_of``; 0 if none."""
     ct = checked_through(r)
     return max(0, (as_of - ct).days) if ct is not None else 0
-
-
-def unjudged(r: SeriesResults, year: int, as_of) -> bool:
-    """True when the as-of year's forecast leans on missing reports: nothing held is recorded, the
-    coverage gap is large and the model all but rules the year out (under 20 %: the late-year
-    'nothing started yet' evidence is then an artefact of the gap)."""
-    if year != as_of.year or held_events(r, year) or coverage_gap(r, as_of) <= STALE_DAYS:
-        return False
-    y = next((y for y in r.forecast.years if y.year == year), None) if r.forecast.ok else None
-    return y is not None and y.p_held < 0.2
 
 
 def skill(r: SeriesResults) -> dict | None:
@@ -186,8 +176,6 @@ def outcome_cell(r: SeriesResults, y, as_of) -> str:
     facts = held_events(r, y.year)
     if facts:
         return _fact(facts, short=True)
-    if unjudged(r, y.year, as_of):
-        return f"<i>not judged</i>: not checked since {day_month(checked_through(r).isoformat())}"
     if r.forecast.kind == "rotating" and y.outcomes:
         cats = list(r.forecast.categories)
         lab, p = max(y.outcomes.items(), key=lambda kv: (kv[1], -cats.index(kv[0])))
@@ -200,9 +188,9 @@ def when_who(r: SeriesResults, as_of) -> tuple[str, str]:
     """Start (part of a month, given held) and likely participants of the next year not yet held."""
     fc = r.forecast
     for y in fc.years:
-        if held_events(r, y.year) or unjudged(r, y.year, as_of) or not y.start:
+        if held_events(r, y.year) or not y.start:
             continue
-        when = f"{part_of_month(y.start['median'])} {y.year}"
+        when = f"{part_of_month(y.start['median'], short=True)} {y.year}"
         who = [country(c) for c, v in sorted(y.participants.items(), key=lambda kv: -kv[1]) if v >= 0.5]
         return when, ", ".join(who) or "\u2013"
     return "\u2013", "\u2013"
@@ -244,8 +232,8 @@ def bottom_line(doc: Doc, results, as_of, catalogue, chapters=True):
                      *[outcome_cell(r, y, as_of) for y in r.forecast.years], esc(when), esc(who),
                      f"<b>{level}</b><br/><font size=6>{esc('; '.join(why))}</font>"])
     k = len(years)
-    rest = doc.width - 96 - 54 - 58 - 76
-    doc.table(header, rows, [96, *[rest / max(k, 1)] * k, 54, 58, 76], cell_style="cellsmall")
+    rest = doc.width - 96 - 58 - 54 - 76
+    doc.table(header, rows, [96, *[rest / max(k, 1)] * k, 58, 54, 76], cell_style="cellsmall")
     doc.para("Probabilities in the words of ICD 203 (almost no chance &lt;5 %, very unlikely 5\u201320 %, "
              "unlikely 20\u201345 %, roughly even 45\u201355 %, likely 55\u201380 %, very likely 80\u201395 %, almost "
              "certain &gt;95 %). 'Held' is what the catalogue records, with its source. Confidence is separate "
@@ -260,8 +248,7 @@ def lede(results, as_of) -> list[str]:
     if not ok:
         return ["No series could be forecast as of this date."]
     first = ok[0]
-    nxt = next((y for y in first.forecast.years if not held_events(first, y.year)
-                and not unjudged(first, y.year, as_of)), None)
+    nxt = next((y for y in first.forecast.years if not held_events(first, y.year)), None)
     out = []
     if nxt is not None:
         cell = outcome_cell(first, nxt, as_of).replace("<b>", "").replace("</b>", "")
@@ -273,13 +260,10 @@ def lede(results, as_of) -> list[str]:
                f"or more to be held" + (f" ({names})." if likely else "."))
     levels = [confidence(r, as_of)[0] for r in ok]
     gap = max(coverage_gap(r, as_of) for r in ok)
-    skipped = [r for r in ok if unjudged(r, as_of.year, as_of)]
     late = [r for r in ok if coverage_gap(r, as_of) > STALE_DAYS]
     caveat = (f" {len(late)} of the series {'was' if len(late) == 1 else 'were'} last checked more than "
               f"{STALE_DAYS} days before the as-of date (up to {gap} days): an exercise held since would be "
               "missing, and confidence is lowered for it." if late else "")
-    if skipped:
-        caveat += f" {as_of.year} is not judged for {len(skipped)} series with nothing recorded."
     out.append(f"Confidence: {levels.count('high')} high, {levels.count('medium')} medium, "
                f"{levels.count('low')} low.{caveat}")
     return out
@@ -431,10 +415,6 @@ def judgments(doc: Doc, results, as_of):
                     more = float(sum(y.count_pmf[len(facts) + 1:]))
                     xml += (f" Another event this year: {icd203_term(more)} ({pct(more)})." if more >= 0.01 else
                             " No other event is expected this year.")
-            elif y is not None and unjudged(r, y.year, as_of):
-                xml = (f"<b>{y.year}:</b> not judged. The catalogue's check of this series ends on "
-                       f"{checked_through(r)}; the model's {pct(y.p_held)} that it is held reflects "
-                       "missing reports, not evidence.")
             else:
                 xml = emphasise(esc(t))
             block.append(Paragraph(xml, doc.s["bullet"], bulletText="\u2022"))

@@ -125,10 +125,11 @@ def country(code: str) -> str:
     return _COUNTRIES.get(code, safe_text(code))
 
 
-def part_of_month(iso: str) -> str:
+def part_of_month(iso: str, short: bool = False) -> str:
+    """'mid-September' ('mid-Sep' when ``short``): the third of the month a date falls in."""
     d = _dt.date.fromisoformat(iso)
     part = "early" if d.day <= 10 else ("mid" if d.day <= 20 else "late")
-    return f"{part}-{d.strftime('%B')}"
+    return f"{part}-{d.strftime('%b' if short else '%B')}"
 
 
 def day_month(iso: str) -> str:
