@@ -363,16 +363,6 @@ def test_what_changed_since_a_previous_forecast(cat, tmp_path):
         build_report(cat, ["rot"], AS_OF, since=str(path))
 
 
-def test_forked_analysis_equals_serial(cat):
-    from drillcast.present.report.results import analyse_all
-
-    a = analyse_all(cat, ["rot", "rec"], AS_OF, 2, 0, ["track_record", "hypotheses"], jobs=1)
-    b = analyse_all(cat, ["rot", "rec"], AS_OF, 2, 0, ["track_record", "hypotheses"], jobs=2)
-    for x, y in zip(a, b):
-        assert x.backtest.summary == y.backtest.summary and x.backtest.folds == y.backtest.folds
-        assert [t.p_value for t in x.battery] == [t.p_value for t in y.battery]
-
-
 def test_live_record_from_a_ledger(cat, tmp_path):
     from drillcast import analysis
     from drillcast.ledger import Ledger
