@@ -123,6 +123,34 @@ def test_module_import_is_light():
     assert out.stdout.strip() == "[]"
 
 
+LAYERS = ["result", "_checks", "_labels", "_permutation", "power", "wording", "_spec",
+          "rotation", "period", "compare", "breaks", "seasonality", "trend", "participation",
+          "multiplicity", "battery"]
+
+
+def test_package_modules_import_only_downward_and_stay_small():
+    import ast
+    from pathlib import Path
+
+    folder = Path(H.__file__).parent
+    assert sorted(p.stem for p in folder.glob("*.py") if p.stem != "__init__") == sorted(LAYERS)
+    for i, name in enumerate(LAYERS):
+        text = (folder / f"{name}.py").read_text()
+        assert len(text.splitlines()) <= 800, name
+        used = {node.module.rsplit(".", 1)[1] for node in ast.walk(ast.parse(text))
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("drillcast.hypotheses.")}
+        assert used <= set(LAYERS[:i]), (name, used - set(LAYERS[:i]))
+
+
+def test_package_exports_the_public_api():
+    expected = {"TestResult", "TEST_NAMES", "run_test", "run_battery", "power_curve", "results_frame",
+                "adjust_pvalues", "rotation_test", "rotation_test_labels", "period_test", "period_test_labels",
+                "compare_test", "compare_test_labels", "break_test", "break_test_labels", "break_test_counts",
+                "seasonality_test", "rayleigh_test_angles", "v_test_angles", "kuiper_test_angles", "trend_test",
+                "trend_test_counts", "participation_test", "participation_test_binary"}
+    assert set(H.__all__) == expected and all(callable(getattr(H, n)) or n == "TEST_NAMES" for n in expected)
+
+
 # --------------------------------------------------------------------------- rotation
 
 

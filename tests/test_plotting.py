@@ -370,9 +370,6 @@ def test_figure_bytes_have_no_date(fc):
 
 
 def test_power_figure_draws_the_hypotheses_power_curve(cat):
-    hyp = pytest.importorskip("drillcast.hypotheses")
-    if not hasattr(hyp, "run_test"):
-        pytest.skip("hypotheses.run_test not available")
     from drillcast.present.figures import make_figure, power_curve
 
     curve = power_curve(series_history(cat.as_of(AS_OF), "rot"), "rotation", seed=0)

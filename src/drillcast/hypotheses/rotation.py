@@ -138,7 +138,7 @@ def rotation_test_labels(labels, directions=None, order=None, *, years=None, anc
         ``none`` and ``other``, in order of first appearance).
     order : sequence of str or str, optional
         A claimed cyclic order ("zapad,vostok,tsentr,kavkaz"), possibly of a
-        subset of the directions. Unknown directions raise OptionError.
+        subset of the directions. Unknown directions raise ParameterError.
     years : sequence of int, optional
         Year of each label, increasing; default 0..n-1. Calendar phases are
         ``year - years[0]``, so a gap (a year whose outcome is unknown) is
