@@ -684,6 +684,35 @@ def test_invalid_test_name_and_correction(histories):
         H.period_test_labels(list("abcde"), categories=list("abcd"))
 
 
+@pytest.mark.parametrize("call", [
+    lambda rot: H.run_test("break", rot, power=False),
+    lambda rot: H.run_test("seasonality", rot, power=False),
+    lambda rot: H.run_battery(rot, tests=("rotation", "period", "break", "trend"), power=False),
+    lambda rot: H.rotation_test(rot, power=False),
+    lambda rot: H.break_test(rot, power=False),
+    lambda rot: H.seasonality_test(rot, power=False),
+])
+def test_alpha_and_draws_are_checked_once_per_call(histories, monkeypatch, call):
+    import importlib
+
+    from drillcast.hypotheses import _checks
+
+    calls = []
+    for check in ("_check_alpha", "_check_draws"):
+        real = getattr(_checks, check)
+
+        def counting(*a, _real=real, _name=check):
+            calls.append(_name)
+            return _real(*a)
+
+        for name in LAYERS:
+            module = importlib.import_module(f"drillcast.hypotheses.{name}")
+            if check in vars(module):
+                monkeypatch.setattr(module, check, counting)
+    call(histories[0])
+    assert sorted(calls) == ["_check_alpha", "_check_draws"]
+
+
 def test_arguments_are_checked_before_any_test_runs(histories, monkeypatch):
     """A bad argument for a later test of the battery stops it before the first test runs."""
     import drillcast.hypotheses.battery as battery
