@@ -30,7 +30,7 @@ from drillcast.data.importers import country_names, mme
 from drillcast.data.importers.mme import MME_SOURCE, parse_mme_date
 from drillcast.data.importers.table import parse_table_date
 
-from .conftest import write_catalogue
+from .conftest import write_catalogue as write_test_catalogue
 
 FIX = Path(__file__).parent / "fixtures" / "import"
 MME_SAMPLE = FIX / "mme_v7_sample.csv"
@@ -206,7 +206,7 @@ def test_catalogue_accepts_exactly_the_country_codes(tmp_path, code, ok):
     import pycountry
 
     assert (pycountry.countries.get(alpha_3=code) is not None or code in ("SUN", "XKX")) == ok
-    path = write_catalogue(tmp_path, [{"id": "E1", "series": "s", "start_date": "2021-09", "participants": code}])
+    path = write_test_catalogue(tmp_path, [{"id": "E1", "series": "s", "start_date": "2021-09", "participants": code}])
     if ok:
         assert list(load_catalogue(path, warn=False).records[0]["participants"]) == [code]
     else:
