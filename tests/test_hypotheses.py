@@ -629,7 +629,7 @@ def test_power_grid_gives_a_curve(histories):
 # --------------------------------------------------------------------------- invalid options
 
 
-@pytest.mark.parametrize("kwargs, pattern", [
+BAD_ARGUMENTS = [
     ({"order": "a,b,x,d"}, r"^order: unknown direction 'x'.*give .*a, b, c, d"),
     ({"order": "a,b,a"}, r"^order: direction 'a' appears twice"),
     ({"order": "a"}, r"^order: 1 direction\(s\) given; a cycle needs at least two"),
@@ -639,23 +639,24 @@ def test_power_grid_gives_a_curve(histories):
     ({"alpha": True}, r"^alpha: True is not allowed"),
     ({"seed": -1}, r"^seed: -1 is not allowed"),
     ({"hypothesis_date": "13-45"}, r"^hypothesis_date: '13-45' is not a date; give a date such as 09-15"),
-    ({"participant": "XXX"}, None),  # ignored by a test that has no participant
+]
+ENTRIES = {"run_test": lambda rot, **k: H.run_test("rotation", rot, power=False, **k),
+           "run_battery": lambda rot, **k: H.run_battery(rot, tests=("rotation",), power=False, **k),
+           "rotation_test": lambda rot, **k: H.rotation_test(rot, power=False, **k)}
+
+
+@pytest.mark.parametrize("entry, kwargs, pattern", [
+    (entry, kwargs, pattern) for entry in ENTRIES for kwargs, pattern in BAD_ARGUMENTS
+    if not (entry == "rotation_test" and "hypothesis_date" in kwargs)  # not a parameter of rotation_test
 ])
-@pytest.mark.parametrize("entry", ["run_test", "run_battery", "rotation_test"])
-def test_invalid_arguments_name_the_python_parameter(histories, kwargs, pattern, entry):
-    rot, _ = histories
-    if entry == "rotation_test" and "hypothesis_date" in kwargs:
-        return  # not a parameter of rotation_test
-    call = {"run_test": lambda **k: H.run_test("rotation", rot, power=False, **k),
-            "run_battery": lambda **k: H.run_battery(rot, tests=("rotation",), power=False, **k),
-            "rotation_test": lambda **k: H.rotation_test(rot, power=False, **k)}[entry]
-    if pattern is None:
-        if entry == "run_test":
-            assert call(**kwargs).test == "rotation"
-        return
+def test_invalid_arguments_name_the_python_parameter(histories, entry, kwargs, pattern):
     with pytest.raises(ParameterError, match=pattern) as e:
-        call(**kwargs)
+        ENTRIES[entry](histories[0], **kwargs)
     assert e.value.parameter == next(iter(kwargs))
+
+
+def test_participant_is_ignored_by_a_test_without_one(histories):
+    assert H.run_test("rotation", histories[0], participant="XXX", power=False).test == "rotation"
 
 
 def test_invalid_test_name_and_correction(histories):
