@@ -443,7 +443,7 @@ class FittedForecaster:
             else:
                 part = self.timing.for_label(c).copy()
             pmf += probs[c] / p_held * part / part.sum()
-        if y == h.current_year:
+        if y == h.current_year and self.model.uses_knowledge:  # the know-nothing baseline ignores the date too
             if h.current_start is not None:
                 pmf = np.zeros(366)
                 pmf[int(h.current_start[0]):int(h.current_start[1]) + 1] = 1.0
@@ -504,7 +504,7 @@ class FittedForecaster:
         else:
             ovr, known = [None] * len(years), [""] * len(years)
         fit = self.outcome_fit
-        probs = fit.marginals_with(years, ovr)
+        probs = fit.marginals_with(years, ovr, rng=np.random.default_rng([seed, 1]))
         out = []
         for i, y in enumerate(years):
             p = probs[i]
