@@ -4,7 +4,6 @@ no traceback, and nothing written. Huge inputs are generated here rather than st
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -37,7 +36,7 @@ def test_bad_input_case(case, tmp_path, monkeypatch, capsys):
         assert _snapshot(tmp_path) == before_tmp  # nothing written
 
 
-def test_huge_file_million_rows_is_refused_quickly_in_bounded_memory(tmp_path, capsys):
+def test_huge_file_million_rows_is_refused_in_bounded_memory(tmp_path, capsys):
     import resource
 
     path = tmp_path / "huge.csv"
@@ -46,12 +45,9 @@ def test_huge_file_million_rows_is_refused_quickly_in_bounded_memory(tmp_path, c
         fh.write("id,name,series,start_date,status,sources,confidence\n")
         fh.writelines(row.format(i=i) for i in range(1_000_000))
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    t0 = time.perf_counter()
-    code = main(["data", "validate", str(path)])
-    elapsed = time.perf_counter() - t0
+    code = main(["data", "validate", str(path)])  # its running time is in benchmarks/run.py
     out, err = capsys.readouterr()
     assert code == 2 and "more than 250,000 rows" in out and "split it" in out
-    assert elapsed < 60  # a sanity bound against a hang, not a performance assertion
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0 < 1_500_000  # KiB: well under 2 GiB
 
 

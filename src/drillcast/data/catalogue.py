@@ -418,7 +418,7 @@ def _validate_events(path: Path, header, rows, series: dict[str, SeriesInfo] | N
         if dr is not None and status in ("held", "announced") and dr.low > s.high:
             err(line, "dates_reported", dr.text, "a date on or before the start; leave it empty if unsure", "warning")
         records.append({
-            "known": min(fr.high, s.high) if fr is not None else s.high,  # see _known_from
+            "known": fr.high if fr is not None else s.high,  # see _known_from
             "doy": _doy(s),  # 0-based day-of-year interval of the start
             "line": line, "id": eid, "name": get("name", ""), "series": sid, "direction": direction,
             "primary": primary == "yes", "status": status,
@@ -535,7 +535,7 @@ class Catalogue:
         Rules (documented in ``data/README.md``):
 
         - an event exists once it is known: ``first_reported`` (its last
-          possible day, at coarse precision), or its start if never reported earlier;
+          possible day, at coarse precision), or, if empty, its start;
         - a known event whose start has not surely passed is ``announced``;
         - a cancellation or postponement counts once ``status_reported`` (or,
           if empty, once the planned start has passed);
@@ -621,16 +621,19 @@ def _doy(start) -> tuple[int, int]:
 
 
 def _known_from(r) -> _dt.date:
-    """When an event became public: ``first_reported`` (last possible day), else its start.
+    """When an event became public: ``first_reported`` if given, else its start (last possible day of either).
 
-    Computed from the recorded dates once, at load: a snapshot may hide an
-    announced exercise's dates, but not move the day it became known.
+    data/README.md §4 rule 1: a first report after the start (an exercise
+    revealed only once under way) makes the event known from that report, not
+    from its start. Computed from the recorded dates once, at load: a
+    snapshot may hide an announced exercise's dates, but not move the day it
+    became known.
     """
     known = r.get("known")
     if known is not None:
         return known
     if r["first_reported"] is not None:
-        return min(r["first_reported"].high, r["start"].high)
+        return r["first_reported"].high
     return r["start"].high
 
 
