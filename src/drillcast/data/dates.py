@@ -87,7 +87,8 @@ def parse_day(text: str, *, what: str = "date") -> _dt.date:
     try:
         pd = parse_partial_date(text)
     except ValueError as exc:
-        raise ValueError(f"{what} {text!r}: {exc}; write it as YYYY-MM-DD, e.g. 2025-01-01") from None
+        why = "is not a date" if not _PATTERN.match(text.strip()) else f"is not a date: {exc}"
+        raise ValueError(f"{what} {text!r} {why}; write it as YYYY-MM-DD, e.g. 2025-01-01") from None
     if pd.precision != DAY:
         raise ValueError(f"{what} {text!r} is not a full day; write it as YYYY-MM-DD, e.g. {pd.low.isoformat()}")
     return pd.low

@@ -114,7 +114,8 @@ def _compare(labels, hypotheses, cats, *, directions, order, years, prior, beta,
     code = _codes(labels, cats)
     n = code.size
     h0 = "climatology: each year's outcome drawn independently from fixed, unknown frequencies"
-    h1 = "one of: " + "; ".join(f"{k} ({v})" for k, v in hypotheses.items() if v != "climatology")
+    h1 = "one of: " + "; ".join(f"{k} ({_DESCRIPTIONS.get(k, 'a user-given hypothesis')})"
+                                for k, v in hypotheses.items() if v != "climatology")
     if n == 0:
         return _skipped("compare", "Comparison not possible: no complete year of the series is known yet.",
                         h0=h0, h1=h1, alpha=alpha)
@@ -183,7 +184,8 @@ def _compare(labels, hypotheses, cats, *, directions, order, years, prior, beta,
         seg = _parse_segment(hypotheses[power_model], dict(ctx, spec=hypotheses[power_model]))
         if seg.kind == "predict":
             freqs = np.bincount(code, minlength=C) / n
-            alt = (f"data from '{power_model}' ({hypotheses[power_model]}) with the prediction kept in "
+            alt = (f"data from '{power_model}' ({_DESCRIPTIONS.get(power_model, 'the hypothesis as given')}) with "
+                   "the prediction kept in "
                    f"{CYCLE_KEPT:.0%} of years; power = chance that its Bayes factor against climatology "
                    f"exceeds {BF_STRONG:g} (strong evidence, Kass & Raftery 1995)")
             seed2 = _seed_int(rng)

@@ -93,7 +93,7 @@ def _circular_test(kind, A, mu, *, alpha, draws, rng, power, unit, describe) -> 
         details["hypothesised_direction_rad"] = float(mu)
     if kind == "kuiper":
         details["kuiper_v_star"] = stat * (math.sqrt(n) + 0.155 + 0.24 / math.sqrt(n))
-    alt = (f"{unit} dated by a von Mises distribution with concentration {VON_MISES_KAPPA:g} "
+    alt = (f"{unit} drawn from a von Mises distribution with concentration {VON_MISES_KAPPA:g} "
            f"(mean resultant length 0.45, about 60 % within two months of the peak"
            + (f", peak at {describe['mu']}" if kind == "v" else "") + f"); level {alpha:g}")
     pw = n80 = None

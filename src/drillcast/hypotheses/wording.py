@@ -7,15 +7,25 @@ from drillcast.hypotheses.result import N_CAP, POWER_TARGET
 _NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
 
 
+def p_text(p) -> str:
+    """A p-value as drillcast prints it everywhere (tables, readings, report): ``"0.032"``,
+    ``"0.0004"``, ``"<0.0001"``, and ``"-"`` when there is none."""
+    if p is None or p != p:
+        return "-"
+    p = float(p)
+    if p < 1e-4:
+        return "<0.0001"
+    if p < 0.001:
+        return f"{p:.1g}"
+    return f"{p:.2g}"
+
+
 def _fmt_p(p) -> str:
-    """``"p = 0.032"``, ``"p < 0.0001"``: a p-value as the readings print it."""
+    """``"p = 0.032"``, ``"p < 0.0001"``: a p-value as the readings print it (:func:`p_text`)."""
     if p is None:
         return "no p-value"
-    if p < 1e-4:
-        return "p < 0.0001"
-    if p < 0.001:
-        return f"p = {p:.1g}"
-    return f"p = {p:.2g}"
+    s = p_text(p)
+    return f"p < {s[1:]}" if s.startswith("<") else f"p = {s}"
 
 
 def _evidence(p: float, alpha: float) -> str:

@@ -158,10 +158,13 @@ def _fmt(x, digits=3):
 
 
 def tests_text(sid, as_of, results) -> str:
+    """Per series: one row per test (p-values printed as in the readings), then each reading, H0, H1."""
+    from drillcast.hypotheses.wording import p_text
+
     rows = []
     for r in results:
         method = r.method + (f" ({r.draws:,} draws, s.e. {r.mc_se:.4f})" if r.method == "monte-carlo" and r.draws else "")
-        rows.append([r.test, r.n, _fmt(r.statistic), _fmt(r.p_value), _fmt(getattr(r, "p_adjusted", None)),
+        rows.append([r.test, r.n, _fmt(r.statistic), p_text(r.p_value), p_text(getattr(r, "p_adjusted", None)),
                      method, _fmt(r.power, 2), "-" if r.n_for_80 is None else str(r.n_for_80)])
     out = [f"{safe_text(sid)}: hypothesis tests on what was known on {as_of}",
            "\n".join("  " + line for line in table(
