@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from drillcast._words import plural
 from drillcast.data.catalogue import Catalogue
 from drillcast.data.history import SeriesHistory, day_of_year, days_in_year, series_history
 from drillcast.models import DEFAULT_MODEL, OutcomeModel, get_model
@@ -344,7 +345,7 @@ class FittedForecaster:
         self.status, self.reason = "ok", ""
         if h.n_events < MIN_EVENTS or n_years < MIN_YEARS:
             self.status = "insufficient_data"
-            self.reason = (f"{h.n_events} event(s) over {n_years} complete year(s) known on {h.as_of}; "
+            self.reason = (f"{plural(h.n_events, 'event')} over {plural(n_years, 'complete year')} known on {h.as_of}; "
                            f"at least {MIN_EVENTS} events over {MIN_YEARS} years are needed")
             return
         self.outcome_fit = self.model.fit(h)

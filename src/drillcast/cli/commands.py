@@ -11,6 +11,7 @@ import shlex
 import sys
 import warnings
 
+from drillcast._words import plural
 from drillcast.cli.output import MAX_WARNINGS, Progress, emit, frame_csv, to_csv, to_json, warn
 from drillcast.errors import OptionError
 
@@ -117,12 +118,12 @@ def cmd_data_validate(args):
         for p in problems:
             sys.stdout.write(f"{safe_text(p)}\n")
         if errors:
-            sys.stderr.write(f"drillcast: {path}: {len(errors)} error(s), "
-                             f"{len(problems) - len(errors)} warning(s); fix the lines above\n")
+            sys.stderr.write(f"drillcast: {path}: {plural(len(errors), 'error')}, "
+                             f"{plural(len(problems) - len(errors), 'warning')}; fix the lines above\n")
         else:
             cat = load_catalogue(path, warn=False)
-            sys.stdout.write(f"{path}: valid: {len(cat)} events in {len(cat.series)} series"
-                             f"{f', {len(problems)} warning(s)' if problems else ''}\n")
+            sys.stdout.write(f"{path}: valid: {plural(len(cat), 'event')} in {plural(len(cat.series), 'series')}"
+                             f"{', ' + plural(len(problems), 'warning') if problems else ''}\n")
     return 2 if errors else 0
 
 

@@ -8,6 +8,8 @@ take checked values and do not check again.
 
 from __future__ import annotations
 
+from drillcast._words import plural
+
 import numpy as np
 
 from drillcast.errors import ParameterError, did_you_mean
@@ -90,7 +92,7 @@ def _parse_order(order, directions) -> list[str] | None:
     if dup:
         raise ParameterError("order", f"direction {dup[0]!r} appears twice; name each direction once, e.g. {example}")
     if len(items) < 2:
-        raise ParameterError("order", f"{len(items)} direction(s) given; a cycle needs at least two, e.g. {example}")
+        raise ParameterError("order", f"{plural(len(items), 'direction')} given; a cycle needs at least two, e.g. {example}")
     return items
 
 

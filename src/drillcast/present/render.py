@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drillcast._words import plural
 from drillcast.present.text import pct, safe_text, start_phrase, table
 
 __all__ = ["forecast_text", "track_record_phrase", "backtest_text", "tests_text"]
@@ -22,8 +23,8 @@ def forecast_text(forecasts, catalogue) -> str:
     blocks = []
     for fc in forecasts:
         head = (f"{safe_text(fc.series)}: {safe_text(fc.series_name)}\n"
-                f"  as of {fc.as_of}, model {fc.model}, {_plural(fc.n_events_used, 'held primary event')} "
-                f"in {_plural(fc.n_years_used, 'year')} of history")
+                f"  as of {fc.as_of}, model {fc.model}, {plural(fc.n_events_used, 'held primary event')} "
+                f"in {plural(fc.n_years_used, 'year')} of history")
         if not fc.ok:
             blocks.append(f"{head}\n  {fc.status}: {fc.reason}")
             continue
@@ -53,11 +54,6 @@ def forecast_text(forecasts, catalogue) -> str:
             lines.append(f"  {trp}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
-
-
-def _plural(n: int, noun: str) -> str:
-    """'1 year', '2 years', '0 years'."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _cell(y, p, fact="yes"):

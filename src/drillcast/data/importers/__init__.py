@@ -20,6 +20,8 @@ Examples
 
 from __future__ import annotations
 
+from drillcast._words import plural
+
 import csv
 import io
 import os
@@ -75,14 +77,14 @@ class WriteSummary:
     warnings: tuple = ()
 
     def text(self) -> str:
-        out = [f"wrote {self.events} exercise(s) to {self.exercises_path} (validated: no errors)"]
+        out = [f"wrote {plural(self.events, 'exercise')} to {self.exercises_path} (validated: no errors)"]
         if self.series_written:
             out.append(f"wrote {self.series_path} with {len(self.series)} series "
                        "(kind recurring unless rows give two or more directions; regular_participants empty)")
         else:
             out.append(f"kept the existing {self.series_path}: not overwritten")
         if self.warnings:
-            out.append(f"{len(self.warnings)} warning(s) from validation:")
+            out.append(f"{plural(len(self.warnings), 'warning')} from validation:")
             out.extend(f"  {w}" for w in self.warnings)
         return "\n".join(out)
 
