@@ -301,7 +301,8 @@ class Forecaster:
 
     def fit(self, snapshot: Catalogue, series: str) -> "FittedForecaster":
         hist = snapshot.memo(("history", series), lambda snap: series_history(snap, series))
-        return FittedForecaster(self, hist, snapshot.memo("announcement_reliability", announcement_reliability))
+        return FittedForecaster(self, hist, snapshot.memo("announcement_reliability", announcement_reliability),
+                                snapshot=snapshot)
 
     def resolve_model(self, kind: str) -> OutcomeModel:
         m = self.model
@@ -313,7 +314,8 @@ class Forecaster:
 class FittedForecaster:
     """A forecaster fitted on one series' history; call :meth:`forecast`."""
 
-    def __init__(self, settings: Forecaster, history: SeriesHistory, reliability: tuple[int, int, int, int]):
+    def __init__(self, settings: Forecaster, history: SeriesHistory, reliability: tuple[int, int, int, int],
+                 snapshot: Catalogue | None = None):
         self.settings = settings
         self.history = history
         self.model = settings.resolve_model(history.info.kind)
@@ -328,7 +330,8 @@ class FittedForecaster:
             self.reason = (f"{h.n_events} event(s) over {n_years} complete year(s) known on {h.as_of}; "
                            f"at least {MIN_EVENTS} events over {MIN_YEARS} years are needed")
             return
-        self.outcome_fit = self.model.fit(h)
+        # pooled models learn from every series of the snapshot (only what was known at its date)
+        self.outcome_fit = self.model.fit(h) if snapshot is None else self.model.fit_in(snapshot, h)
         held = h.held()
         labels, lo, hi = h.outcomes[held], h.start_lo[held], h.start_hi[held]
         if h.current_start is not None:

@@ -16,11 +16,12 @@ from drillcast.models.baselines import Climatology, Persistence, StrictRotation,
 from drillcast.models.calendar import CalendarRotation, ChangePoint
 from drillcast.models.ensemble import Ensemble
 from drillcast.models.markov import MarkovRotation
+from drillcast.models.pooled import Pooled
 
 __all__ = [
     "MODELS", "BASELINES", "DEFAULT_MODEL", "get_model", "OutcomeModel", "FittedOutcome",
     "Uniform", "Climatology", "Persistence", "StrictRotation", "CalendarRotation",
-    "ChangePoint", "MarkovRotation", "Ensemble",
+    "ChangePoint", "MarkovRotation", "Ensemble", "Pooled",
 ]
 
 MODELS: dict[str, OutcomeModel] = {
@@ -35,6 +36,7 @@ MODELS: dict[str, OutcomeModel] = {
     "ensemble": Ensemble(members=(StrictRotation(), ChangePoint())),
     "ensemble-bayes": Ensemble(members=(CalendarRotation(), MarkovRotation(order=1), ChangePoint()),
                                label="ensemble-bayes"),
+    "pooled": Pooled(),
 }
 BASELINES = ("uniform", "climatology", "persistence", "strict-rotation")
 DEFAULT_MODEL = {"rotating": "ensemble", "recurring": "ensemble"}
