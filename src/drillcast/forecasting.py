@@ -279,7 +279,9 @@ class Forecaster:
     model : str or OutcomeModel
         A name from :data:`drillcast.models.MODELS`, or ``"default"`` for
         the evidence-backed default of the series' kind.
-    timing : TimingModel
+    timing : "default", TimingModel or PooledTiming
+        Start-day model; the default is :class:`drillcast.models.pooled_timing.PooledTiming`
+        (location per series, spread pooled over every series of the snapshot).
     counts : {"gamma-poisson", "glm-trend"}
         Model of the number of events of a multi-event series, given at least
         one (:mod:`drillcast.models.counts`).
@@ -294,7 +296,7 @@ class Forecaster:
     """
 
     model: object = "default"
-    timing: TimingModel = TimingModel()
+    timing: object = "default"
     counts: str = "default"
     count_half_life: float = 3.0
     participation_half_life: float = 4.0
@@ -339,7 +341,11 @@ class FittedForecaster:
             lo = np.append(lo, h.current_start[0])
             hi = np.append(hi, h.current_start[1])
         timing = settings.timing if self.model.uses_knowledge else TimingModel(uniform=True)
-        self.timing = timing.fit(labels, lo, hi)
+        if timing == "default":  # start days learnt from every series of the snapshot
+            from drillcast.models.pooled_timing import PooledTiming
+
+            timing = PooledTiming() if snapshot is not None else TimingModel()
+        self.timing = timing.fit_in(snapshot, h) if hasattr(timing, "fit_in") else timing.fit(labels, lo, hi)
         from drillcast.models.counts import DEFAULT_COUNTS, fit_counts
 
         self.counts = fit_counts(DEFAULT_COUNTS if settings.counts == "default" else settings.counts,
