@@ -17,7 +17,8 @@ held years, weighted by how consistently it recurs) makes year ``t`` due or
 not yet due, and whether the series holds several events a year.
 
 The prior is Gaussian around a simple rule: coefficient 1 on the recency-weighted
-held rate and 0 elsewhere (``logit P = logit(recent rate)``), standard
+held rate, +-:data:`PRIOR_DUE` on "due" / "not yet due" and 0 elsewhere
+(``logit P = logit(recent rate)``, moved by the series' usual gap), standard
 deviation :attr:`Pooled.prior_sd`; so with nine series the model stays near the
 rule and with a thousand series-years it learns how histories continue. The
 posterior is the Laplace approximation at the maximum a posteriori (Newton's
@@ -56,6 +57,7 @@ N_DRAWS = 128  # coefficient draws (64 antithetic pairs)
 MAX_TREE = 10  # years of paths enumerated exactly; beyond, Monte Carlo
 _MC_PATHS = 20_000
 _HALF_LIFE = 3.0
+PRIOR_DUE = 1.5  # prior log-odds for a year its usual gap makes due (and against one not yet due)
 
 
 def _logit(p):
@@ -136,6 +138,7 @@ def pooled_design(histories) -> tuple[np.ndarray, np.ndarray, int]:
 def _prior(prior_sd: float) -> tuple[np.ndarray, np.ndarray]:
     mean = np.zeros(len(FEATURES))
     mean[FEATURES.index("recent_rate")] = 1.0
+    mean[FEATURES.index("due")], mean[FEATURES.index("not_due")] = PRIOR_DUE, -PRIOR_DUE
     return mean, np.full(len(FEATURES), 1.0 / prior_sd ** 2)
 
 
@@ -174,7 +177,7 @@ class PooledParameters:
 
 def _fit_snapshot(model: "Pooled", snapshot) -> PooledParameters:
     hists = [snapshot.memo(("history", sid), lambda snap, s=sid: series_history(snap, s))
-             for sid in snapshot.series_ids()]
+             for sid in snapshot.series_ids() if sid not in model.exclude]
     X, y, n_series = pooled_design(hists)
     mean, prec = _prior(model.prior_sd)
     if len(y):
@@ -362,9 +365,13 @@ class Pooled(OutcomeModel):
     prior_sd : float
         Prior standard deviation of each coefficient around the rule
         ``logit P(held) = logit(recency-weighted held rate)``.
+    exclude : tuple of str
+        Series left out of the pooled fit (leave-series-out evaluation:
+        ``Pooled(exclude=(sid,))`` forecasts ``sid`` from what the others teach).
     """
 
     prior_sd: float = 1.0
+    exclude: tuple = ()
     name = "pooled"
     description = ("P(held) from a logistic regression on history features pooled over every series; "
                    "direction from strict rotation (weighted by its past hits) and change point")
