@@ -19,7 +19,8 @@ not yet due, and whether the series holds several events a year.
 The prior is Gaussian around a simple rule: coefficient 1 on the recency-weighted
 held rate, +-:data:`PRIOR_DUE` on "due" / "not yet due" and 0 elsewhere
 (``logit P = logit(recent rate)``, moved by the series' usual gap), standard
-deviation :attr:`Pooled.prior_sd`; so with nine series the model stays near the
+deviation :attr:`Pooled.prior_sd` (by default chosen among :attr:`Pooled.prior_sds` by
+the Laplace evidence, empirical Bayes); so with nine series the model stays near the
 rule and with a thousand series-years it learns how histories continue. The
 posterior is the Laplace approximation at the maximum a posteriori (Newton's
 method); forecasts average over :data:`N_DRAWS` fixed (antithetic) draws of
@@ -158,6 +159,14 @@ def fit_logistic(X, y, prior_mean, prior_prec, iters: int = 50):
     return beta, np.linalg.inv(H)
 
 
+def log_evidence(X, y, beta, cov, prior_mean, prior_prec) -> float:
+    """Laplace approximation of the log marginal likelihood of a logistic regression."""
+    z = X @ beta
+    loglik = float(np.sum(y * z - np.logaddexp(0.0, z)))
+    logprior = float(-0.5 * np.sum(prior_prec * (beta - prior_mean) ** 2) + 0.5 * np.sum(np.log(prior_prec)))
+    return loglik + logprior + 0.5 * float(np.linalg.slogdet(cov)[1])
+
+
 @dataclass(frozen=True)
 class PooledParameters:
     """The pooled fit of one snapshot: coefficient mean, covariance and draws, and what it learnt from."""
@@ -168,10 +177,11 @@ class PooledParameters:
     n_series: int
     n_rows: int
     as_of: object
+    prior_sd: float = 1.0
 
     def describe(self) -> dict:
         return {"pooled": f"pooled over {self.n_series} series, {self.n_rows} series-years before {self.as_of}",
-                "pooled_series": self.n_series, "pooled_series_years": self.n_rows,
+                "pooled_series": self.n_series, "pooled_series_years": self.n_rows, "pooled_prior_sd": self.prior_sd,
                 "pooled_coefficients": {f: round(float(b), 4) for f, b in zip(FEATURES, self.beta)}}
 
 
@@ -179,17 +189,24 @@ def _fit_snapshot(model: "Pooled", snapshot) -> PooledParameters:
     hists = [snapshot.memo(("history", sid), lambda snap, s=sid: series_history(snap, s))
              for sid in snapshot.series_ids() if sid not in model.exclude]
     X, y, n_series = pooled_design(hists)
-    mean, prec = _prior(model.prior_sd)
-    if len(y):
-        beta, cov = fit_logistic(X, y, mean, prec)
-    else:
-        beta, cov = mean, np.diag(1.0 / prec)
+    sds = model.prior_sds if model.prior_sd is None else (model.prior_sd,)
+    best = None
+    for sd in sds:  # empirical Bayes: the prior scale with the largest Laplace evidence
+        mean, prec = _prior(sd)
+        if len(y):
+            beta, cov = fit_logistic(X, y, mean, prec)
+            ev = log_evidence(X, y, beta, cov, mean, prec)
+        else:
+            beta, cov, ev = mean, np.diag(1.0 / prec), 0.0
+        if best is None or ev > best[0] + 1e-9:
+            best = (ev, sd, beta, cov)
+    _, sd, beta, cov = best
     rng = np.random.default_rng(20240917)
     z = rng.standard_normal((N_DRAWS // 2, len(FEATURES)))
     L = np.linalg.cholesky(cov + 1e-12 * np.eye(len(FEATURES)))
     dev = z @ L.T
     draws = np.concatenate([beta + dev, beta - dev])
-    return PooledParameters(beta, cov, draws, n_series, int(len(y)), snapshot.as_of_date)
+    return PooledParameters(beta, cov, draws, n_series, int(len(y)), snapshot.as_of_date, sd)
 
 
 def rotation_evidence(history: SeriesHistory) -> tuple[float, int, int]:
@@ -362,15 +379,18 @@ class Pooled(OutcomeModel):
 
     Parameters
     ----------
-    prior_sd : float
-        Prior standard deviation of each coefficient around the rule
-        ``logit P(held) = logit(recency-weighted held rate)``.
+    prior_sd : float or None
+        Prior standard deviation of each coefficient around the prior rule; None
+        (default) chooses it among ``prior_sds`` by the Laplace evidence of the
+        snapshot's data (empirical Bayes): few series keep the model near the rule.
+    prior_sds : tuple of float
     exclude : tuple of str
         Series left out of the pooled fit (leave-series-out evaluation:
         ``Pooled(exclude=(sid,))`` forecasts ``sid`` from what the others teach).
     """
 
-    prior_sd: float = 1.0
+    prior_sd: float | None = None
+    prior_sds: tuple = (0.25, 0.5, 1.0, 2.0)
     exclude: tuple = ()
     name = "pooled"
     description = ("P(held) from a logistic regression on history features pooled over every series; "
@@ -397,7 +417,7 @@ class Pooled(OutcomeModel):
 
         ev, hits, trials = rotation_evidence(history)
         members = [StrictRotation().fit(history), ChangePoint().fit(history)]
-        w = (ev, 1.0) if ev > 0 else (1e-12, 1.0)
+        w = (max(ev, 1e-12), max(1.0 - ev, 1e-12))
         pool = _EnsembleFit("directions", history.categories, members, w)
         weights = {"strict-rotation": round(float(pool.weights[0]), 4), "changepoint": round(float(pool.weights[1]), 4),
                    "rotation_hits": f"{hits}/{trials}"}
