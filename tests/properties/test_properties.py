@@ -151,7 +151,7 @@ def histories(draw):
 
 
 @SMALL
-@given(h=histories(), model=st.sampled_from(["ensemble", "calendar", "markov", "climatology", "strict-rotation"]))
+@given(h=histories(), model=st.sampled_from(["ensemble", "calendar", "markov", "climatology", "strict-rotation", "pooled"]))
 def test_forecast_invariants_and_no_peeking(tmp_path_factory, h, model):
     rows, as_of = h
     folder = tmp_path_factory.mktemp("f")

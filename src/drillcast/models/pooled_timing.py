@@ -38,6 +38,7 @@ HALF_LIVES = (0.35, 1.0, 2.0, 4.0, 1e9)
 RULES = tuple((kind, hl) for kind in ("mean", "median") for hl in HALF_LIVES)
 _YEAR = 365.0
 _FLOOR = 0.003
+MIN_SCALE = 1.0  # days: a series that always started on the same day still gets a spread
 
 
 def _wrap(x):
@@ -126,7 +127,7 @@ class PooledTiming:
         for d in devs:
             a = np.abs(d)
             for j in range(len(d)):
-                s = (a.sum() - a[j] + self.n0 * s_pool) / (len(d) - 1 + self.n0)
+                s = max(MIN_SCALE, (a.sum() - a[j] + self.n0 * s_pool) / (len(d) - 1 + self.n0))
                 z.append(d[j] / s)
         return PooledTimingFit(best, s_pool, np.array(z), sum(len(d) > 0 for d in devs), int(sum(len(d) for d in devs)))
 
@@ -138,7 +139,7 @@ class PooledTiming:
             return FittedTiming({}, flat, 0)
         loc = _location(ys, days, history.current_year + (history.current_start is not None), p.rule)
         own = np.abs(_one_step(ys, days, precise, p.rule))
-        s = (own.sum() + self.n0 * p.scale) / (len(own) + self.n0)
+        s = max(MIN_SCALE, (own.sum() + self.n0 * p.scale) / (len(own) + self.n0))
         pmf = self._pmf(loc, s, p.z)
         return FittedTiming({}, pmf, int(len(ys)))
 
