@@ -14,9 +14,11 @@ REPO = Path(__file__).resolve().parents[1]
 SRC = "https://example.org/source"
 
 ROT_SERIES = {"id": "rot", "name": "Rotating test series", "kind": "rotating", "directions": "a;b;c;d",
-              "events_per_year": "single", "regular_participants": "CHN"}
+              "events_per_year": "single", "regular_participants": "CHN",
+              # test catalogues are complete: the catalogue's silence is evidence up to any as-of date
+              "checked_through": "2099-12-31"}
 REC_SERIES = {"id": "rec", "name": "Recurring test series", "kind": "recurring", "directions": "",
-              "events_per_year": "multiple", "regular_participants": "RUS"}
+              "events_per_year": "multiple", "regular_participants": "RUS", "checked_through": "2099-12-31"}
 
 
 def write_catalogue(folder: Path, events: list[dict], series: list[dict] | None = None) -> Path:

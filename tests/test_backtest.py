@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from drillcast.evaluation.backtest import backtest, default_cutoffs, track_record
+from drillcast.analysis import track_records
+from drillcast.evaluation.backtest import backtest, default_cutoffs
 from drillcast.data.catalogue import _known_from
 from drillcast.models.base import IndependentFit, OutcomeModel
 
@@ -128,6 +129,6 @@ def test_identical_results_across_runs(bundled):
 
 
 def test_track_record_uses_only_the_past(bundled):
-    tr = track_record(bundled, "russia-strategic", D(2020, 1, 1), model="calendar")
+    tr = track_records(bundled, ["russia-strategic"], D(2020, 1, 1), model="calendar")["russia-strategic"]
     assert tr["to"] == 2019 and tr["n"] == 2019 - 2013 + 1
     assert tr["mean_log_score"] > tr["uniform_mean_log_score"]

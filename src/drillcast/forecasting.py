@@ -20,9 +20,17 @@ year's forecast needs:
    multi-event series ``count | held = 1 + X`` with X from a count model of
    :mod:`drillcast.models.counts` (recency-weighted Gamma-Poisson, or a Poisson GLM
    with a trend);
-5. participation of each regular participant: Beta(1, 1) prior updated by
-   recency-weighted (half-life 4 years) participation in held years; the
-   reported probability is unconditional, ``p_held * P(takes part | held)``.
+5. participation of each regular participant: a defining member (one that took
+   part in every edition on record) takes part whenever the series is held;
+   for the others a Beta(1, 1) prior updated by recency-weighted (half-life 4
+   years) participation in held years; the reported probability is
+   unconditional, ``p_held * P(takes part | held)``.
+
+What is known is bounded by the catalogue's coverage: the evidence that an
+exercise has *not* started runs only to ``min(as_of, checked_through)``
+(:attr:`drillcast.data.history.SeriesHistory.evidence_date`). After that the
+state is unknown, so survival and start-date truncation use that date, not the
+as-of date.
 """
 
 from __future__ import annotations
@@ -96,6 +104,9 @@ class YearForecast:
         What the as-of date already tells about the year ("" if nothing).
     count_pmf : ndarray
         Probability of 0, 1, 2, ... events in the year.
+    held_events : tuple of (str, str, str)
+        ``(name, start, source)`` of events already held in the year: facts,
+        not estimates (the year's occurrence is then certain).
     """
 
     year: int
@@ -108,6 +119,12 @@ class YearForecast:
     participants: dict = field(default_factory=dict)
     known: str = ""
     count_pmf: np.ndarray = field(default=None, repr=False, compare=False)
+    held_events: tuple = ()
+
+    @property
+    def settled(self) -> bool:
+        """True when an event of the year has already been held (a fact, not a forecast)."""
+        return bool(self.held_events)
 
     def to_dict(self) -> dict:
         d = {"year": self.year}
@@ -120,6 +137,8 @@ class YearForecast:
         d["participants"] = {k: _r(v) for k, v in self.participants.items()}
         if self.known:
             d["known"] = self.known
+        if self.held_events:
+            d["held_events"] = [{"name": n, "start": s, "source": src} for n, s, src in self.held_events]
         return d
 
 
@@ -369,8 +388,8 @@ class FittedForecaster:
             if y == h.current_year and h.current_outcome is not None:
                 o = np.zeros(K)
                 o[h.current_outcome] = 1.0
-                what = h.categories[h.current_outcome] if h.info.rotating else f"{h.current_count} event(s)"
-                note = f"already held: {what} (started by {h.as_of})"
+                note = "held: " + "; ".join(f"{name}, started {start}" + (f" (source: {src})" if src else "")
+                                            for name, start, src in h.current_held)
             elif y in by_year:
                 a = by_year[y]
                 o = np.zeros(K)
@@ -378,12 +397,12 @@ class FittedForecaster:
                 o[lab] += 1.0 - self.p_cancel
                 o[none] += self.p_cancel
                 note = f"announced: {a.name} ({a.label}); announced exercises cancelled with p = {self.p_cancel:.2f}"
-                if y == h.current_year and a.start_hi - a.start_lo >= 300:
-                    # Dates not announced: a start after the as-of date is still required.
-                    t = day_of_year(h.as_of)
+                if y == h.current_year and a.start_hi - a.start_lo >= 300 and h.evidence_day >= 0:
+                    # Dates not announced: a start after the last day the catalogue covers is still required.
+                    t = h.evidence_day
                     o[lab] *= self.timing.for_label(lab)[t + 1:].sum()
                     o /= o.sum()
-                    note += f"; not started by {h.as_of}"
+                    note += f"; not started by {h.evidence_date}"
             elif y in cancelled:
                 # A reported cancellation: the slot stays empty unless a replacement comes
                 # (Beta(1, 1) posterior over how often cancelled exercises were replaced).
@@ -392,19 +411,24 @@ class FittedForecaster:
                 base = base / base.sum() if base.sum() > 0 else np.full(K, 1.0 / K)
                 o = self.p_replace * base
                 if y == h.current_year:
-                    t = day_of_year(h.as_of)
+                    t = h.evidence_day
                     o[:-1] *= [self.timing.for_label(c)[t + 1:].sum() for c in range(K - 1)]
                 o[none] = 1.0 - self.p_replace
                 o /= o.sum()
                 note = (f"cancelled: {', '.join(cancelled[y])}; cancelled exercises were replaced in the same year "
                         f"with p = {self.p_replace:.2f}")
-            elif y == h.current_year:
-                t = day_of_year(h.as_of)
+            elif y == h.current_year and h.evidence_day >= 0:
+                t = h.evidence_day
                 base = self.outcome_fit.marginals([y])[0]
                 surv = np.array([self.timing.for_label(c)[t + 1:].sum() for c in range(K - 1)])
                 o = np.append(base[:-1] * surv, base[-1])
                 o /= o.sum()
-                note = f"nothing held or announced by {h.as_of}: only starts after it remain possible"
+                note = (f"nothing held or announced by {h.evidence_date}: only starts after it remain possible"
+                        if not h.coverage_gap else f"nothing held or announced by {h.evidence_date}")
+            if y == h.current_year and h.coverage_gap:
+                gap = (f"not checked after {h.evidence_date}: an exercise held since then would be missing; "
+                       "the probabilities allow for it")
+                note = f"{note}; {gap}" if note else gap
             ovr.append(o)
             known.append(note)
         return ovr, known
@@ -428,12 +452,12 @@ class FittedForecaster:
             else:
                 part = self.timing.for_label(c).copy()
             pmf += probs[c] / p_held * part / part.sum()
-        if y == h.current_year:
+        if y == h.current_year and self.model.uses_knowledge:  # the know-nothing baseline ignores the date too
             if h.current_start is not None:
                 pmf = np.zeros(366)
                 pmf[int(h.current_start[0]):int(h.current_start[1]) + 1] = 1.0
             else:
-                t = day_of_year(h.as_of)
+                t = h.evidence_day
                 pmf[: t + 1] = 0.0
                 if pmf.sum() <= 0:  # the model puts no mass after t: spread over the rest of the year
                     pmf[t + 1:D] = 1.0
@@ -454,6 +478,13 @@ class FittedForecaster:
         out = {}
         for code, arr in h.participation.items():
             m = ~np.isnan(arr)
+            seen = np.append(arr[m], [1.0 if code in h.current_participants else 0.0]
+                             if h.current_outcome is not None else [])
+            if seen.size and np.all(seen == 1.0):
+                # A defining member: it took part in every edition on record, so it takes part
+                # whenever the series is held (until the catalogue records an edition without it).
+                out[code] = p_held
+                continue
             w = _decay_weights(h.years[m], h.current_year, self.settings.participation_half_life)
             a = 1.0 + float(np.sum(w * arr[m]))
             b = 1.0 + float(np.sum(w * (1 - arr[m])))
@@ -482,7 +513,7 @@ class FittedForecaster:
         else:
             ovr, known = [None] * len(years), [""] * len(years)
         fit = self.outcome_fit
-        probs = fit.marginals_with(years, ovr)
+        probs = fit.marginals_with(years, ovr, rng=np.random.default_rng([seed, 1]))
         out = []
         for i, y in enumerate(years):
             p = probs[i]
@@ -504,7 +535,7 @@ class FittedForecaster:
                 # Events already held this year; more follow at the rate of a whole year
                 # times the share of past events that started after this day of the year
                 # (a smoothed empirical share, over every event, not only each year's first).
-                t = day_of_year(h.as_of)
+                t = h.evidence_day
                 share = (np.sum(h.event_days > t) + 0.5) / (len(h.event_days) + 1.0)
                 rate = (1.0 - float(fit.marginals([y])[0][-1])) * self.counts.mean_given_held(y) * share
                 k = np.arange(MAX_COUNT)
@@ -521,7 +552,8 @@ class FittedForecaster:
             outcomes = {c: float(v) for c, v in zip(h.categories, p)} if h.info.rotating else None
             out.append(YearForecast(y, outcomes, p_held, float(exp_count), interval, start,
                                     pmf if pmf is not None else np.zeros(366),
-                                    self._participation(y, p_held), known[i], cd))
+                                    self._participation(y, p_held), known[i], cd,
+                                    h.current_held if y == h.current_year else ()))
         info = {"model": self.model.name, "description": self.model.description, **fit.describe(),
                 "timing_events": self.timing.n}
         if h.info.multi_event:

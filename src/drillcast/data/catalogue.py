@@ -19,7 +19,7 @@ import io
 import os
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from drillcast.data import countries
@@ -48,7 +48,7 @@ EXERCISE_COLUMNS = (
 REQUIRED_COLUMNS = ("id", "name", "series", "start_date", "status", "sources", "confidence")
 SERIES_COLUMNS = (
     "id", "name", "kind", "directions", "events_per_year", "regular_participants",
-    "organiser", "description", "cadence_claims", "sources",
+    "organiser", "description", "cadence_claims", "sources", "checked_through", "checked_note",
 )
 SERIES_REQUIRED = ("id", "kind")
 STATUSES = ("held", "cancelled", "announced", "postponed")
@@ -61,6 +61,7 @@ DOMAINS = (
 OTHER, NONE = "other", "none"
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+_FULL_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _URL = re.compile(r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?(?:[/?#]\S*)?$")
 MAX_FIELD = 100_000  # characters; a longer field is an error, not a hang
@@ -171,6 +172,15 @@ class SeriesInfo:
     sources : tuple of str
     inferred : bool
         True if the series was not listed in ``series.csv`` and was inferred from the events.
+    checked_through : datetime.date or None
+        The date through which the public sources of the series were searched: every event
+        first reported up to then is in the catalogue. After it, "not in the catalogue" is
+        not evidence that nothing happened. Use :meth:`Catalogue.checked_through`, which
+        fills a missing value with the catalogue's latest report.
+    checked_note : str
+        What was searched (agencies, ministries, languages).
+    checked_inferred : bool
+        True when ``series.csv`` gave no ``checked_through`` and it was inferred.
     """
 
     id: str
@@ -184,6 +194,9 @@ class SeriesInfo:
     cadence_claims: str = ""
     sources: tuple[str, ...] = ()
     inferred: bool = False
+    checked_through: _dt.date | None = None
+    checked_note: str = ""
+    checked_inferred: bool = False
 
     @property
     def rotating(self) -> bool:
@@ -203,6 +216,8 @@ class SeriesInfo:
             "regular_participants": list(self.regular_participants), "organiser": self.organiser,
             "description": self.description, "cadence_claims": self.cadence_claims,
             "sources": list(self.sources), "inferred": self.inferred,
+            "checked_through": self.checked_through.isoformat() if self.checked_through else None,
+            "checked_note": self.checked_note, "checked_through_inferred": self.checked_inferred,
         }
 
 
@@ -247,11 +262,24 @@ def _read_series(path: Path, problems: list[Problem]) -> dict[str, SeriesInfo]:
         for c in parts:
             if not countries.is_code(c):
                 problems.append(Problem(path, line, "regular_participants", c, "ISO 3166-1 alpha-3 codes separated by ';', e.g. CHN;RUS"))
+        checked = r.get("checked_through", "")
+        checked_date = None
+        if checked:
+            try:
+                checked_date = _dt.date.fromisoformat(checked) if _FULL_DATE.match(checked) else None
+            except ValueError:
+                checked_date = None
+            if checked_date is None:
+                problems.append(Problem(path, line, "checked_through", checked,
+                                        "a full ISO date YYYY-MM-DD (the day through which the sources of the "
+                                        "series were searched), or empty if unknown"))
+                continue
         out[sid] = SeriesInfo(
             id=sid, name=r.get("name", "") or sid, kind=kind, directions=dirs if kind == "rotating" else (),
             multi_event=epy == "multiple", regular_participants=parts,
             description=r.get("description", ""), organiser=r.get("organiser", ""),
             cadence_claims=r.get("cadence_claims", ""), sources=_split(r.get("sources", "")),
+            checked_through=checked_date, checked_note=r.get("checked_note", ""),
         )
     return out
 
@@ -474,13 +502,14 @@ class Catalogue:
         return sorted(self.series)
 
     def get_series(self, sid: str) -> SeriesInfo:
-        from drillcast.errors import OptionError
+        """The series ``sid``; an unknown id raises ParameterError("series", ...) with the known ids."""
+        from drillcast.errors import ParameterError
 
         try:
             return self.series[sid]
         except KeyError:
-            raise OptionError(
-                f"--series: unknown series {sid!r}{did_you_mean(sid, self.series)}; "
+            raise ParameterError(
+                "series", f"unknown series {sid!r}{did_you_mean(sid, self.series)}; "
                 f"known series: {', '.join(sorted(self.series))}"
             ) from None
 
@@ -539,6 +568,27 @@ class Catalogue:
                 r = dict(r, status=status, end=end, start=start, doy=_doy(start))
             out.append(r)
         return Catalogue(tuple(out), self.series, self.path, self.sha256, date, self.warnings)
+
+    def checked_through(self, series: str) -> _dt.date:
+        """The date through which ``series`` was checked against public sources.
+
+        From ``series.csv``; when it is not recorded there, the catalogue's
+        latest report (``SeriesInfo.checked_inferred`` says so). After this date
+        the catalogue's silence is not evidence: an exercise held since then may
+        simply be missing.
+        """
+        info = self.get_series(series)
+        if info.checked_through is not None:
+            return info.checked_through
+        latest = self.latest_report()
+        return latest if latest is not None else _dt.date.min
+
+    def evidence_date(self, series: str) -> _dt.date | None:
+        """For a snapshot: the last day on which absence from the catalogue means "did not happen",
+        ``min(as_of, checked_through)``; None for the full catalogue."""
+        if self.as_of_date is None:
+            return None
+        return min(self.as_of_date, self.checked_through(series))
 
     def latest_report(self):
         """The latest knowledge date of any event (how up to date the catalogue is), or None."""
@@ -617,6 +667,16 @@ def _infer_series(records, inferred_dirs) -> dict[str, SeriesInfo]:
     return out
 
 
+def _fill_checked_through(series: dict, records) -> dict:
+    """A series without ``checked_through`` is taken as checked through the catalogue's latest report."""
+    latest = max((_known_from(r) for r in records), default=None)
+    if latest is None:
+        return series
+    return {sid: (info if info.checked_through is not None else
+                  replace(info, checked_through=latest, checked_inferred=True))
+            for sid, info in series.items()}
+
+
 def _collect(path: Path, series_path: Path | None):
     problems: list[Problem] = []
     series = None
@@ -633,6 +693,7 @@ def _collect(path: Path, series_path: Path | None):
         _duplicate_warnings(path, records, problems)
     if series is None:
         series = _infer_series(records, inferred)
+    series = _fill_checked_through(series, records)
     sha = hashlib.sha256(raw + b"\x00" + series_bytes).hexdigest()
     return records, series, problems, sha
 

@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from drillcast.data.catalogue import Catalogue
-from drillcast.errors import OptionError
+from drillcast.errors import ParameterError
 from drillcast.forecasting import Forecaster
 from drillcast.data.history import series_history
 from drillcast.models import BASELINES, MODELS, get_model
 
-__all__ = ["backtest", "BacktestResult", "default_cutoffs", "track_record", "MIN_BACKTEST_YEARS"]
+__all__ = ["backtest", "BacktestResult", "default_cutoffs", "MIN_BACKTEST_YEARS"]
 
 MIN_BACKTEST_YEARS = 5  # years of history before the first default cutoff
 _LEVELS = {0.5: ("q25", "q75"), 0.8: ("q10", "q90"), 0.95: ("q025", "q975")}
@@ -180,8 +180,6 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
         Compute coverage intervals, paired tests and reliability tables (these
         need scipy and pandas); False gives mean scores only, fast.
     """
-    if horizon < 1:
-        raise OptionError(f"--horizon: {horizon} is not allowed; give an integer >= 1")
     series_ids = [series] if isinstance(series, str) else list(series)
     specs = list(models) if models else list(MODELS)
     specs = [get_model(m) if isinstance(m, str) else m for m in specs]  # names or OutcomeModel instances
@@ -201,8 +199,8 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
         pending = []
         for cut in cuts:
             if cut >= truth_as_of:
-                raise OptionError(f"--cutoffs: {cut} is not before the truth date {truth_as_of}; "
-                                  "backtests need cutoffs in the past")
+                raise ParameterError("cutoffs", f"{cut} is not before the truth date {truth_as_of}; "
+                                                "backtests need cutoffs in the past")
             snap = snaps.get(cut) or snaps.setdefault(cut, catalogue.as_of(cut))
             years = [y for y in range(cut.year, cut.year + horizon) if y in truth]
             if not years:
@@ -329,108 +327,3 @@ def _summarise(folds, names, draws, seed, full=True):
 def _nan_none(x):
     x = float(x)
     return None if np.isnan(x) else round(x, 4)
-
-
-TRACK_RECORD_FOLDS = 15  # the most recent yearly forecasts quoted with a forecast
-
-
-def track_records(catalogue: Catalogue, series_ids, as_of: _dt.date, *, model="default", seed: int = 0,
-                  max_folds: int = TRACK_RECORD_FOLDS) -> dict:
-    """How ``model`` would have done on each series in one-year-ahead backtests before ``as_of``.
-
-    For each series: the mean log score over (at most ``max_folds``) yearly
-    forecasts made on 1 January of past years, and that of the uniform
-    baseline on the same folds (``drillcast backtest`` compares every model).
-    One backtest for all series, so snapshots are shared.
-    """
-    from drillcast.models import DEFAULT_MODEL
-
-    known = catalogue.as_of(as_of)
-    cuts, names, out = {}, {}, {}
-    for sid in series_ids:
-        info = catalogue.get_series(sid)
-        names[sid] = DEFAULT_MODEL[info.kind] if model == "default" else model
-        cuts[sid] = [c for c in default_cutoffs(known, sid, as_of) if c.year < as_of.year][-max_folds:]
-        if not cuts[sid]:
-            out[sid] = {"model": names[sid], "n": 0,
-                        "reason": f"fewer than {MIN_BACKTEST_YEARS} years of history before {as_of}"}
-    todo = [sid for sid in series_ids if cuts[sid]]
-    by_model = {}
-    for sid in todo:
-        by_model.setdefault(names[sid], []).append(sid)
-    for name, sids in by_model.items():
-        res = backtest(known, sids, cutoffs={s: cuts[s] for s in sids},
-                       models=list(dict.fromkeys([name, "uniform"])),
-                       seed=seed, truth_as_of=as_of, summary=False)
-        by = {(r["series"], r["model"]): r for r in res.summary}
-        years_of = {}
-        for f in res.folds:
-            years_of.setdefault(f["series"], set()).add(f["year"])
-        for sid in sids:
-            mine = by.get((sid, name))
-            if mine is None:
-                out[sid] = {"model": name, "n": 0, "reason": "no scorable past forecast"}
-                continue
-            years = sorted(years_of[sid])
-            uniform = by.get((sid, "uniform"))
-            out[sid] = {"model": name, "n": mine["n"], "from": years[0], "to": years[-1],
-                        "mean_log_score": mine["mean_log_score"], "mean_brier": mine["mean_brier"],
-                        "uniform_mean_log_score": uniform["mean_log_score"] if uniform else None,
-                        "mean_crps_days": mine["mean_crps_days"]}
-    return out
-
-
-def track_record(catalogue: Catalogue, series: str, as_of: _dt.date, *, model="default", seed: int = 0) -> dict:
-    """:func:`track_records` for one series."""
-    return track_records(catalogue, [series], as_of, model=model, seed=seed)[series]
-
-
-# --------------------------------------------------------------------------- CLI glue
-
-
-def _parse_cutoffs(text):
-    from drillcast.data.dates import parse_day
-
-    out = []
-    for part in text.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            out.append(parse_day(part, what="--cutoffs date"))
-        except ValueError as exc:
-            raise OptionError(str(exc)) from None
-    if not out:
-        raise OptionError("--cutoffs: no dates given; write e.g. --cutoffs 2019-01-01,2020-01-01")
-    return sorted(set(out))
-
-
-def backtest_command(args, catalogue, emit, to_json, to_csv, series_list, inputs, progress_bar=None):
-    """``drillcast backtest``: run, then render as table, JSON or CSV."""
-    from drillcast.present.render import backtest_text
-
-    if args.cutoffs and (args.from_year is not None or args.to_year is not None):
-        raise OptionError("--cutoffs cannot be combined with --from/--to; use one or the other")
-    if args.from_year is not None and args.to_year is not None and args.from_year > args.to_year:
-        raise OptionError(f"--from {args.from_year} is after --to {args.to_year}; swap them")
-    from drillcast.models.names import check_count_model
-
-    check_count_model(args.counts)
-    cutoffs = _parse_cutoffs(args.cutoffs) if args.cutoffs else None
-    models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
-    for m in models or []:
-        get_model(m)
-    sel = series_list(args, catalogue)
-    bar = progress_bar(len(sel), "backtest") if progress_bar else None
-    res = backtest(catalogue, sel, cutoffs=cutoffs, from_year=args.from_year, to_year=args.to_year,
-                   horizon=args.horizon, models=models, seed=args.seed, progress=bar.step if bar else None,
-                   counts=args.counts)
-    if bar:
-        bar.close()
-    if args.format == "json":
-        return emit(args, to_json(res.to_dict()), inputs)
-    if args.format == "csv":
-        df = res.folds_frame()
-        rows = df.astype(object).where(df.notna(), "").to_dict("records")
-        return emit(args, to_csv(rows, df.columns, args.raw), inputs)
-    return emit(args, backtest_text(res), inputs)
