@@ -48,7 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from drillcast.data.history import SeriesHistory, series_history
-from drillcast.models.base import POOL, FittedOutcome, OutcomeModel
+from drillcast.models.base import FittedOutcome, OutcomeModel
 
 __all__ = ["Pooled", "PooledFit", "FEATURES", "pooled_design", "rotation_evidence"]
 
@@ -304,13 +304,14 @@ class PooledFit(FittedOutcome):
             paths = np.concatenate([paths, out[:, d:d + 1]], axis=1)
         return out
 
-    def held_marginals(self, years, overrides=None) -> np.ndarray:
+    def held_marginals(self, years, overrides=None, rng=None) -> np.ndarray:
         span, fixed = self._fixed(years, overrides)
         if len(span) <= MAX_TREE:
             prob, paths = self._tree(span, fixed)
             m = (prob.mean(axis=1)[:, None] * paths).sum(axis=0)
         else:
-            m = self._simulate(span, fixed, _MC_PATHS, np.random.default_rng(20240917)).mean(axis=0)
+            rng = rng if rng is not None else np.random.default_rng(20240917)
+            m = self._simulate(span, fixed, _MC_PATHS, rng).mean(axis=0)
         return np.array([m[int(y) - span[0]] for y in years])
 
     def held_paths(self, years, n, rng, overrides=None) -> np.ndarray:
@@ -332,21 +333,21 @@ class PooledFit(FittedOutcome):
 
     # -- the outcome interface
 
-    def _direction_marginals(self, years, overrides):
-        q = self.directions.marginals_with(years, overrides)[:, :-1]
+    def _direction_marginals(self, years, overrides, rng=None):
+        q = self.directions.marginals_with(years, overrides, rng=rng)[:, :-1]
         s = q.sum(axis=1, keepdims=True)
         return np.where(s > 0, q / np.where(s > 0, s, 1.0), 1.0 / q.shape[1])
 
     def marginals(self, years):
         return self.marginals_with(years)
 
-    def marginals_with(self, years, overrides=None):
+    def marginals_with(self, years, overrides=None, rng=None):
         years = [int(y) for y in years]
-        p = self.held_marginals(years, overrides)
+        p = self.held_marginals(years, overrides, rng)
         if self.directions is None:
             out = np.column_stack([p, 1.0 - p])
         else:
-            out = np.column_stack([p[:, None] * self._direction_marginals(years, overrides), 1.0 - p])
+            out = np.column_stack([p[:, None] * self._direction_marginals(years, overrides, rng), 1.0 - p])
         for h, o in enumerate(overrides or ()):
             if o is not None:
                 out[h] = o
