@@ -7,8 +7,8 @@ series. The choice is backed by rolling-origin and leave-series-out backtests
 (:mod:`drillcast.models.pooled`) had the best Brier and log score of P(held) on
 field-like simulated catalogues of 110 short series (about 1,500 series-years
 each, where the former default, the strict-rotation + change-point ensemble,
-did worse than the change-point model alone), was within 0.003 in Brier of the
-ensemble on the bundled catalogue, and beat the ensemble on Russia's strategic
+did worse than the change-point model alone), was level with the ensemble on
+the bundled catalogue, and beat the ensemble on Russia's strategic
 series, because it gives the rotation rule weight only as far as the series
 has followed its cycle.
 """
