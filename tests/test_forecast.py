@@ -60,7 +60,7 @@ def test_no_peeking_deleting_later_reports_changes_nothing(tmp_path, bundled, as
     trimmed, n_dropped = _drop_later_reports(REPO / "data" / "exercises.csv", tmp_path / "t", as_of)
     assert n_dropped > 0  # the check is not vacuous
     for sid in bundled.series_ids():
-        for model in ("ensemble", "climatology", "strict-rotation"):
+        for model in ("ensemble", "climatology", "strict-rotation", "pooled"):
             a = forecast(bundled.as_of(as_of), sid, model=model).to_dict()
             b = forecast(trimmed.as_of(as_of), sid, model=model).to_dict()
             assert a == b, (sid, model)
@@ -115,7 +115,7 @@ def test_same_seed_same_json(bundled):
 
 def test_sample_marginals_match_forecast(bundled):
     snap = bundled.as_of(D(2026, 1, 1))
-    for model in ("calendar", "changepoint", "markov", "ensemble", "climatology"):
+    for model in ("calendar", "changepoint", "markov", "ensemble", "climatology", "pooled"):
         fc = forecast(snap, "russia-strategic", model=model, horizon=3, seed=5)
         s = fc.sample(40_000, seed=11)
         assert s.outcomes.shape == (40_000, 3)

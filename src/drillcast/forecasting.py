@@ -299,7 +299,9 @@ class Forecaster:
     model : str or OutcomeModel
         A name from :data:`drillcast.models.MODELS`, or ``"default"`` for
         the evidence-backed default of the series' kind.
-    timing : TimingModel
+    timing : "default", TimingModel or PooledTiming
+        Start-day model; the default is :class:`drillcast.models.pooled_timing.PooledTiming`
+        (location per series, spread pooled over every series of the snapshot).
     counts : {"gamma-poisson", "glm-trend"}
         Model of the number of events of a multi-event series, given at least
         one (:mod:`drillcast.models.counts`).
@@ -314,14 +316,15 @@ class Forecaster:
     """
 
     model: object = "default"
-    timing: TimingModel = TimingModel()
+    timing: object = "default"
     counts: str = "default"
     count_half_life: float = 3.0
     participation_half_life: float = 4.0
 
     def fit(self, snapshot: Catalogue, series: str) -> "FittedForecaster":
         hist = snapshot.memo(("history", series), lambda snap: series_history(snap, series))
-        return FittedForecaster(self, hist, snapshot.memo("announcement_reliability", announcement_reliability))
+        return FittedForecaster(self, hist, snapshot.memo("announcement_reliability", announcement_reliability),
+                                snapshot=snapshot)
 
     def resolve_model(self, kind: str) -> OutcomeModel:
         m = self.model
@@ -333,7 +336,8 @@ class Forecaster:
 class FittedForecaster:
     """A forecaster fitted on one series' history; call :meth:`forecast`."""
 
-    def __init__(self, settings: Forecaster, history: SeriesHistory, reliability: tuple[int, int, int, int]):
+    def __init__(self, settings: Forecaster, history: SeriesHistory, reliability: tuple[int, int, int, int],
+                 snapshot: Catalogue | None = None):
         self.settings = settings
         self.history = history
         self.model = settings.resolve_model(history.info.kind)
@@ -348,7 +352,8 @@ class FittedForecaster:
             self.reason = (f"{plural(h.n_events, 'event')} over {plural(n_years, 'complete year')} known on {h.as_of}; "
                            f"at least {MIN_EVENTS} events over {MIN_YEARS} years are needed")
             return
-        self.outcome_fit = self.model.fit(h)
+        # pooled models learn from every series of the snapshot (only what was known at its date)
+        self.outcome_fit = self.model.fit(h) if snapshot is None else self.model.fit_in(snapshot, h)
         held = h.held()
         labels, lo, hi = h.outcomes[held], h.start_lo[held], h.start_hi[held]
         if h.current_start is not None:
@@ -356,7 +361,11 @@ class FittedForecaster:
             lo = np.append(lo, h.current_start[0])
             hi = np.append(hi, h.current_start[1])
         timing = settings.timing if self.model.uses_knowledge else TimingModel(uniform=True)
-        self.timing = timing.fit(labels, lo, hi)
+        if timing == "default":  # start days learnt from every series of the snapshot
+            from drillcast.models.pooled_timing import PooledTiming
+
+            timing = PooledTiming() if snapshot is not None else TimingModel()
+        self.timing = timing.fit_in(snapshot, h) if hasattr(timing, "fit_in") else timing.fit(labels, lo, hi)
         from drillcast.models.counts import DEFAULT_COUNTS, fit_counts
 
         self.counts = fit_counts(DEFAULT_COUNTS if settings.counts == "default" else settings.counts,

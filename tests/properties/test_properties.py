@@ -160,7 +160,7 @@ def histories(draw):
 
 
 @SMALL
-@given(h=histories(), model=st.sampled_from(["ensemble", "calendar", "markov", "climatology", "strict-rotation"]))
+@given(h=histories(), model=st.sampled_from(["ensemble", "calendar", "markov", "climatology", "strict-rotation", "pooled"]))
 def test_forecast_invariants_and_no_peeking(tmp_path_factory, h, model):
     rows, as_of = h
     checked = dt.date(2099, 12, 31)  # the catalogue is complete: absence is evidence up to the as-of date

@@ -49,6 +49,8 @@ def forecast_text(forecasts, catalogue) -> str:
         lines += [f"  {safe_text(n)}" for n in notes]
         if parts:
             lines.append(f"  {', '.join(parts)}: probability of taking part in the year's exercise")
+        if fc.model_info.get("pooled"):  # the evidence behind a pooled model's numbers
+            lines.append(f"  {fc.model}: {safe_text(fc.model_info['pooled'])}")
         trp = track_record_phrase(fc.track_record)
         if trp:
             lines.append(f"  {trp}")
