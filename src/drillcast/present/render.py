@@ -16,7 +16,11 @@ def track_record_phrase(tr: dict | None) -> str:
         return f"track record: {tr.get('reason', 'no past forecasts to score')}"
     s = (f"track record ({tr['model']}): mean log score {tr['mean_log_score']:.2f} over {tr['n']} yearly "
          f"forecasts ({tr['from']}-{tr['to']}); uniform {tr['uniform_mean_log_score']:.2f}")
-    return s + " (higher is better; 0 is perfect)"
+    s += " (higher is better; 0 is perfect)"
+    uni = tr.get("uniform_mean_log_score")
+    if uni is not None and tr["mean_log_score"] <= uni:
+        s += "; no better than a uniform guess over these years: no skill, treat the numbers as a base rate"
+    return s
 
 
 def forecast_text(forecasts, catalogue) -> str:
