@@ -25,6 +25,7 @@ from pathlib import Path
 from drillcast.data import countries
 from drillcast._io import read_input_bytes
 from drillcast.data.dates import DAY, YEAR, parse_partial_date
+from drillcast._words import plural
 from drillcast.errors import DataError, DataWarning, Problem, did_you_mean
 
 __all__ = [
@@ -745,7 +746,7 @@ def load_catalogue(path: str | os.PathLike | None = None, *, series_path: str | 
     records, series, problems, sha = _collect(path, sp)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        raise DataError(f"{path}: {len(errors)} problem(s) found; nothing was done:", problems)
+        raise DataError(f"{path}: {plural(len(errors), 'problem')} found; nothing was done:", problems)
     warns = tuple(p for p in problems if p.severity == "warning")
     if warn:
         for w in warns:
