@@ -2,7 +2,7 @@
 
 Collected with Sybil (a well-kept documentation-testing library that plugs into pytest and parses
 Markdown fenced blocks): ```python blocks run as code; ```console blocks are shell sessions whose
-``$ `` lines run in a shell, in a scratch folder holding a copy of ``data/``, with the installed
+``$ `` lines run in a shell, in a scratch folder holding copies of ``data/`` and ``examples/data/``, with the installed
 ``drillcast`` first on PATH. The lines after a command are its expected output: exact, except that
 ``...`` inside a line matches any text and a line that is only ``...`` matches any number of lines
 (for what legitimately changes: timings, hashes, long listings). A block with no expected output
@@ -74,6 +74,7 @@ def _scratch(namespace) -> Path:
 
         folder = Path(tempfile.mkdtemp(prefix="drillcast-docs-"))
         shutil.copytree(ROOT / "data", folder / "data")
+        shutil.copytree(ROOT / "examples" / "data", folder / "examples" / "data")
         namespace["_scratch"] = folder
     return folder
 
