@@ -15,7 +15,7 @@ from dataclasses import dataclass
 __all__ = ["PartialDate", "parse_partial_date", "parse_day", "DAY", "MONTH", "YEAR"]
 
 DAY, MONTH, YEAR = "day", "month", "year"
-_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_PATTERN = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits only
 
 
 @dataclass(frozen=True, order=True)
