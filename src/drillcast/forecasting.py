@@ -39,11 +39,30 @@ from drillcast.models import DEFAULT_MODEL, OutcomeModel, get_model
 from drillcast.models.counts import MAX_COUNT
 from drillcast.models.timing import TimingModel, quantile_days
 
-__all__ = ["Forecaster", "Forecast", "YearForecast", "CalendarSample", "forecast", "QUANTILES",
+__all__ = ["check_horizon", "MAX_HORIZON", "Forecaster", "Forecast", "YearForecast", "CalendarSample", "forecast", "QUANTILES",
            "announcement_reliability"]
+
+def check_horizon(horizon, parameter: str = "horizon") -> int:
+    """``horizon`` if it is a whole number of years from 1 to :data:`MAX_HORIZON`.
+
+    Raises
+    ------
+    ParameterError
+        Naming ``parameter``.
+    """
+    from drillcast.errors import ParameterError
+
+    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)):
+        raise ParameterError(parameter, f"{horizon!r} is not allowed; give a whole number of years from 1 to {MAX_HORIZON}")
+    if not 1 <= horizon <= MAX_HORIZON:
+        raise ParameterError(parameter, f"{horizon} is not allowed; give a whole number of years from 1 to {MAX_HORIZON}")
+    return int(horizon)
+
 
 QUANTILES = {"q025": 0.025, "q10": 0.10, "q25": 0.25, "median": 0.5, "q75": 0.75, "q90": 0.90, "q975": 0.975}
 MIN_EVENTS, MIN_YEARS = 2, 3
+MAX_HORIZON = 50
+"""Most years one forecast covers (the codebook's resource bound)."""
 START_NULL_BELOW = 0.05  # a year's start is null when p_held is below this
 
 
@@ -457,11 +476,19 @@ class FittedForecaster:
     # -- the forecast
 
     def forecast(self, years=None, *, horizon: int = 3, seed: int = 0) -> Forecast:
-        """Forecast ``years`` (default: the as-of year and the next ``horizon - 1``)."""
+        """Forecast ``years`` (default: the as-of year and the next ``horizon - 1``).
+
+        Raises
+        ------
+        ParameterError
+            ``horizon`` (or the number of ``years``) outside 1-:data:`MAX_HORIZON`.
+        """
         h = self.history
         if years is None:
+            check_horizon(horizon)
             years = list(range(h.current_year, h.current_year + horizon))
         years = [int(y) for y in years]
+        check_horizon(len(years), "years")
         common = dict(series=h.info.id, series_name=h.info.name, kind=h.info.kind, model=self.model.name,
                       as_of=h.as_of, seed=seed, n_events_used=h.n_events,
                       n_years_used=h.n_years + (h.current_outcome is not None),

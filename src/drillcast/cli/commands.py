@@ -26,7 +26,16 @@ MAX_WARNINGS = 5  # on stderr per command; `data validate` lists every one
 
 
 def _today() -> _dt.date:
-    return _dt.date.today()
+    from drillcast.data.dates import today
+
+    return today()
+
+
+def _safe(text) -> str:
+    """User text made terminal-safe line by line (newlines kept, control/bidi/escape characters shown)."""
+    from drillcast.present.text import safe_lines
+
+    return safe_lines(text)
 
 
 def parse_as_of(text, option="--as-of") -> _dt.date:
@@ -47,7 +56,7 @@ def _load(args, path=None):
         warnings.simplefilter("always")
         cat = load_catalogue(path or args.catalogue)
     for w in caught[:MAX_WARNINGS]:
-        sys.stderr.write(f"drillcast: warning: {w.message}\n")
+        sys.stderr.write(f"drillcast: warning: {_safe(w.message)}\n")
     if len(caught) > MAX_WARNINGS:
         sys.stderr.write(f"drillcast: ... and {len(caught) - MAX_WARNINGS} more warning(s); "
                          f"'drillcast data validate {cat.path}' lists them all\n")
@@ -80,12 +89,14 @@ def _inputs(args):
 
 def _emit(args, text_or_bytes, inputs=()):
     out = getattr(args, "output", None)
-    if out:
+    if out and out != "-":
         from drillcast._io import atomic_write
 
         atomic_write(out, text_or_bytes, inputs)
-        sys.stderr.write(f"drillcast: wrote {out}\n")
+        sys.stderr.write(f"drillcast: wrote {_safe(out)}\n")
     else:
+        if isinstance(text_or_bytes, str) and sys.stdout.isatty():
+            text_or_bytes = _safe(text_or_bytes)  # CSV and JSON to a terminal too
         if isinstance(text_or_bytes, bytes):
             sys.stdout.buffer.write(text_or_bytes)
         else:
@@ -150,25 +161,22 @@ def _progress(items, label):
 def cmd_data_validate(args):
     from pathlib import Path
 
-    from drillcast.data.catalogue import bundled_path, validate_file
+    from drillcast.data.catalogue import bundled_path, inspect_file
 
     path = Path(args.path or args.catalogue or bundled_path())
-    problems = validate_file(path)
+    problems, cat = inspect_file(path)  # reads each file once (a FIFO can be read only once)
     errors = [p for p in problems if p.severity == "error"]
     if args.format == "json":
         sys.stdout.write(_json({"path": str(path), "valid": not errors,
                                 "problems": [p.to_dict() for p in problems]}))
     else:
         for p in problems:
-            sys.stdout.write(f"{p}\n")
+            sys.stdout.write(f"{_safe(p)}\n")
         if errors:
-            sys.stderr.write(f"drillcast: {path}: {len(errors)} error(s), "
+            sys.stderr.write(f"drillcast: {_safe(path)}: {len(errors)} error(s), "
                              f"{len(problems) - len(errors)} warning(s); fix the lines above\n")
         else:
-            from drillcast.data.catalogue import load_catalogue
-
-            cat = load_catalogue(path, warn=False)
-            sys.stdout.write(f"{path}: valid: {len(cat)} events in {len(cat.series)} series"
+            sys.stdout.write(f"{_safe(path)}: valid: {len(cat)} events in {len(cat.series)} series"
                              f"{f', {len(problems)} warning(s)' if problems else ''}\n")
     return 2 if errors else 0
 
@@ -238,16 +246,16 @@ def cmd_data_import(args):
         if not mapping:
             raise OptionError("data import csv: give the column mapping with --map COL=THEIRS,... or --map-file JSON")
         result = importers.import_table(args.file, mapping, source=args.source)
-    sys.stderr.write(result.report_text().rstrip("\n") + "\n")
+    sys.stderr.write(_safe(result.report_text().rstrip("\n")) + "\n")
     if args.dry_run:
         return 0
-    summary = importers.write_catalogue(result, args.output, inputs=(args.file,))
+    report = None
     if args.report:
-        from drillcast._io import atomic_write
-
-        atomic_write(args.report, _json({"import": result.to_dict(), "written": summary.to_dict()}),
-                     inputs=(args.file, args.output))
-    sys.stderr.write(summary.text().rstrip("\n") + "\n")
+        def report(summary):
+            return _json({"import": result.to_dict(), "written": summary.to_dict()})
+    summary = importers.write_catalogue(result, args.output, inputs=(args.file,),
+                                        extra={args.report: report} if report else None)
+    sys.stderr.write(_safe(summary.text().rstrip("\n")) + "\n")
     return 0
 
 

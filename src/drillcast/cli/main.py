@@ -2,13 +2,16 @@
 
 This module imports only the standard library at top level, so ``drillcast
 --help`` and option errors are instant. User errors exit with status 2 and
-one message; an interrupt exits 130 leaving no partial file; anything else is
-a bug: a short message, exit 1, and the traceback only with ``--debug``.
+one message; an interrupt exits 130 (SIGTERM 143, SIGHUP 129) leaving no
+partial file; anything else is a bug: a short message, exit 1, and the
+traceback only with ``--debug``. Messages are terminal-safe: control, bidi and
+escape characters from user text are shown as visible escapes.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from drillcast import __version__
@@ -31,7 +34,7 @@ def _add_common(p, *, series=True, as_of=True, fmt=FORMATS, seed=True, output=Tr
         p.add_argument("--series", action="extend", nargs="+", metavar="S",
                        help="series ids (several after one --series, repeated, or comma-separated; 'all' for every series)")
     if as_of:
-        p.add_argument("--as-of", metavar="YYYY-MM-DD", help="knowledge date (default: today)")
+        p.add_argument("--as-of", metavar="YYYY-MM-DD", help="knowledge date (default: today's date in UTC)")
     if fmt:
         p.add_argument("--format", choices=fmt, default=fmt[0], help=f"output format (default {fmt[0]})")
     if seed:
@@ -45,7 +48,8 @@ def _add_common(p, *, series=True, as_of=True, fmt=FORMATS, seed=True, output=Tr
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="drillcast", description=(
         "Forecast recurring military exercises and test hypotheses about their rotation, "
-        "from a sourced catalogue. Exit status: 0 ok, 1 internal error, 2 bad input, 130 interrupted."))
+        "from a sourced catalogue. 'Today' is the UTC date unless --as-of is given. -o - writes to stdout. "
+        "Exit status: 0 ok, 1 internal error, 2 bad input, 130 interrupted (143 SIGTERM, 129 SIGHUP)."))
     p.add_argument("--version", action="version", version=f"drillcast {__version__}")
     p.add_argument("--catalogue", metavar="PATH",
                    help="exercises.csv to use (series.csv is read from the same folder; default: bundled)")
@@ -123,32 +127,61 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised like Ctrl-C so that every temporary file is cleaned up on the way out."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum, frame):
+    raise Terminated(signum)
+
+
+def _safe(text) -> str:
+    from drillcast.present.text import safe_lines
+
+    return safe_lines(text)
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    previous = {}
     try:
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                previous[sig] = signal.signal(sig, _terminate)
+            except ValueError:  # not the main thread: leave the handlers alone
+                pass
         from drillcast.cli import commands
 
         return commands.run(args, argv)
-    except KeyboardInterrupt:
-        sys.stderr.write("drillcast: interrupted; no output was written\n")
-        return 130
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        what = "interrupted" if signum == signal.SIGINT else f"terminated by {signal.Signals(signum).name}"
+        sys.stderr.write(f"drillcast: {what}; no output was written\n")
+        return 128 + signum
     except BrokenPipeError:  # e.g. `drillcast data show | head`
         return 0
     except Exception as exc:  # noqa: BLE001 - the one place that classifies errors
         from drillcast.errors import DrillcastError
 
         if isinstance(exc, DrillcastError):
-            sys.stderr.write(f"drillcast: error: {exc}\n")
+            sys.stderr.write(f"drillcast: error: {_safe(exc)}\n")
             return exc.exit_code
         if args.debug:
             raise
         sys.stderr.write(
-            f"drillcast: internal error ({type(exc).__name__}: {exc}). This is a bug in drillcast, "
+            f"drillcast: internal error ({type(exc).__name__}: {_safe(exc)}). This is a bug in drillcast, "
             f"not in your data. Please report it at {ISSUES_URL} with the command you ran and the "
             "output of the same command with --debug.\n")
         return 1
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from drillcast.data import countries
 from drillcast._io import decode_error, read_input_bytes, text_lines
-from drillcast.data.dates import DAY, YEAR, parse_partial_date
+from drillcast.data.dates import DAY, YEAR, check_as_of, parse_partial_date
 from drillcast.errors import DataError, DataWarning, Problem, did_you_mean
 
 __all__ = [
@@ -576,6 +576,7 @@ class Catalogue:
 
     def as_of(self, date: _dt.date) -> "Catalogue":
         """The catalogue as it could be known at the end of ``date`` (memoised per date; see :meth:`_as_of`)."""
+        check_as_of(date)
         cache = self._memo.setdefault("as_of", {})
         snap = cache.get(date)
         if snap is None:
