@@ -414,18 +414,20 @@ class OutputTransaction:
             raise OutputError(f"{item.shown}: cannot write ({os_reason(exc)}); nothing was written: "
                               "check the disk space and permissions") from None
         item.data = b""  # staged on disk; free the memory
-        if item.existed and len(self._staged) > 1:
-            backup = f"{tmp}.bak"
-            try:
-                os.link(item.target, backup)
-                item.backup = backup
-            except OSError:
-                item.backup = None  # no hard links here: a failed commit cannot restore this file
 
     def commit(self) -> list[Path]:
         """Rename every staged file into place, then write the direct targets; return the paths given."""
         done: list[_Staged] = []
+        renamed = [s for s in self._staged if not s.direct]
         try:
+            if len(renamed) > 1:
+                for item in renamed:
+                    if item.existed:
+                        try:  # a hard link to the previous version, to restore it if a later rename fails
+                            os.link(item.target, f"{item.tmp}.bak")
+                            item.backup = f"{item.tmp}.bak"
+                        except OSError:
+                            item.backup = None  # no hard links here: best effort
             for item in self._staged:
                 if item.direct:
                     continue

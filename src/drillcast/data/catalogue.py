@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import hashlib
+import itertools
 import os
 import re
 import warnings
@@ -86,8 +87,43 @@ def bundled_path() -> Path:
 # --------------------------------------------------------------------------- reading
 
 
-def _read_table(path: Path, kind: str) -> tuple[list[str], list[tuple[int, list[str]]], bytes]:
-    """Read a CSV file defensively; return header, (line, row) pairs and the raw bytes."""
+def _csv_next(reader, path):
+    """The next record of ``reader`` (None at the end), with the field-size limit and CSV errors as DataError."""
+    old_limit = csv.field_size_limit(MAX_FIELD)
+    try:
+        return next(reader, None)
+    except csv.Error as exc:
+        msg = str(exc)
+        if "field larger" in msg:
+            msg = f"a field longer than {MAX_FIELD:,} characters (an unclosed quote, or not a catalogue)"
+        raise DataError(
+            f"{path}:{reader.line_num}: cannot read CSV: {msg}; check quoting on that line"
+        ) from None
+    finally:
+        csv.field_size_limit(old_limit)
+
+
+def _rows(reader, path):
+    """Yield ``(line, fields)`` of the non-blank records one at a time (rows are never all held at once)."""
+    n = 0
+    start = reader.line_num + 1
+    while (rec := _csv_next(reader, path)) is not None:
+        if any(c.strip() for c in rec):
+            n += 1
+            if n > MAX_ROWS:
+                raise DataError(f"{path}: more than {MAX_ROWS:,} rows; drillcast reads catalogues up to "
+                                f"{MAX_ROWS:,} events: split it by series or by decade")
+            yield start, rec
+        start = reader.line_num + 1
+
+
+def _read_table(path: Path, kind: str):
+    """Read a CSV file defensively; return the header, an iterator of (line, row) pairs and the raw bytes.
+
+    The bytes are read once and checked (size, NUL, UTF-8) before parsing;
+    rows are parsed as they are consumed, so memory stays a small multiple of
+    the file size.
+    """
     columns = ",".join(EXERCISE_COLUMNS[:6] if kind == "exercises" else SERIES_COLUMNS[:4])
     raw = read_input_bytes(path, f"a {kind} CSV file", "the file is empty; a catalogue file starts with a "
                            f"header row such as: {columns},...")
@@ -99,31 +135,7 @@ def _read_table(path: Path, kind: str) -> tuple[list[str], list[tuple[int, list[
             "save the file as UTF-8 (in a spreadsheet: CSV UTF-8)"
         )
     reader = csv.reader(text_lines(raw), strict=True)
-    old_limit = csv.field_size_limit()
-    csv.field_size_limit(MAX_FIELD)
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        start = 1
-        header = None
-        for rec in reader:
-            if header is None:
-                header = rec
-            elif any(c.strip() for c in rec):
-                rows.append((start, rec))
-                if len(rows) > MAX_ROWS:
-                    raise DataError(f"{path}: more than {MAX_ROWS:,} rows; drillcast reads catalogues up to "
-                                    f"{MAX_ROWS:,} events: split it by series or by decade")
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        msg = str(exc)
-        if "field larger" in msg:
-            msg = f"a field longer than {MAX_FIELD:,} characters (an unclosed quote, or not a catalogue)"
-        raise DataError(
-            f"{path}:{reader.line_num}: cannot read CSV: {msg}; check quoting on that line"
-        ) from None
-    finally:
-        csv.field_size_limit(old_limit)
-    header = [h.strip() for h in (header or [])]
+    header = [h.strip() for h in (_csv_next(reader, path) or [])]
     if len(header) == 1 and header[0]:
         for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
             if sep in header[0]:
@@ -131,7 +143,7 @@ def _read_table(path: Path, kind: str) -> tuple[list[str], list[tuple[int, list[
                     f"{path}:1: the header is one column containing {name}; drillcast reads "
                     "comma-separated files: re-export the table with ',' as the delimiter"
                 )
-    return header, rows, raw
+    return header, _rows(reader, path), raw
 
 
 class ProblemList(list):
@@ -165,9 +177,10 @@ class ProblemList(list):
         return self.errors >= MAX_PROBLEMS
 
     def close(self) -> None:
-        if self.full or self.dropped:
+        if self.full or self.dropped:  # an error only if there are errors: capped warnings stay warnings
             super().append(Problem(self.path, None, None, f"{MAX_PROBLEMS}+ problems",
-                                   "fix these first; validation stopped listing here"))
+                                   f"{self.dropped:,} more not listed: fix these first; validation stopped listing here",
+                                   "error" if self.errors else "warning"))
 
 
 def _check_list(path, line, col, codes, err) -> bool:
@@ -742,10 +755,12 @@ def _collect(path: Path, series_path: Path | None):
     header, rows, raw = _read_table(path, "exercises")
     records, inferred = [], {}
     if _check_header(path, header, REQUIRED_COLUMNS, EXERCISE_COLUMNS, problems):
-        if not rows:
+        first = next(rows, None)
+        if first is None:
             problems.append(Problem(path, 2, None, "no rows", "at least one exercise row below the header"))
+        else:
+            rows = itertools.chain([first], rows)
         records, inferred = _validate_events(path, header, rows, series, problems)
-        del rows
         _duplicate_warnings(path, records, problems)
     if series is None:
         series = _infer_series(records, inferred)
