@@ -13,7 +13,7 @@ from drillcast.cli import main
 
 from .conftest import REC_SERIES, REPO, ROT_SERIES, cycle_events, write_catalogue
 
-HEAVY = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib")
+HEAVY = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "pycountry")
 
 
 def run(*argv):
@@ -61,7 +61,9 @@ def test_bad_options(capsys, argv, needle):
 
 def test_argparse_errors_exit_2():
     r = run("forecast", "--format", "xml")
-    assert r.returncode == 2 and "invalid choice" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == 2 and "--format: 'xml' is not a format" in r.stderr and "Traceback" not in r.stderr
+    r = run("forecast", "--bogus")
+    assert r.returncode == 2 and "unrecognized arguments: --bogus" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_validate_own_file_reports_each_problem(tmp_path):
@@ -203,11 +205,16 @@ def test_several_series_any_spelling(spelling, capsys):
     assert [f["series"] for f in doc["forecasts"]] == ["joint-sea", "union-shield"]
 
 
-def test_stale_catalogue_warning_and_latest_report(tmp_path, capsys):
-    path = write_catalogue(tmp_path, cycle_events(2001, 2020), [ROT_SERIES, REC_SERIES])
+def test_coverage_warning_names_series_and_gap(tmp_path, capsys):
+    series = [dict(ROT_SERIES, checked_through="2020-10-01"), dict(REC_SERIES, checked_through="2020-10-01")]
+    path = write_catalogue(tmp_path, cycle_events(2001, 2020), series)
     assert main(["--catalogue", str(path), "forecast", "--as-of", "2020-10-01", "--format", "json"]) == 0
     out, err = capsys.readouterr()
-    assert json.loads(out)["catalogue_latest_report"] == "2020-09-15" and "warning" not in err
+    doc = json.loads(out)
+    assert doc["catalogue_latest_report"] == "2020-09-15" and "warning" not in err
+    assert [f["checked_through"] for f in doc["forecasts"]] == ["2020-10-01", "2020-10-01"]
     assert main(["--catalogue", str(path), "forecast", "--as-of", "2021-06-01", "--no-track-record"]) == 0
     err = capsys.readouterr().err
-    assert "latest report is 2020-09-15, 259 days before the as-of date 2021-06-01" in err
+    # 2020-10-01 -> 2021-06-01: 31 + 30 + 31 + 31 + 28 + 31 + 30 + 31 = 243 days
+    assert err.count("warning") == 1 and "rec (checked through 2020-10-01, 243 days before)" in err
+    assert "rot (checked through 2020-10-01, 243 days before)" in err

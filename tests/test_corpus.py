@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -70,7 +69,7 @@ def test_bad_input_case(case, corpus_results):
         assert r["tmp_unchanged"]  # nothing written
 
 
-def test_huge_file_million_rows_is_refused_quickly_in_bounded_memory(tmp_path, capsys):
+def test_huge_file_million_rows_is_refused_in_bounded_memory(tmp_path, capsys):
     import resource
 
     path = tmp_path / "huge.csv"
@@ -79,12 +78,9 @@ def test_huge_file_million_rows_is_refused_quickly_in_bounded_memory(tmp_path, c
         fh.write("id,name,series,start_date,status,sources,confidence\n")
         fh.writelines(row.format(i=i) for i in range(1_000_000))
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    t0 = time.perf_counter()
-    code = main(["data", "validate", str(path)])
-    elapsed = time.perf_counter() - t0
+    code = main(["data", "validate", str(path)])  # its running time is in benchmarks/run.py
     out, err = capsys.readouterr()
     assert code == 2 and "more than 250,000 rows" in out and "split it" in out
-    assert elapsed < 60  # a sanity bound against a hang, not a performance assertion
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0 < 1_500_000  # KiB: well under 2 GiB
 
 

@@ -128,7 +128,7 @@ def test_import_series_write_failure_leaves_nothing(tmp_path, monkeypatch, capsy
     monkeypatch.setattr(io_mod.os, "replace", second_fails)
     assert main(_import_args(tmp_path)) == 2
     err = capsys.readouterr().err
-    assert "nothing was written" in err and "no space left" in err
+    assert "nothing was written" in err and "No space left on device" in err
     assert list((tmp_path / "out").iterdir()) == []  # the catalogue renamed first was taken back
 
 
@@ -201,7 +201,7 @@ def test_sigterm_and_sighup_clean_up_like_ctrl_c(tmp_path, sig, code):
 
 
 def test_today_is_the_utc_date_in_every_time_zone():
-    code = "from drillcast.cli.commands import _today; print(_today())"
+    code = "from drillcast.analysis import today; print(today())"
     dates = {tz: subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                 env=_env(TZ=tz), timeout=60).stdout.strip()
              for tz in ("Pacific/Kiritimati", "America/Adak")}  # UTC+14 and UTC-10: always different local dates
@@ -256,7 +256,7 @@ def test_csv_to_a_terminal_shows_escapes(tmp_path, monkeypatch, capsys):
 
 
 def test_rotation_search_is_chosen_by_budget():
-    from drillcast.hypotheses.core import SEARCH_MAX_DIRECTIONS, rotation_test_labels
+    from drillcast.hypotheses.rotation import SEARCH_MAX_DIRECTIONS, rotation_test_labels
 
     dirs = [f"d{i}" for i in range(SEARCH_MAX_DIRECTIONS + 1)]
     labels = [dirs[i % len(dirs)] for i in range(2 * len(dirs))]

@@ -307,10 +307,16 @@ def test_plot_command_refuses_bad_extension(cat_path, tmp_path, capsys, name):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_plot_command_one_series(cat_path, tmp_path, capsys):
-    assert _plot(cat_path, tmp_path / "x.svg", "rotation", "--series", "rot,rec") == 2
-    err = capsys.readouterr().err
-    assert "one series" in err and "got 2" in err
+def test_plot_command_several_series_one_file_each(cat_path, tmp_path, capsys):
+    assert _plot(cat_path, tmp_path / "x.svg", "rotation", "--series", "rot,rec") == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x-rec.svg", "x-rot.svg"]
+    one = tmp_path / "one"
+    one.mkdir()
+    assert _plot(cat_path, one / "x.svg", "rotation", "--series", "rot") == 0
+    assert (one / "x.svg").read_bytes() == (tmp_path / "x-rot.svg").read_bytes()
+
+
+def test_plot_command_transition_needs_a_rotating_series(cat_path, tmp_path, capsys):
     assert _plot(cat_path, tmp_path / "x.svg", "transition", "--series", "rec") == 2
     assert "not rotating" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
@@ -370,18 +376,15 @@ def test_figure_bytes_have_no_date(fc):
 
 
 def test_power_figure_draws_the_hypotheses_power_curve(cat):
-    hyp = pytest.importorskip("drillcast.hypotheses")
-    if not hasattr(hyp, "run_test"):
-        pytest.skip("hypotheses.run_test not available")
-    from drillcast.present.figures import make_figure, power_curve
+    from drillcast.analysis import figure, power_curve
 
     curve = power_curve(series_history(cat.as_of(AS_OF), "rot"), "rotation", seed=0)
     assert len(curve["n_future"]) == len(curve["power"]) >= 2
-    fig = make_figure("power", cat, "rot", AS_OF, test="rotation")
+    fig = figure("power", cat, "rot", as_of=AS_OF, test="rotation")
     line = _by_gid(fig.axes[0])["power"]
     assert list(line.get_xdata()) == sorted(curve["n_future"])
     assert list(line.get_ydata()) == [p for _, p in sorted(zip(curve["n_future"], curve["power"]))]
     from drillcast.errors import OptionError
 
     with pytest.raises(OptionError, match="does not apply"):
-        make_figure("power", cat, "rec", AS_OF, test="rotation")
+        figure("power", cat, "rec", as_of=AS_OF, test="rotation")

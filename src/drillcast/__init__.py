@@ -16,6 +16,7 @@ _LAZY = {
     "Forecaster": "drillcast.forecasting",
     "Forecast": "drillcast.forecasting",
     "forecast": "drillcast.forecasting",
+    "Ledger": "drillcast.ledger",
     "MODELS": "drillcast.models",
     "get_model": "drillcast.models",
     "DrillcastError": "drillcast.errors",

@@ -52,32 +52,22 @@ STDOUT = "-"  # the output path meaning standard output
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-_REASONS = {
-    errno.ENOENT: "no such file or directory",
-    errno.ELOOP: "too many levels of symbolic links (a symlink loop)",
-    errno.ENOTDIR: "a part of the path is not a directory",
-    errno.ENAMETOOLONG: "the file name is too long",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "operation not permitted",
-    errno.EISDIR: "is a directory",
-    errno.ENXIO: "not a regular file (no such device or address, e.g. a socket)",
-    errno.EROFS: "read-only file system",
-    errno.ENOSPC: "no space left on the device",
-    errno.EDQUOT: "disk quota exceeded",
-    errno.EIO: "input/output error (not a readable file?)",
-    errno.EFBIG: "file too large",
-    errno.ETXTBSY: "text file busy",
-    errno.EBUSY: "device or resource busy",
-    errno.EINVAL: "invalid argument (not a regular file?)",
+_HINTS = {
+    errno.ELOOP: "a symlink loop",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.ENAMETOOLONG: "shorten the name",
+    errno.ENXIO: "not a regular file: a socket or a device without a reader?",
+    errno.EIO: "not a regular file?",
+    errno.EINVAL: "not a regular file?",
 }
 
 
 def os_reason(exc: OSError) -> str:
-    """A short, human reason for an operating-system error (no errno numbers, no class names)."""
-    reason = _REASONS.get(exc.errno)
-    if reason is None:
-        reason = (exc.strerror or str(exc) or type(exc).__name__).lower()
-    return reason
+    """The system's reason for an operating-system error, with a hint where it helps
+    (``Too many levels of symbolic links (a symlink loop)``); no errno numbers, no class names."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    hint = _HINTS.get(exc.errno)
+    return f"{reason} ({hint})" if hint else reason
 
 
 def _kind(mode: int) -> str:

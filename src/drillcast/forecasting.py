@@ -20,9 +20,17 @@ year's forecast needs:
    multi-event series ``count | held = 1 + X`` with X from a count model of
    :mod:`drillcast.models.counts` (recency-weighted Gamma-Poisson, or a Poisson GLM
    with a trend);
-5. participation of each regular participant: Beta(1, 1) prior updated by
-   recency-weighted (half-life 4 years) participation in held years; the
-   reported probability is unconditional, ``p_held * P(takes part | held)``.
+5. participation of each regular participant: a defining member (one that took
+   part in every edition on record) takes part whenever the series is held;
+   for the others a Beta(1, 1) prior updated by recency-weighted (half-life 4
+   years) participation in held years; the reported probability is
+   unconditional, ``p_held * P(takes part | held)``.
+
+What is known is bounded by the catalogue's coverage: the evidence that an
+exercise has *not* started runs only to ``min(as_of, checked_through)``
+(:attr:`drillcast.data.history.SeriesHistory.evidence_date`). After that the
+state is unknown, so survival and start-date truncation use that date, not the
+as-of date.
 """
 
 from __future__ import annotations
@@ -33,36 +41,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from drillcast.analysis import check_horizon
 from drillcast.data.catalogue import Catalogue
 from drillcast.data.history import SeriesHistory, day_of_year, days_in_year, series_history
 from drillcast.models import DEFAULT_MODEL, OutcomeModel, get_model
 from drillcast.models.counts import MAX_COUNT
 from drillcast.models.timing import TimingModel, quantile_days
 
-__all__ = ["check_horizon", "MAX_HORIZON", "Forecaster", "Forecast", "YearForecast", "CalendarSample", "forecast", "QUANTILES",
+__all__ = ["Forecaster", "Forecast", "YearForecast", "CalendarSample", "forecast", "QUANTILES",
            "announcement_reliability"]
-
-def check_horizon(horizon, parameter: str = "horizon") -> int:
-    """``horizon`` if it is a whole number of years from 1 to :data:`MAX_HORIZON`.
-
-    Raises
-    ------
-    ParameterError
-        Naming ``parameter``.
-    """
-    from drillcast.errors import ParameterError
-
-    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)):
-        raise ParameterError(parameter, f"{horizon!r} is not allowed; give a whole number of years from 1 to {MAX_HORIZON}")
-    if not 1 <= horizon <= MAX_HORIZON:
-        raise ParameterError(parameter, f"{horizon} is not allowed; give a whole number of years from 1 to {MAX_HORIZON}")
-    return int(horizon)
-
 
 QUANTILES = {"q025": 0.025, "q10": 0.10, "q25": 0.25, "median": 0.5, "q75": 0.75, "q90": 0.90, "q975": 0.975}
 MIN_EVENTS, MIN_YEARS = 2, 3
-MAX_HORIZON = 50
-"""Most years one forecast covers (the codebook's resource bound)."""
 START_NULL_BELOW = 0.05  # a year's start is null when p_held is below this
 
 
@@ -115,6 +105,9 @@ class YearForecast:
         What the as-of date already tells about the year ("" if nothing).
     count_pmf : ndarray
         Probability of 0, 1, 2, ... events in the year.
+    held_events : tuple of (str, str, str)
+        ``(name, start, source)`` of events already held in the year: facts,
+        not estimates (the year's occurrence is then certain).
     """
 
     year: int
@@ -127,6 +120,12 @@ class YearForecast:
     participants: dict = field(default_factory=dict)
     known: str = ""
     count_pmf: np.ndarray = field(default=None, repr=False, compare=False)
+    held_events: tuple = ()
+
+    @property
+    def settled(self) -> bool:
+        """True when an event of the year has already been held (a fact, not a forecast)."""
+        return bool(self.held_events)
 
     def to_dict(self) -> dict:
         d = {"year": self.year}
@@ -139,6 +138,8 @@ class YearForecast:
         d["participants"] = {k: _r(v) for k, v in self.participants.items()}
         if self.known:
             d["known"] = self.known
+        if self.held_events:
+            d["held_events"] = [{"name": n, "start": s, "source": src} for n, s, src in self.held_events]
         return d
 
 
@@ -379,8 +380,8 @@ class FittedForecaster:
             if y == h.current_year and h.current_outcome is not None:
                 o = np.zeros(K)
                 o[h.current_outcome] = 1.0
-                what = h.categories[h.current_outcome] if h.info.rotating else f"{h.current_count} event(s)"
-                note = f"already held: {what} (started by {h.as_of})"
+                note = "held: " + "; ".join(f"{name}, started {start}" + (f" (source: {src})" if src else "")
+                                            for name, start, src in h.current_held)
             elif y in by_year:
                 a = by_year[y]
                 o = np.zeros(K)
@@ -388,12 +389,12 @@ class FittedForecaster:
                 o[lab] += 1.0 - self.p_cancel
                 o[none] += self.p_cancel
                 note = f"announced: {a.name} ({a.label}); announced exercises cancelled with p = {self.p_cancel:.2f}"
-                if y == h.current_year and a.start_hi - a.start_lo >= 300:
-                    # Dates not announced: a start after the as-of date is still required.
-                    t = day_of_year(h.as_of)
+                if y == h.current_year and a.start_hi - a.start_lo >= 300 and h.evidence_day >= 0:
+                    # Dates not announced: a start after the last day the catalogue covers is still required.
+                    t = h.evidence_day
                     o[lab] *= self.timing.for_label(lab)[t + 1:].sum()
                     o /= o.sum()
-                    note += f"; not started by {h.as_of}"
+                    note += f"; not started by {h.evidence_date}"
             elif y in cancelled:
                 # A reported cancellation: the slot stays empty unless a replacement comes
                 # (Beta(1, 1) posterior over how often cancelled exercises were replaced).
@@ -402,19 +403,24 @@ class FittedForecaster:
                 base = base / base.sum() if base.sum() > 0 else np.full(K, 1.0 / K)
                 o = self.p_replace * base
                 if y == h.current_year:
-                    t = day_of_year(h.as_of)
+                    t = h.evidence_day
                     o[:-1] *= [self.timing.for_label(c)[t + 1:].sum() for c in range(K - 1)]
                 o[none] = 1.0 - self.p_replace
                 o /= o.sum()
                 note = (f"cancelled: {', '.join(cancelled[y])}; cancelled exercises were replaced in the same year "
                         f"with p = {self.p_replace:.2f}")
-            elif y == h.current_year:
-                t = day_of_year(h.as_of)
+            elif y == h.current_year and h.evidence_day >= 0:
+                t = h.evidence_day
                 base = self.outcome_fit.marginals([y])[0]
                 surv = np.array([self.timing.for_label(c)[t + 1:].sum() for c in range(K - 1)])
                 o = np.append(base[:-1] * surv, base[-1])
                 o /= o.sum()
-                note = f"nothing held or announced by {h.as_of}: only starts after it remain possible"
+                note = (f"nothing held or announced by {h.evidence_date}: only starts after it remain possible"
+                        if not h.coverage_gap else f"nothing held or announced by {h.evidence_date}")
+            if y == h.current_year and h.coverage_gap:
+                gap = (f"not checked after {h.evidence_date}: an exercise held since then would be missing; "
+                       "the probabilities allow for it")
+                note = f"{note}; {gap}" if note else gap
             ovr.append(o)
             known.append(note)
         return ovr, known
@@ -438,12 +444,12 @@ class FittedForecaster:
             else:
                 part = self.timing.for_label(c).copy()
             pmf += probs[c] / p_held * part / part.sum()
-        if y == h.current_year:
+        if y == h.current_year and self.model.uses_knowledge:  # the know-nothing baseline ignores the date too
             if h.current_start is not None:
                 pmf = np.zeros(366)
                 pmf[int(h.current_start[0]):int(h.current_start[1]) + 1] = 1.0
             else:
-                t = day_of_year(h.as_of)
+                t = h.evidence_day
                 pmf[: t + 1] = 0.0
                 if pmf.sum() <= 0:  # the model puts no mass after t: spread over the rest of the year
                     pmf[t + 1:D] = 1.0
@@ -464,6 +470,13 @@ class FittedForecaster:
         out = {}
         for code, arr in h.participation.items():
             m = ~np.isnan(arr)
+            seen = np.append(arr[m], [1.0 if code in h.current_participants else 0.0]
+                             if h.current_outcome is not None else [])
+            if seen.size and np.all(seen == 1.0):
+                # A defining member: it took part in every edition on record, so it takes part
+                # whenever the series is held (until the catalogue records an edition without it).
+                out[code] = p_held
+                continue
             w = _decay_weights(h.years[m], h.current_year, self.settings.participation_half_life)
             a = 1.0 + float(np.sum(w * arr[m]))
             b = 1.0 + float(np.sum(w * (1 - arr[m])))
@@ -481,14 +494,14 @@ class FittedForecaster:
         Raises
         ------
         ParameterError
-            ``horizon`` (or the number of ``years``) outside 1-:data:`MAX_HORIZON`.
+            ``horizon`` (or the number of ``years``) outside 1-:data:`drillcast.analysis.HORIZON_MAX`.
         """
         h = self.history
         if years is None:
             check_horizon(horizon)
             years = list(range(h.current_year, h.current_year + horizon))
         years = [int(y) for y in years]
-        check_horizon(len(years), "years")
+        check_horizon(len(years), parameter="years")
         common = dict(series=h.info.id, series_name=h.info.name, kind=h.info.kind, model=self.model.name,
                       as_of=h.as_of, seed=seed, n_events_used=h.n_events,
                       n_years_used=h.n_years + (h.current_outcome is not None),
@@ -500,7 +513,7 @@ class FittedForecaster:
         else:
             ovr, known = [None] * len(years), [""] * len(years)
         fit = self.outcome_fit
-        probs = fit.marginals_with(years, ovr)
+        probs = fit.marginals_with(years, ovr, rng=np.random.default_rng([seed, 1]))
         out = []
         for i, y in enumerate(years):
             p = probs[i]
@@ -522,7 +535,7 @@ class FittedForecaster:
                 # Events already held this year; more follow at the rate of a whole year
                 # times the share of past events that started after this day of the year
                 # (a smoothed empirical share, over every event, not only each year's first).
-                t = day_of_year(h.as_of)
+                t = h.evidence_day
                 share = (np.sum(h.event_days > t) + 0.5) / (len(h.event_days) + 1.0)
                 rate = (1.0 - float(fit.marginals([y])[0][-1])) * self.counts.mean_given_held(y) * share
                 k = np.arange(MAX_COUNT)
@@ -539,7 +552,8 @@ class FittedForecaster:
             outcomes = {c: float(v) for c, v in zip(h.categories, p)} if h.info.rotating else None
             out.append(YearForecast(y, outcomes, p_held, float(exp_count), interval, start,
                                     pmf if pmf is not None else np.zeros(366),
-                                    self._participation(y, p_held), known[i], cd))
+                                    self._participation(y, p_held), known[i], cd,
+                                    h.current_held if y == h.current_year else ()))
         info = {"model": self.model.name, "description": self.model.description, **fit.describe(),
                 "timing_events": self.timing.n}
         if h.info.multi_event:

@@ -1,52 +1,48 @@
-"""What each CLI command does, on parsed options: load, call the library, render, write.
+"""What each command does on parsed options: check options, call :mod:`drillcast.analysis`, render, write.
 
-Kept apart from :mod:`drillcast.cli` so the parser module stays
-standard-library only; heavy modules are imported inside each command.
+Kept apart from :mod:`drillcast.cli.main` so the parser module stays standard-library
+only; heavy modules are imported inside each command. Nothing here computes:
+every number comes from the library call the command names.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as _dt
-import io
-import json
 import shlex
 import sys
 import warnings
 
-from drillcast import __version__
+from drillcast.cli.output import MAX_WARNINGS, Progress, emit, frame_csv, to_csv, to_json, warn
 from drillcast.errors import OptionError
 
 __all__ = ["run"]
 
-MAX_WARNINGS = 5  # on stderr per command; `data validate` lists every one
-
-
 # --------------------------------------------------------------------------- helpers
 
 
-def _today() -> _dt.date:
-    from drillcast.data.dates import today
-
-    return today()
-
-
-def _safe(text) -> str:
-    """User text made terminal-safe line by line (newlines kept, control/bidi/escape characters shown)."""
-    from drillcast.present.text import safe_lines
-
-    return safe_lines(text)
-
-
-def parse_as_of(text, option="--as-of") -> _dt.date:
+def parse_as_of(text, option="--as-of"):
+    """The as-of date of an option (default today, UTC), checked against the range drillcast can reason about."""
+    from drillcast.analysis import check_as_of
     from drillcast.data.dates import parse_day
 
     if text is None:
-        return _today()
+        return check_as_of(None)
     try:
-        return parse_day(text, what=option)
+        day = parse_day(text, what=option)
     except ValueError as exc:
         raise OptionError(str(exc)) from None
+    return check_as_of(day, parameter="as_of" if option == "--as-of" else option.lstrip("-").replace("-", "_"))
+
+
+def _format(args, allowed=("table", "json", "csv")) -> str:
+    fmt = args.format or allowed[0]
+    if fmt == "text" and "table" in allowed:  # the word `data validate` used to take
+        fmt = "table"
+    if fmt not in allowed:
+        from drillcast.errors import did_you_mean
+
+        raise OptionError(f"--format: {fmt!r} is not a format of 'drillcast {args.command}'"
+                          f"{did_you_mean(fmt, allowed)}; choose from {', '.join(allowed)}")
+    return fmt
 
 
 def _load(args, path=None):
@@ -56,103 +52,46 @@ def _load(args, path=None):
         warnings.simplefilter("always")
         cat = load_catalogue(path or args.catalogue)
     for w in caught[:MAX_WARNINGS]:
-        sys.stderr.write(f"drillcast: warning: {_safe(w.message)}\n")
+        warn(str(w.message))
     if len(caught) > MAX_WARNINGS:
-        sys.stderr.write(f"drillcast: ... and {len(caught) - MAX_WARNINGS} more warning(s); "
-                         f"'drillcast data validate {cat.path}' lists them all\n")
+        warn(f"... and {len(caught) - MAX_WARNINGS} more; 'drillcast data validate {cat.path}' lists them all")
     return cat
 
 
-def _series_list(args, catalogue, default="all", only_ok=False):
-    raw = []
-    for s in args.series or [default]:
-        raw += [x.strip() for x in s.split(",") if x.strip()]
-    if not raw or "all" in raw:
-        return catalogue.series_ids()
-    for s in raw:
-        catalogue.get_series(s)  # raises OptionError with "did you mean"
-    return list(dict.fromkeys(raw))
-
-
-def _check_positive(value, option, minimum=1):
-    if value is not None and value < minimum:
-        raise OptionError(f"{option}: {value} is not allowed; give an integer >= {minimum}")
-
-
 def _inputs(args):
-    from drillcast.data.catalogue import bundled_path
     from pathlib import Path
+
+    from drillcast.data.catalogue import bundled_path
 
     p = Path(args.catalogue) if args.catalogue else bundled_path()
     return [p, p.with_name("series.csv")]
 
 
-def _emit(args, text_or_bytes, inputs=()):
+def _check_horizon(args):
+    from drillcast.analysis import check_horizon
+
+    check_horizon(args.horizon)
+
+
+def _check_model(name, option="--model"):
+    from drillcast.models.names import check_model_name
+
+    if name != "default":
+        check_model_name(name, option)
+
+
+def _check_output_early(args):
+    """Refuse a bad -o before any work (an input, a missing folder)."""
     out = getattr(args, "output", None)
     if out and out != "-":
-        from drillcast._io import atomic_write
+        from drillcast._io import check_output_path
 
-        atomic_write(out, text_or_bytes, inputs)
-        sys.stderr.write(f"drillcast: wrote {_safe(out)}\n")
-    else:
-        if isinstance(text_or_bytes, str) and sys.stdout.isatty():
-            text_or_bytes = _safe(text_or_bytes)  # CSV and JSON to a terminal too
-        if isinstance(text_or_bytes, bytes):
-            sys.stdout.buffer.write(text_or_bytes)
-        else:
-            sys.stdout.write(text_or_bytes if text_or_bytes.endswith("\n") else text_or_bytes + "\n")
-    return 0
+        check_output_path(out, _inputs(args))
 
 
-def _json(obj) -> str:
-    return json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-
-
-def _csv(rows: list[dict], columns, raw=False) -> str:
-    from drillcast._io import neutralise_cell
-
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n", extrasaction="ignore")
-    w.writeheader()
-    for r in rows:
-        w.writerow({k: (v if raw else neutralise_cell(v)) for k, v in r.items()})
-    return buf.getvalue()
-
-
-class Progress:
-    """A one-line progress bar on stderr, shown only on a terminal and only once a job takes over a second."""
-
-    def __init__(self, total: int, label: str):
-        import time
-
-        self.total, self.label, self.done = total, label, 0
-        self._clock = time.monotonic
-        self._start = self._clock()
-        self._shown = False
-        self._tty = sys.stderr.isatty()
-
-    def step(self, *_):
-        self.done += 1
-        if self._tty and self._clock() - self._start > 1.0:
-            width = 30
-            full = int(width * self.done / max(self.total, 1))
-            sys.stderr.write(f"\r{self.label} [{'#' * full}{'.' * (width - full)}] {self.done}/{self.total}")
-            sys.stderr.flush()
-            self._shown = True
-
-    def close(self):
-        if self._shown:
-            sys.stderr.write("\n")
-
-
-def _progress(items, label):
-    """Yield items, with a progress bar on stderr when the loop takes more than a moment."""
-    items = list(items)
-    bar = Progress(len(items), label)
-    for it in items:
-        yield it
-        bar.step()
-    bar.close()
+def _warn_all(messages):
+    for m in messages:
+        warn(m)
 
 
 # --------------------------------------------------------------------------- data
@@ -163,73 +102,92 @@ def cmd_data_validate(args):
 
     from drillcast.data.catalogue import bundled_path, inspect_file
 
+    fmt = _format(args)
     path = Path(args.path or args.catalogue or bundled_path())
     problems, cat = inspect_file(path)  # reads each file once (a FIFO can be read only once)
     errors = [p for p in problems if p.severity == "error"]
-    if args.format == "json":
-        sys.stdout.write(_json({"path": str(path), "valid": not errors,
-                                "problems": [p.to_dict() for p in problems]}))
+    if fmt == "json":
+        emit(args, to_json({"path": str(path), "valid": not errors, "problems": [p.to_dict() for p in problems]}))
+    elif fmt == "csv":
+        emit(args, to_csv([p.to_dict() for p in problems],
+                          ("path", "line", "column", "found", "expected", "severity"), args.raw))
     else:
+        from drillcast.present.text import safe_text
+
         for p in problems:
-            sys.stdout.write(f"{_safe(p)}\n")
+            sys.stdout.write(f"{safe_text(p)}\n")
         if errors:
-            sys.stderr.write(f"drillcast: {_safe(path)}: {len(errors)} error(s), "
+            sys.stderr.write(f"drillcast: {safe_text(path)}: {len(errors)} error(s), "
                              f"{len(problems) - len(errors)} warning(s); fix the lines above\n")
         else:
-            sys.stdout.write(f"{_safe(path)}: valid: {len(cat)} events in {len(cat.series)} series"
+            sys.stdout.write(f"{safe_text(path)}: valid: {len(cat)} events in {len(cat.series)} series"
                              f"{f', {len(problems)} warning(s)' if problems else ''}\n")
     return 2 if errors else 0
 
 
 def cmd_data_show(args):
+    from drillcast.analysis import resolve_series
     from drillcast.data.catalogue import EXERCISE_COLUMNS
     from drillcast.present.text import table
 
+    fmt = _format(args)
     cat = _load(args)
     if args.as_of:
         cat = cat.as_of(parse_as_of(args.as_of))
-    sel = _series_list(args, cat)
+    sel = resolve_series(cat, args.series)
     recs = [r for s in sel for r in cat.to_records(s)]
-    if args.format == "json":
-        return _emit(args, _json(recs), _inputs(args))
-    if args.format == "csv":
+    if fmt == "json":
+        return emit(args, to_json(recs), _inputs(args))
+    if fmt == "csv":
         rows = [r for s in sel for r in cat.to_frame(s).to_dict("records")]
-        return _emit(args, _csv(rows, EXERCISE_COLUMNS, args.raw), _inputs(args))
+        return emit(args, to_csv(rows, EXERCISE_COLUMNS, args.raw), _inputs(args))
     rows = [[r["id"], r["series"], r["direction"], r["start_date"], r["end_date"], r["status"],
              ";".join(r["participants"]), r["confidence"]] for r in recs]
-    head = f"{len(recs)} events" + (f" as known on {cat.as_of_date}" if cat.as_of_date else "")
-    return _emit(args, head + "\n" + table(["id", "series", "direction", "start", "end", "status",
-                                            "participants", "confidence"], rows, "l" * 8), _inputs(args))
+    head = f"{len(recs)} event{'s' if len(recs) != 1 else ''}" + (
+        f" as known on {cat.as_of_date}" if cat.as_of_date else "")
+    return emit(args, head + "\n" + table(["id", "series", "direction", "start", "end", "status",
+                                           "participants", "confidence"], rows, "l" * 8), _inputs(args))
 
 
 def series_summary(cat) -> list[dict]:
+    """Per series: every event row, the held ones, the primary held ones (what forecasts count), coverage."""
     out = []
     for sid in cat.series_ids():
         info = cat.series[sid]
-        evs = [r for r in cat.events(sid)]
+        evs = cat.events(sid)
         held = [r for r in evs if r["status"] == "held"]
         years = [r["start"].year for r in held]
         out.append({"series": sid, "name": info.name, "kind": info.kind, "directions": list(info.directions),
-                    "events": len(evs), "held": len(held),
-                    "first_year": min(years) if years else None, "last_year": max(years) if years else None})
+                    "events": len(evs), "held": len(held), "primary_held": sum(1 for r in held if r["primary"]),
+                    "first_year": min(years) if years else None, "last_year": max(years) if years else None,
+                    "checked_through": cat.checked_through(sid).isoformat(),
+                    "checked_through_inferred": info.checked_inferred})
     return out
 
 
 def cmd_data_series(args):
     from drillcast.present.text import table
 
+    fmt = _format(args)
     cat = _load(args)
     if args.as_of:
         cat = cat.as_of(parse_as_of(args.as_of))
     rows = series_summary(cat)
-    if args.format == "json":
-        return _emit(args, _json(rows), _inputs(args))
-    if args.format == "csv":
+    if fmt == "json":
+        return emit(args, to_json(rows), _inputs(args))
+    if fmt == "csv":
         flat = [dict(r, directions=";".join(r["directions"])) for r in rows]
-        return _emit(args, _csv(flat, rows[0].keys() if rows else ["series"], args.raw), _inputs(args))
-    return _emit(args, table(["series", "kind", "events", "held", "first", "last", "name"],
-                             [[r["series"], r["kind"], r["events"], r["held"], r["first_year"] or "-",
-                               r["last_year"] or "-", r["name"]] for r in rows], "llrrrrl"), _inputs(args))
+        return emit(args, to_csv(flat, rows[0].keys() if rows else ["series"], args.raw), _inputs(args))
+    text = table(["series", "kind", "events", "held", "primary held", "first", "last", "checked through", "name"],
+                 [[r["series"], r["kind"], r["events"], r["held"], r["primary_held"], r["first_year"] or "-",
+                   r["last_year"] or "-", r["checked_through"] + ("*" if r["checked_through_inferred"] else ""),
+                   r["name"]] for r in rows], "llrrrrrll")
+    legend = ("events: every row of the series; held: rows with status held; primary held: the held events "
+              "forecasts count (one per year for a single-event series); checked through: sources searched "
+              "up to this date")
+    if any(r["checked_through_inferred"] for r in rows):
+        legend += " (* not recorded: the catalogue's latest report)"
+    return emit(args, text + "\n" + legend, _inputs(args))
 
 
 def cmd_data_import(args):
@@ -246,120 +204,235 @@ def cmd_data_import(args):
         if not mapping:
             raise OptionError("data import csv: give the column mapping with --map COL=THEIRS,... or --map-file JSON")
         result = importers.import_table(args.file, mapping, source=args.source)
-    sys.stderr.write(_safe(result.report_text().rstrip("\n")) + "\n")
+    from drillcast.present.text import safe_lines
+
+    sys.stderr.write(safe_lines(result.report_text().rstrip("\n")) + "\n")
     if args.dry_run:
         return 0
-    report = None
-    if args.report:
-        def report(summary):
-            return _json({"import": result.to_dict(), "written": summary.to_dict()})
-    summary = importers.write_catalogue(result, args.output, inputs=(args.file,),
-                                        extra={args.report: report} if report else None)
-    sys.stderr.write(_safe(summary.text().rstrip("\n")) + "\n")
+    extra = None
+    if args.report:  # written with the catalogue, all or nothing
+        extra = {args.report: lambda summary: to_json({"import": result.to_dict(), "written": summary.to_dict()})}
+    summary = importers.write_catalogue(result, args.output, inputs=(args.file,), extra=extra)
+    sys.stderr.write(safe_lines(summary.text().rstrip("\n")) + "\n")
     return 0
 
 
-# --------------------------------------------------------------------------- forecast
+def cmd_data_diff(args):
+    from drillcast.cli.ledger_cmd import cmd_data_diff as diff
+
+    return diff(args)
 
 
-def run_forecasts(cat, series_ids, as_of, *, model="default", horizon=3, seed=0, track_record=True,
-                  counts="default"):
-    """Forecast every series in ``series_ids`` as of ``as_of``; attach track records."""
-    from drillcast.forecasting import Forecaster
-
-    snap = cat.as_of(as_of)
-    fcs = [Forecaster(model, counts=counts).fit(snap, sid).forecast(horizon=horizon, seed=seed)
-           for sid in _progress(series_ids, "forecast")]
-    if track_record:
-        from drillcast.evaluation.backtest import track_records
-
-        records = track_records(cat, [f.series for f in fcs if f.ok], as_of, model=model, seed=seed)
-        fcs = [f.with_track_record(records[f.series]) if f.ok else f for f in fcs]
-    return fcs
+_ADD_FIELDS = {"name": "name", "series": "series", "direction": "direction", "primary": "primary",
+               "start": "start_date", "end": "end_date", "status": "status", "first_reported": "first_reported",
+               "status_reported": "status_reported", "dates_reported": "dates_reported", "host": "host",
+               "participants": "participants", "observers": "observers", "domain": "domain",
+               "personnel": "personnel_claimed", "location": "location", "confidence": "confidence",
+               "notes": "notes"}
+_COLUMN_FLAGS = {v: "--" + k.replace("_", "-") for k, v in _ADD_FIELDS.items()}
 
 
-STALE_DAYS = 90  # warn when the catalogue's latest report is this much older than the as-of date
+def cmd_data_add(args):
+    from drillcast.data.edit import add_event
+    from drillcast.errors import ParameterError
+
+    fields = {"id": args.id, **{col: getattr(args, opt) for opt, col in _ADD_FIELDS.items()}}
+    try:
+        res = add_event(args.catalogue, fields, sources=args.source or ())
+    except ParameterError as exc:
+        if exc.parameter in _COLUMN_FLAGS:
+            raise OptionError(f"{_COLUMN_FLAGS[exc.parameter]}: {exc.detail}") from None
+        raise
+    sys.stderr.write(res.text())
+    return 0
 
 
-def forecast_document(cat, fcs, as_of, seed) -> dict:
-    latest = cat.as_of(as_of).latest_report()
-    return {"as_of": as_of.isoformat(), "seed": seed, "catalogue_sha256": cat.sha256,
-            "drillcast_version": __version__, "catalogue_latest_report": latest.isoformat() if latest else None,
-            "forecasts": [f.to_dict() for f in fcs]}
+def cmd_data_checked(args):
+    from drillcast.data.dates import parse_day
+    from drillcast.data.edit import mark_checked
+
+    try:
+        through = parse_day(args.through, what="--through")
+    except ValueError as exc:
+        raise OptionError(str(exc)) from None
+    res = mark_checked(args.catalogue, args.series, through, args.note)
+    sys.stderr.write(res.text())
+    return 0
 
 
-def warn_if_stale(cat, as_of):
-    """Say so when the catalogue may not be up to date on the as-of date (forecasts assume it is)."""
-    latest = cat.as_of(as_of).latest_report()
-    if latest is not None and (as_of - latest).days > STALE_DAYS:
-        sys.stderr.write(
-            f"drillcast: warning: the catalogue's latest report is {latest}, {(as_of - latest).days} days before "
-            f"the as-of date {as_of}; forecasts treat anything it does not record as not having happened "
-            "(an exercise held since then looks like a year without one): update the catalogue, or use an "
-            "earlier --as-of\n")
+# --------------------------------------------------------------------------- forecast / backtest / test
 
 
 def cmd_forecast(args):
-    from drillcast.models.names import check_count_model, check_model_name
+    from drillcast import analysis
 
-    _check_positive(args.horizon, "--horizon")
+    fmt = _format(args)
+    _check_horizon(args)
+    _check_model(args.model)
+    from drillcast.models.names import check_count_model
+
     check_count_model(args.counts)
-    if args.model != "default":
-        check_model_name(args.model)
-    cat = _load(args)
     as_of = parse_as_of(args.as_of)
-    sel = _series_list(args, cat)
-    fcs = run_forecasts(cat, sel, as_of, model=args.model, horizon=args.horizon, seed=args.seed,
-                        track_record=not args.no_track_record, counts=args.counts)
-    warn_if_stale(cat, as_of)
-    if args.format == "json":
-        return _emit(args, _json(forecast_document(cat, fcs, as_of, args.seed)), _inputs(args))
-    if args.format == "csv":
-        import pandas as pd
-
-        frames = [f.to_frame() for f in fcs if f.ok]
-        df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        rows = df.astype(object).where(df.notna(), "").to_dict("records")
-        return _emit(args, _csv(rows, df.columns, args.raw), _inputs(args))
-    from drillcast.present.render import forecast_text
-
-    return _emit(args, forecast_text(fcs, cat), _inputs(args))
+    _check_output_early(args)
+    cat = _load(args)
+    sel = analysis.resolve_series(cat, args.series)
+    bar = Progress(len(sel), "forecast")
+    fs = analysis.forecast(cat, sel, as_of=as_of, model=args.model, horizon=args.horizon, seed=args.seed,
+                           counts=args.counts, track_record=not args.no_track_record, progress=bar.step)
+    bar.close()
+    _warn_all(fs.warnings)
+    if fmt == "json":
+        return emit(args, to_json(fs.to_dict()), _inputs(args))
+    if fmt == "csv":
+        return emit(args, frame_csv(fs.to_frame(), args.raw), _inputs(args))
+    return emit(args, fs.summary(cat), _inputs(args))
 
 
-# --------------------------------------------------------------------------- backtest / test / plot / report
+def _parse_cutoffs(text):
+    from drillcast.data.dates import parse_day
+
+    out = []
+    for part in text.split(","):
+        if part.strip():
+            try:
+                out.append(parse_day(part.strip(), what="--cutoffs date"))
+            except ValueError as exc:
+                raise OptionError(str(exc)) from None
+    if not out:
+        raise OptionError("--cutoffs: no dates given; write e.g. --cutoffs 2019-01-01,2020-01-01")
+    return out
 
 
 def cmd_backtest(args):
-    from drillcast.evaluation.backtest import backtest_command
+    from drillcast import analysis
+    from drillcast.models.names import check_count_model
+    from drillcast.present.render import backtest_text
 
-    return backtest_command(args, _load(args), _emit, _json, _csv, _series_list, _inputs(args), Progress)
+    fmt = _format(args)
+    _check_horizon(args)
+    check_count_model(args.counts)
+    models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
+    for m in models or ():
+        _check_model(m, "--models")
+    cutoffs = _parse_cutoffs(args.cutoffs) if args.cutoffs else None
+    if cutoffs and (args.from_year is not None or args.to_year is not None):
+        raise OptionError("--cutoffs cannot be combined with --from/--to; use one or the other")
+    if args.from_year is not None and args.to_year is not None and args.from_year > args.to_year:
+        raise OptionError(f"--from {args.from_year} is after --to {args.to_year}; swap them")
+    as_of = parse_as_of(args.as_of)
+    _check_output_early(args)
+    cat = _load(args)
+    sel = analysis.resolve_series(cat, args.series)
+    bar = Progress(len(sel), "backtest")
+    res = analysis.backtest(cat, sel, as_of=as_of, cutoffs=cutoffs, from_year=args.from_year, to_year=args.to_year,
+                            horizon=args.horizon, models=models, seed=args.seed, counts=args.counts,
+                            progress=bar.step)
+    bar.close()
+    _warn_all(analysis.coverage_warnings(cat, sel, as_of))
+    if fmt == "json":
+        return emit(args, to_json(res.to_dict()), _inputs(args))
+    if fmt == "csv":
+        return emit(args, frame_csv(res.folds_frame(), args.raw), _inputs(args))
+    return emit(args, backtest_text(res), _inputs(args))
 
 
 def cmd_test(args):
-    from drillcast.cli.test_cmd import test_command
+    from drillcast import analysis
 
-    return test_command(args, _load(args), _emit, _json, _series_list, parse_as_of)
+    fmt = _format(args)
+    if args.until and args.as_of and args.until != args.as_of:
+        raise OptionError("--until and --as-of are the same thing; give one of them")
+    as_of = parse_as_of(args.until or args.as_of, "--until" if args.until else "--as-of")
+    _check_output_early(args)
+    cat = _load(args)
+    series = args.series or (["russia-strategic"] if "russia-strategic" in cat.series else None)
+    ts = analysis.hypothesis_tests(cat, series, args.kind, as_of=as_of, alpha=args.alpha, draws=args.draws,
+                                   seed=args.seed, order=args.order, hypothesis_date=args.date,
+                                   correction=args.correction)
+    _warn_all(ts.warnings)
+    if fmt == "json":
+        return emit(args, to_json(ts.to_dict()), _inputs(args))
+    if fmt == "csv":
+        return emit(args, frame_csv(ts.to_frame(), args.raw), _inputs(args))
+    return emit(args, ts.summary(), _inputs(args))
+
+
+# --------------------------------------------------------------------------- plot / report
 
 
 def cmd_plot(args):
-    from drillcast.present.figures import plot_command
+    import os
 
-    return plot_command(args, _load(args), parse_as_of, _series_list, _inputs(args))
+    from drillcast import analysis
+    from drillcast._io import atomic_write, check_output_path
+    from drillcast.present.figures import figure_bytes, output_format
+
+    fmt = output_format(args.output)
+    _check_horizon(args)
+    _check_model(args.model)
+    as_of = parse_as_of(args.as_of)
+    inputs = _inputs(args)
+    check_output_path(args.output, inputs)
+    cat = _load(args)
+    if args.series:
+        sel = analysis.resolve_series(cat, args.series)
+    else:
+        ids = cat.series_ids()
+        if not ids:
+            raise OptionError("the catalogue has no series to plot")
+        sel = ["russia-strategic" if "russia-strategic" in cat.series else ids[0]]
+    stem, ext = os.path.splitext(args.output)
+    paths = [args.output] if len(sel) == 1 else [f"{stem}-{sid}{ext}" for sid in sel]
+    for path in paths:
+        check_output_path(path, inputs)
+    blobs = [figure_bytes(analysis.figure(args.kind, cat, sid, as_of=as_of, model=args.model, horizon=args.horizon,
+                                          seed=args.seed, test=args.test), fmt) for sid in sel]
+    _warn_all(analysis.coverage_warnings(cat, sel, as_of))
+    for path, data in zip(paths, blobs):
+        atomic_write(path, data, inputs)
+        sys.stderr.write(f"drillcast: wrote {path}\n")
+    return 0
 
 
 def cmd_report(args, argv):
-    from drillcast.present.report import report_command
+    import os
+    from pathlib import Path
 
-    return report_command(args, _load(args), parse_as_of, _series_list, _inputs(args),
-                          "drillcast " + " ".join(shlex.quote(a) for a in argv))
+    from drillcast import analysis
+    from drillcast._io import atomic_write, check_output_path
+    from drillcast.present.report import build_report, default_report_path
+
+    _check_horizon(args)
+    as_of = parse_as_of(args.as_of)
+    path = getattr(args, "output", None) or default_report_path(as_of)
+    ext = os.path.splitext(str(path))[1]
+    if ext.lower() != ".pdf":
+        raise OptionError(f"-o: {path} has {'extension ' + repr(ext) if ext else 'no extension'}; "
+                          "the report is a PDF: use .pdf")
+    if not getattr(args, "output", None):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    inputs = _inputs(args)
+    check_output_path(path, inputs)
+    cat = _load(args)
+    sel = analysis.resolve_series(cat, args.series)
+    _warn_all(analysis.coverage_warnings(cat, sel, as_of))
+    pdf = build_report(cat, sel, as_of, horizon=args.horizon, seed=args.seed,
+                       command_line="drillcast " + " ".join(shlex.quote(a) for a in argv))
+    atomic_write(path, pdf, inputs)
+    sys.stderr.write(f"drillcast: wrote {path}\n")
+    return 0
 
 
 def run(args, argv) -> int:
     """Dispatch parsed options (argparse has already rejected unknown commands)."""
     if args.command == "data":
         return {"validate": cmd_data_validate, "show": cmd_data_show, "series": cmd_data_series,
-                "import": cmd_data_import}[args.data_command](args)
+                "import": cmd_data_import, "add": cmd_data_add, "checked": cmd_data_checked,
+                "diff": cmd_data_diff}[args.data_command](args)
+    if args.command == "ledger":
+        from drillcast.cli.ledger_cmd import run_ledger
+
+        return run_ledger(args, argv)
     if args.command == "report":
         return cmd_report(args, argv)
     return {"forecast": cmd_forecast, "backtest": cmd_backtest, "test": cmd_test, "plot": cmd_plot}[args.command](args)
-

@@ -2,10 +2,14 @@
 
 This module imports only the standard library at top level, so ``drillcast
 --help`` and option errors are instant. User errors exit with status 2 and
-one message; an interrupt exits 130 (SIGTERM 143, SIGHUP 129) leaving no
-partial file; anything else is a bug: a short message, exit 1, and the
-traceback only with ``--debug``. Messages are terminal-safe: control, bidi and
-escape characters from user text are shown as visible escapes.
+one message; an interrupt exits 130 (SIGTERM 143, SIGHUP 129) leaving no partial file; anything else is
+a bug: a short message, exit 1, and the traceback only with ``--debug``.
+
+Global options (``--catalogue``, ``--as-of``, ``--seed``, ``--format``, ``-o``,
+``--debug``) are accepted before or after the subcommand wherever they make
+sense: each is declared on the main parser and on every subcommand that uses
+it, with a suppressed default, and :func:`_fill_defaults` supplies the
+defaults once both have been parsed.
 """
 
 from __future__ import annotations
@@ -21,6 +25,17 @@ FORMATS = ("table", "json", "csv")
 TEST_KINDS = ("rotation", "period", "compare", "break", "seasonality", "trend", "participation", "all")
 PLOT_KINDS = ("timeline", "rotation", "forecast", "datefan", "seasonality", "transition", "backtest",
               "reliability", "power")
+GLOSSARY = "see 'Glossary' in the README for log score, Brier, CRPS, coverage, power, as of, checked through"
+
+# The Python parameter each library ParameterError names -> the option a user typed.
+PARAMETER_FLAGS = {
+    "as_of": "--as-of", "horizon": "--horizon", "series": "--series", "model": "--model", "models": "--models",
+    "counts": "--counts", "seed": "--seed", "alpha": "--alpha", "draws": "--draws", "order": "--order",
+    "hypothesis_date": "--date", "correction": "--correction", "cutoffs": "--cutoffs", "from_year": "--from",
+    "to_year": "--to", "kind": "KIND", "test": "--test", "catalogue": "--catalogue", "path": "--catalogue",
+}
+DEFAULTS = {"catalogue": None, "as_of": None, "seed": 0, "format": None, "output": None, "debug": False,
+            "raw": False}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,102 +44,165 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"drillcast: error: {message}\n")
 
 
-def _add_common(p, *, series=True, as_of=True, fmt=FORMATS, seed=True, output=True):
-    if series:
-        p.add_argument("--series", action="extend", nargs="+", metavar="S",
-                       help="series ids (several after one --series, repeated, or comma-separated; 'all' for every series)")
+def _globals(p, *, as_of=True, seed=True, fmt=True, output=True, top=False):
+    """The options shared by every command, with defaults suppressed (filled in after parsing)."""
+    S = argparse.SUPPRESS
+    p.add_argument("--catalogue", metavar="PATH", default=S,
+                   help="exercises.csv to use (series.csv is read from the same folder; default: bundled)")
+    p.add_argument("--debug", action="store_true", default=S, help="show the traceback of internal errors")
     if as_of:
-        p.add_argument("--as-of", metavar="YYYY-MM-DD", help="knowledge date (default: today's date in UTC)")
-    if fmt:
-        p.add_argument("--format", choices=fmt, default=fmt[0], help=f"output format (default {fmt[0]})")
+        p.add_argument("--as-of", metavar="YYYY-MM-DD", default=S,
+                       help="knowledge date: use only what was reported by the end of this day "
+                            "(default: today's date in UTC)")
     if seed:
-        p.add_argument("--seed", type=int, default=0, metavar="K", help="random seed (default 0)")
+        p.add_argument("--seed", type=int, metavar="K", default=S, help="seed of every random draw (default 0)")
+    if fmt:
+        p.add_argument("--format", metavar="FMT", default=S,
+                       help="output format: " + (", ".join(fmt) if isinstance(fmt, tuple) else "table, json or csv")
+                            + (" (default table)" if not top else ""))
     if output:
-        p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
-        p.add_argument("--raw", action="store_true",
+        p.add_argument("-o", "--output", metavar="FILE", default=S,
+                       help="write to FILE (atomically; '-' for stdout) instead of stdout")
+        p.add_argument("--raw", action="store_true", default=S,
                        help="CSV: do not neutralise cells starting with = + - @ (spreadsheet formulas)")
+
+
+def _series(p):
+    p.add_argument("--series", action="extend", nargs="+", metavar="S",
+                   help="series ids (several after one --series, repeated, or comma-separated; 'all' for every series)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="drillcast", description=(
         "Forecast recurring military exercises and test hypotheses about their rotation, "
-        "from a sourced catalogue. 'Today' is the UTC date unless --as-of is given. -o - writes to stdout. "
-        "Exit status: 0 ok, 1 internal error, 2 bad input, 130 interrupted (143 SIGTERM, 129 SIGHUP)."))
+        "from a sourced catalogue. Exit status: 0 ok, 1 internal error, 2 bad input, 130 interrupted "
+        "(143 SIGTERM, 129 SIGHUP). "
+        f"Terms: {GLOSSARY}."))
     p.add_argument("--version", action="version", version=f"drillcast {__version__}")
-    p.add_argument("--catalogue", metavar="PATH",
-                   help="exercises.csv to use (series.csv is read from the same folder; default: bundled)")
-    p.add_argument("--debug", action="store_true", help="show the traceback of internal errors")
+    _globals(p, top=True)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    d = sub.add_parser("data", help="validate, show and import catalogues")
+    d = sub.add_parser("data", help="validate, show, edit, compare and import catalogues")
     dsub = d.add_subparsers(dest="data_command", metavar="ACTION", parser_class=_Parser)
     dsub.required = True
     v = dsub.add_parser("validate", help="check a catalogue file; one line per problem")
     v.add_argument("path", nargs="?", help="exercises.csv (default: --catalogue or the bundled one)")
-    v.add_argument("--format", choices=("text", "json"), default="text")
+    _globals(v, as_of=False, seed=False, fmt=("table", "json", "csv"), output=True)
     s = dsub.add_parser("show", help="list events (as known on --as-of)")
-    _add_common(s, seed=False)
-    se = dsub.add_parser("series", help="each series with its event count and first and last year")
-    _add_common(se, series=False, as_of=True, seed=False)
+    _series(s)
+    _globals(s, seed=False)
+    se = dsub.add_parser("series", help="each series: events, held, first and last year, checked through")
+    _globals(se, seed=False)
     im = dsub.add_parser("import", help="convert another dataset into a drillcast catalogue")
     isub = im.add_subparsers(dest="import_format", metavar="FORMAT", parser_class=_Parser)
     isub.required = True
     mme = isub.add_parser("mme", help="Multinational Military Exercises dataset (MME v7) CSV")
-    mme.add_argument("file")
-    mme.add_argument("-o", "--output", required=True, metavar="CATALOGUE.csv")
-    mme.add_argument("--report", metavar="FILE", help="also write the import report (JSON) to FILE")
-    mme.add_argument("--dry-run", action="store_true", help="print the import report, write nothing")
     gen = isub.add_parser("csv", help="any CSV table of exercises, with a column mapping")
-    gen.add_argument("file")
+    for q in (mme, gen):
+        q.add_argument("file")
+        _globals(q, as_of=False, seed=False, fmt=False, output=False)
+        q.add_argument("-o", "--output", required=True, metavar="CATALOGUE.csv")
+        q.add_argument("--report", metavar="FILE", help="also write the import report (JSON) to FILE")
+        q.add_argument("--dry-run", action="store_true", help="print the import report, write nothing")
     gen.add_argument("--map", metavar="COL=THEIRS,...", help="drillcast column = your column, comma-separated")
     gen.add_argument("--map-file", metavar="JSON", help="the same mapping as a JSON object")
     gen.add_argument("--source", metavar="URL", help="source URL for rows without a source column")
-    gen.add_argument("-o", "--output", required=True, metavar="CATALOGUE.csv")
-    gen.add_argument("--report", metavar="FILE", help="also write the import report (JSON) to FILE")
-    gen.add_argument("--dry-run", action="store_true", help="print the import report, write nothing")
+    _add_data_edit_commands(dsub)
+
+    from drillcast.cli.ledger_cmd import add_data_diff_parser, add_ledger_parser
+
+    add_data_diff_parser(dsub, _globals)
+    add_ledger_parser(sub, _globals, _series)
 
     f = sub.add_parser("forecast", help="probabilistic forecasts per series and year")
-    _add_common(f)
-    f.add_argument("--horizon", type=int, default=3, metavar="N", help="years to forecast (default 3)")
+    _series(f)
+    _globals(f)
+    f.add_argument("--horizon", type=int, default=3, metavar="N", help="years to forecast, 1-50 (default 3)")
     f.add_argument("--model", default="default", metavar="NAME", help="outcome model (default: per kind of series)")
     f.add_argument("--no-track-record", action="store_true", help="skip the backtest of the model's track record")
     f.add_argument("--counts", default="default", metavar="NAME",
                    help="count model of multi-event series: gamma-poisson or glm-trend (default: gamma-poisson)")
 
     b = sub.add_parser("backtest", help="as-of backtests with proper scores against baselines")
-    _add_common(b, as_of=False)
-    b.add_argument("--from", dest="from_year", type=int, metavar="YEAR")
-    b.add_argument("--to", dest="to_year", type=int, metavar="YEAR")
-    b.add_argument("--cutoffs", metavar="D1,D2,...", help="explicit cutoff dates")
-    b.add_argument("--horizon", type=int, default=1, metavar="N", help="years after each cutoff (default 1)")
+    _series(b)
+    _globals(b)
+    b.add_argument("--from", dest="from_year", type=int, metavar="YEAR", help="first year to forecast")
+    b.add_argument("--to", dest="to_year", type=int, metavar="YEAR", help="last year to forecast")
+    b.add_argument("--cutoffs", metavar="D1,D2,...", help="explicit cutoff dates (instead of 1 January of each year)")
+    b.add_argument("--horizon", type=int, default=1, metavar="N", help="years after each cutoff, 1-50 (default 1)")
     b.add_argument("--models", metavar="a,b,...", help="models to compare (default: all)")
     b.add_argument("--counts", default="default", metavar="NAME",
                    help="count model of multi-event series: gamma-poisson or glm-trend (default: gamma-poisson)")
 
     t = sub.add_parser("test", help="hypothesis tests about the rotation cycle, with power")
     t.add_argument("kind", choices=TEST_KINDS)
-    _add_common(t, fmt=("table", "json"), output=True)
+    _series(t)
+    _globals(t)
     t.add_argument("--until", metavar="YYYY-MM-DD", help="use events up to this date (same as --as-of)")
     t.add_argument("--order", metavar="a,b,c,d", help="hypothesised cyclic order of directions")
-    t.add_argument("--alpha", type=float, default=0.05, metavar="A")
+    t.add_argument("--alpha", type=float, default=0.05, metavar="A", help="significance level (default 0.05)")
     t.add_argument("--draws", type=int, metavar="N", help="Monte Carlo draws")
     t.add_argument("--date", metavar="MM-DD", help="hypothesised date for the seasonality V-test (default: Rayleigh test, no date)")
     t.add_argument("--correction", choices=("holm", "bh"), default="holm", help="multiple-testing correction for 'all'")
 
-    pl = sub.add_parser("plot", help="draw a figure")
+    pl = sub.add_parser("plot", help="draw a figure (one file per series)")
     pl.add_argument("kind", choices=PLOT_KINDS)
-    _add_common(pl, fmt=None, output=False)
-    pl.add_argument("-o", "--output", required=True, metavar="FILE.png|svg|pdf")
+    _series(pl)
+    _globals(pl, fmt=False, output=False)
+    pl.add_argument("-o", "--output", required=True, metavar="FILE.png|svg|pdf",
+                    help="with several series, one file each: FILE-<series>.png")
     pl.add_argument("--model", default="default", metavar="NAME")
-    pl.add_argument("--horizon", type=int, default=3, metavar="N")
+    pl.add_argument("--horizon", type=int, default=3, metavar="N", help="years to forecast, 1-50 (default 3)")
     pl.add_argument("--test", default="rotation", metavar="KIND", help="for 'power': which test")
 
     r = sub.add_parser("report", help="a PDF report an analyst can hand to a reader")
-    _add_common(r, fmt=None, output=False)
-    r.add_argument("-o", "--output", metavar="PATH", help="default reports/drillcast-<as_of>.pdf")
-    r.add_argument("--horizon", type=int, default=3, metavar="N")
+    _series(r)
+    _globals(r, fmt=False, output=False)
+    r.add_argument("-o", "--output", metavar="PATH", default=argparse.SUPPRESS,
+                   help="default reports/drillcast-<as_of>.pdf")
+    r.add_argument("--horizon", type=int, default=3, metavar="N", help="years to forecast, 1-50 (default 3)")
     return p
+
+
+def _add_data_edit_commands(dsub) -> None:
+    """``data add``, ``data checked`` and ``data diff``: keep the catalogue current without editing CSV."""
+    a = dsub.add_parser("add", help="add an event, or record a status change of an existing one (--id)")
+    _globals(a, as_of=False, seed=False, fmt=False, output=False)
+    a.add_argument("--id", required=True, help="event id, e.g. RU-2026-TSENTR (an existing id changes its status)")
+    for name, hlp in (("name", "name as reported, e.g. Tsentr-2026"), ("series", "series id"),
+                      ("direction", "direction (rotating series)"), ("primary", "yes or no (default yes)"),
+                      ("start", "start date YYYY[-MM[-DD]]"), ("end", "end date YYYY[-MM[-DD]]"),
+                      ("status", "held, announced, cancelled or postponed"),
+                      ("first-reported", "date the event first became public"),
+                      ("status-reported", "date a cancellation or postponement was first reported"),
+                      ("dates-reported", "date the start date was announced"),
+                      ("host", "ISO3 codes separated by ';'"), ("participants", "ISO3 codes separated by ';'"),
+                      ("observers", "ISO3 codes separated by ';'"), ("domain", "e.g. joint;land"),
+                      ("personnel", "claimed personnel with who claimed it and when"),
+                      ("location", "free text"), ("source", "source URL (repeat for several)"),
+                      ("confidence", "high, medium or low"), ("notes", "disagreements and judgement calls")):
+        a.add_argument(f"--{name}", action="append" if name == "source" else "store", help=hlp)
+    c = dsub.add_parser("checked", help="record that a series' sources were searched through a date")
+    _globals(c, as_of=False, seed=False, fmt=False, output=False)
+    c.add_argument("--series", required=True, metavar="S")
+    c.add_argument("--through", required=True, metavar="YYYY-MM-DD")
+    c.add_argument("--note", required=True, metavar="TEXT", help="what was searched: agencies, ministries, languages")
+
+
+def _fill_defaults(args) -> None:
+    for k, v in DEFAULTS.items():
+        if not hasattr(args, k):
+            setattr(args, k, v)
+
+
+def _flag_message(exc) -> str:
+    from drillcast.errors import ParameterError
+
+    if isinstance(exc, ParameterError):
+        flag = PARAMETER_FLAGS.get(exc.parameter, "--" + exc.parameter.replace("_", "-"))
+        return f"{flag}: {exc.detail}"
+    return str(exc)
 
 
 class Terminated(KeyboardInterrupt):
@@ -139,16 +217,11 @@ def _terminate(signum, frame):
     raise Terminated(signum)
 
 
-def _safe(text) -> str:
-    from drillcast.present.text import safe_lines
-
-    return safe_lines(text)
-
-
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    _fill_defaults(args)
     previous = {}
     try:
         for sig in (signal.SIGTERM, signal.SIGHUP):
@@ -170,12 +243,17 @@ def main(argv=None) -> int:
         from drillcast.errors import DrillcastError
 
         if isinstance(exc, DrillcastError):
-            sys.stderr.write(f"drillcast: error: {_safe(exc)}\n")
+            from drillcast.present.text import safe_text
+
+            msg = _flag_message(exc)
+            sys.stderr.write("drillcast: error: " + "\n".join(safe_text(line) for line in msg.split("\n")) + "\n")
             return exc.exit_code
         if args.debug:
             raise
+        from drillcast.present.text import safe_lines
+
         sys.stderr.write(
-            f"drillcast: internal error ({type(exc).__name__}: {_safe(exc)}). This is a bug in drillcast, "
+            f"drillcast: internal error ({type(exc).__name__}: {safe_lines(exc)}). This is a bug in drillcast, "
             f"not in your data. Please report it at {ISSUES_URL} with the command you ran and the "
             "output of the same command with --debug.\n")
         return 1

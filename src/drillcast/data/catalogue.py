@@ -19,12 +19,12 @@ import itertools
 import os
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from drillcast.data import countries
 from drillcast._io import decode_error, read_input_bytes, text_lines
-from drillcast.data.dates import DAY, YEAR, check_as_of, parse_partial_date
+from drillcast.data.dates import DAY, MAX_YEAR, MIN_YEAR, YEAR, check_knowledge_date, parse_partial_date
 from drillcast.errors import DataError, DataWarning, Problem, did_you_mean
 
 __all__ = [
@@ -49,7 +49,7 @@ EXERCISE_COLUMNS = (
 REQUIRED_COLUMNS = ("id", "name", "series", "start_date", "status", "sources", "confidence")
 SERIES_COLUMNS = (
     "id", "name", "kind", "directions", "events_per_year", "regular_participants",
-    "organiser", "description", "cadence_claims", "sources",
+    "organiser", "description", "cadence_claims", "sources", "checked_through", "checked_note",
 )
 SERIES_REQUIRED = ("id", "kind")
 STATUSES = ("held", "cancelled", "announced", "postponed")
@@ -62,6 +62,7 @@ DOMAINS = (
 OTHER, NONE = "other", "none"
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+_FULL_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _URL = re.compile(r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?(?:[/?#]\S*)?$")
 _NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")  # ASCII digits only: no 1_0, no ١٢
@@ -234,6 +235,15 @@ class SeriesInfo:
     sources : tuple of str
     inferred : bool
         True if the series was not listed in ``series.csv`` and was inferred from the events.
+    checked_through : datetime.date or None
+        The date through which the public sources of the series were searched: every event
+        first reported up to then is in the catalogue. After it, "not in the catalogue" is
+        not evidence that nothing happened. Use :meth:`Catalogue.checked_through`, which
+        fills a missing value with the catalogue's latest report.
+    checked_note : str
+        What was searched (agencies, ministries, languages).
+    checked_inferred : bool
+        True when ``series.csv`` gave no ``checked_through`` and it was inferred.
     """
 
     id: str
@@ -247,6 +257,9 @@ class SeriesInfo:
     cadence_claims: str = ""
     sources: tuple[str, ...] = ()
     inferred: bool = False
+    checked_through: _dt.date | None = None
+    checked_note: str = ""
+    checked_inferred: bool = False
 
     @property
     def rotating(self) -> bool:
@@ -266,6 +279,8 @@ class SeriesInfo:
             "regular_participants": list(self.regular_participants), "organiser": self.organiser,
             "description": self.description, "cadence_claims": self.cadence_claims,
             "sources": list(self.sources), "inferred": self.inferred,
+            "checked_through": self.checked_through.isoformat() if self.checked_through else None,
+            "checked_note": self.checked_note, "checked_through_inferred": self.checked_inferred,
         }
 
 
@@ -330,11 +345,24 @@ def _read_series(path: Path, problems: list[Problem]) -> tuple[dict[str, SeriesI
         for u in _split(r.get("sources", "")):
             if not _URL.match(u):
                 err(line, "sources", u, "a URL starting with http:// or https://; separate several with ' ; '")
+        checked = r.get("checked_through", "")
+        checked_date = None
+        if checked:
+            try:
+                checked_date = _dt.date.fromisoformat(checked) if _FULL_DATE.match(checked) else None
+            except ValueError:
+                checked_date = None
+            if checked_date is None:
+                problems.append(Problem(path, line, "checked_through", checked,
+                                        "a full ISO date YYYY-MM-DD (the day through which the sources of the "
+                                        "series were searched), or empty if unknown"))
+                continue
         out[sid] = SeriesInfo(
             id=sid, name=r.get("name", "") or sid, kind=kind, directions=dirs if kind == "rotating" else (),
             multi_event=epy == "multiple", regular_participants=parts,
             description=r.get("description", ""), organiser=r.get("organiser", ""),
             cadence_claims=r.get("cadence_claims", ""), sources=_split(r.get("sources", "")),
+            checked_through=checked_date, checked_note=r.get("checked_note", ""),
         )
     return out, raw
 
@@ -417,6 +445,9 @@ def _validate_events(path: Path, header, rows, series: dict[str, SeriesInfo] | N
                 continue
             try:
                 dates[col] = parse_partial_date(v)
+                if not MIN_YEAR <= dates[col].year <= MAX_YEAR:
+                    raise ValueError(f"year {dates[col].year:04d} is outside {MIN_YEAR}-{MAX_YEAR}, the years "
+                                     "drillcast handles")
             except ValueError as exc:
                 err(line, col, v, f"{exc}; write YYYY-MM-DD, or YYYY-MM / YYYY when only that is known")
                 ok = False
@@ -489,7 +520,7 @@ def _validate_events(path: Path, header, rows, series: dict[str, SeriesInfo] | N
         if dr is not None and status in ("held", "announced") and dr.low > s.high:
             err(line, "dates_reported", dr.text, "a date on or before the start; leave it empty if unsure", "warning")
         records.append({
-            "known": min(fr.high, s.high) if fr is not None else s.high,  # see _known_from
+            "known": fr.high if fr is not None else s.high,  # see _known_from
             "doy": _doy(s),  # 0-based day-of-year interval of the start
             "line": line, "id": eid, "name": get("name", ""), "series": sid, "direction": direction,
             "primary": primary == "yes", "status": status,
@@ -571,13 +602,14 @@ class Catalogue:
         return sorted(self.series)
 
     def get_series(self, sid: str) -> SeriesInfo:
-        from drillcast.errors import OptionError
+        """The series ``sid``; an unknown id raises ParameterError("series", ...) with the known ids."""
+        from drillcast.errors import ParameterError
 
         try:
             return self.series[sid]
         except KeyError:
-            raise OptionError(
-                f"--series: unknown series {sid!r}{did_you_mean(sid, self.series)}; "
+            raise ParameterError(
+                "series", f"unknown series {sid!r}{did_you_mean(sid, self.series)}; "
                 f"known series: {', '.join(sorted(self.series))}"
             ) from None
 
@@ -589,7 +621,7 @@ class Catalogue:
 
     def as_of(self, date: _dt.date) -> "Catalogue":
         """The catalogue as it could be known at the end of ``date`` (memoised per date; see :meth:`_as_of`)."""
-        check_as_of(date)
+        check_knowledge_date(date)
         cache = self._memo.setdefault("as_of", {})
         snap = cache.get(date)
         if snap is None:
@@ -604,7 +636,7 @@ class Catalogue:
         Rules (documented in ``data/README.md``):
 
         - an event exists once it is known: ``first_reported`` (its last
-          possible day, at coarse precision), or its start if never reported earlier;
+          possible day, at coarse precision), or, if empty, its start;
         - a known event whose start has not surely passed is ``announced``;
         - a cancellation or postponement counts once ``status_reported`` (or,
           if empty, once the planned start has passed);
@@ -638,6 +670,27 @@ class Catalogue:
             out.append(r)
         return Catalogue(tuple(out), self.series, self.path, self.sha256, date, self.warnings)
 
+    def checked_through(self, series: str) -> _dt.date:
+        """The date through which ``series`` was checked against public sources.
+
+        From ``series.csv``; when it is not recorded there, the catalogue's
+        latest report (``SeriesInfo.checked_inferred`` says so). After this date
+        the catalogue's silence is not evidence: an exercise held since then may
+        simply be missing.
+        """
+        info = self.get_series(series)
+        if info.checked_through is not None:
+            return info.checked_through
+        latest = self.latest_report()
+        return latest if latest is not None else _dt.date.min
+
+    def evidence_date(self, series: str) -> _dt.date | None:
+        """For a snapshot: the last day on which absence from the catalogue means "did not happen",
+        ``min(as_of, checked_through)``; None for the full catalogue."""
+        if self.as_of_date is None:
+            return None
+        return min(self.as_of_date, self.checked_through(series))
+
     def latest_report(self):
         """The latest knowledge date of any event (how up to date the catalogue is), or None."""
         return max((_known_from(r) for r in self.records), default=None)
@@ -669,16 +722,19 @@ def _doy(start) -> tuple[int, int]:
 
 
 def _known_from(r) -> _dt.date:
-    """When an event became public: ``first_reported`` (last possible day), else its start.
+    """When an event became public: ``first_reported`` if given, else its start (last possible day of either).
 
-    Computed from the recorded dates once, at load: a snapshot may hide an
-    announced exercise's dates, but not move the day it became known.
+    data/README.md §4 rule 1: a first report after the start (an exercise
+    revealed only once under way) makes the event known from that report, not
+    from its start. Computed from the recorded dates once, at load: a
+    snapshot may hide an announced exercise's dates, but not move the day it
+    became known.
     """
     known = r.get("known")
     if known is not None:
         return known
     if r["first_reported"] is not None:
-        return min(r["first_reported"].high, r["start"].high)
+        return r["first_reported"].high
     return r["start"].high
 
 
@@ -745,6 +801,16 @@ def _check_bounds(path: Path, records, series, inferred, problems):
                                     "ones as 'other'"))
 
 
+def _fill_checked_through(series: dict, records) -> dict:
+    """A series without ``checked_through`` is taken as checked through the catalogue's latest report."""
+    latest = max((_known_from(r) for r in records), default=None)
+    if latest is None:
+        return series
+    return {sid: (info if info.checked_through is not None else
+                  replace(info, checked_through=latest, checked_inferred=True))
+            for sid, info in series.items()}
+
+
 def _collect(path: Path, series_path: Path | None):
     """Read each file once; return records, series, problems and the SHA-256 of both files' bytes."""
     problems = ProblemList(path)
@@ -764,6 +830,7 @@ def _collect(path: Path, series_path: Path | None):
         _duplicate_warnings(path, records, problems)
     if series is None:
         series = _infer_series(records, inferred)
+    series = _fill_checked_through(series, records)
     _check_bounds(path, records, series, inferred, problems)
     problems.close()
     h = hashlib.sha256(raw)

@@ -12,7 +12,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 
-__all__ = ["PartialDate", "parse_partial_date", "parse_day", "today", "check_as_of", "DAY", "MONTH", "YEAR",
+__all__ = ["PartialDate", "parse_partial_date", "parse_day", "today", "check_knowledge_date", "DAY", "MONTH", "YEAR",
            "MIN_YEAR", "MAX_YEAR"]
 
 DAY, MONTH, YEAR = "day", "month", "year"
@@ -66,8 +66,8 @@ def parse_partial_date(text: str) -> PartialDate:
     if not m:
         raise ValueError("not a date in the form YYYY-MM-DD, YYYY-MM or YYYY")
     year = int(m.group(1))
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValueError(f"year {year:04d} is outside {MIN_YEAR}-{MAX_YEAR}, the years drillcast handles")
+    if year < 1:
+        raise ValueError("year 0000 does not exist")
     if m.group(2) is None:
         return PartialDate(_dt.date(year, 1, 1), _dt.date(year, 12, 31), YEAR, s)
     month = int(m.group(2))
@@ -90,7 +90,7 @@ def today() -> _dt.date:
     return _dt.datetime.now(_dt.timezone.utc).date()
 
 
-def check_as_of(date: _dt.date, parameter: str = "as_of") -> _dt.date:
+def check_knowledge_date(date: _dt.date, parameter: str = "as_of") -> _dt.date:
     """``date`` if it is a knowledge date drillcast handles (years :data:`MIN_YEAR`-:data:`MAX_YEAR`).
 
     Raises

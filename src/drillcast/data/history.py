@@ -97,6 +97,13 @@ class SeriesHistory:
     event_days : ndarray of int
         Start day-of-year (first possible day) of every held primary event, not
         only each year's first (how a multi-event series spreads over the year).
+    evidence_date : datetime.date
+        ``min(as_of, checked_through)``: the last day on which the catalogue's
+        silence is evidence. A past year after it with nothing held is unknown
+        (``known`` False), and in the current year only starts after it count as
+        ruled out.
+    current_held : tuple of (str, str, str)
+        ``(name, start, first source)`` of each primary event held in the current year: facts, not estimates.
     """
 
     info: SeriesInfo
@@ -118,6 +125,19 @@ class SeriesHistory:
     cancelled: tuple = ()
     n_events: int = 0
     event_days: np.ndarray = field(default=None, repr=False)
+    evidence_date: _dt.date | None = None
+    current_held: tuple = ()
+
+    @property
+    def evidence_day(self) -> int:
+        """Day of the current year up to which a start is ruled out by the catalogue's silence (-1: none)."""
+        ev = self.evidence_date or self.as_of
+        return day_of_year(ev) if ev.year == self.current_year else -1
+
+    @property
+    def coverage_gap(self) -> bool:
+        """True when the catalogue was not checked up to the as-of date."""
+        return self.evidence_date is not None and self.evidence_date < self.as_of
 
     @property
     def none_index(self) -> int:
@@ -205,7 +225,10 @@ def series_history(catalogue: Catalogue, series: str, as_of: _dt.date | None = N
             who.update(r["participants"])
         return cat_index[_label(info, r0)], len(rs), (s_lo, s_hi), who
 
-    known = np.array([int(y) in held_by_year or int(y) not in unresolved for y in years], dtype=bool)
+    evidence = catalogue.evidence_date(series)
+    # A past year with nothing held is "none" only if the catalogue was checked through its end.
+    known = np.array([int(y) in held_by_year or (int(y) not in unresolved and evidence >= _dt.date(int(y), 12, 31))
+                      for y in years], dtype=bool)
     for i, y in enumerate(years):
         rs = held_by_year.get(int(y))
         if not rs:
@@ -217,9 +240,12 @@ def series_history(catalogue: Catalogue, series: str, as_of: _dt.date | None = N
     cur_count = 0
     cur_start = None
     cur_parts: tuple = ()
+    cur_held: tuple = ()
     if cur in held_by_year:
         cur_outcome, cur_count, cur_start, who = year_summary(held_by_year[cur])
         cur_parts = tuple(sorted(who))
+        cur_held = tuple((r["name"], r["start"].text, r["sources"][0] if r["sources"] else "")
+                         for r in held_by_year[cur])
     n_events = int(counts.sum()) + cur_count
     event_days = np.array([r["doy"][0] for rs in held_by_year.values() for r in rs], dtype=int)
     return SeriesHistory(
@@ -227,5 +253,6 @@ def series_history(catalogue: Catalogue, series: str, as_of: _dt.date | None = N
         start_lo=lo, start_hi=hi, participation=parts, current_year=cur, current_outcome=cur_outcome,
         current_count=cur_count, current_start=cur_start, current_participants=cur_parts,
         announced=tuple(sorted(announced, key=lambda a: (a.year, a.start_lo))), cancelled=tuple(sorted(cancelled)),
-        n_events=n_events, event_days=event_days,
+        n_events=n_events, event_days=event_days, evidence_date=evidence,
+        current_held=cur_held,
     )

@@ -23,13 +23,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from drillcast.data.catalogue import Catalogue
-from drillcast.data.dates import check_as_of, today
-from drillcast.errors import OptionError
-from drillcast.forecasting import Forecaster, check_horizon
+from drillcast.analysis import check_horizon
+from drillcast.data.dates import check_knowledge_date, today
+from drillcast.errors import ParameterError
+from drillcast.forecasting import Forecaster
 from drillcast.data.history import series_history
 from drillcast.models import BASELINES, MODELS, get_model
 
-__all__ = ["backtest", "BacktestResult", "default_cutoffs", "track_record", "MIN_BACKTEST_YEARS"]
+__all__ = ["backtest", "BacktestResult", "default_cutoffs", "MIN_BACKTEST_YEARS", "score_folds", "summarise_folds"]
 
 MIN_BACKTEST_YEARS = 5  # years of history before the first default cutoff
 _LEVELS = {0.5: ("q25", "q75"), 0.8: ("q10", "q90"), 0.95: ("q025", "q975")}
@@ -143,6 +144,29 @@ def _score_batch(pending):
             recs[i]["scores"]["pit"] = round(float(pit[j]), 6)
 
 
+def score_folds(pending):
+    """Score forecasts of one series against what happened: fills each record's ``scores``.
+
+    The scores of ``drillcast backtest`` (:func:`_score_batch`), and the
+    coverage of the 50/80/95 % start intervals (``covered_50`` ...) when the
+    start was observed. The forecast ledger scores its entries with this too.
+
+    Parameters
+    ----------
+    pending : list of tuple
+        ``(record, probs, observed_index, start_pmf_or_None, lo, hi, count_pmf, count)``
+        per forecast; ``record`` needs ``year`` and ``start`` (quantiles or None),
+        ``lo``/``hi`` are the observed start's day-of-year interval (NaN if none).
+    """
+    _score_batch(pending)
+    for rec, _, _, _, lo, hi, _, _ in pending:
+        if not np.isnan(lo) and rec["start"]:
+            y = rec["year"]
+            for level, (a, b) in _LEVELS.items():
+                rec["scores"][f"covered_{int(level * 100)}"] = bool(
+                    rec["start"][a] <= _doy_iso(y, lo) and _doy_iso(y, hi) <= rec["start"][b])
+
+
 def _forecast_years(fc):
     out = {}
     for y in fc.years:
@@ -181,11 +205,9 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
         Compute coverage intervals, paired tests and reliability tables (these
         need scipy and pandas); False gives mean scores only, fast.
     """
-    if horizon < 1:
-        raise OptionError(f"--horizon: {horizon} is not allowed; give an integer >= 1")
     check_horizon(horizon)
     if truth_as_of is not None:
-        check_as_of(truth_as_of, "truth_as_of")
+        check_knowledge_date(truth_as_of, "truth_as_of")
     series_ids = [series] if isinstance(series, str) else list(series)
     specs = list(models) if models else list(MODELS)
     specs = [get_model(m) if isinstance(m, str) else m for m in specs]  # names or OutcomeModel instances
@@ -205,8 +227,8 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
         pending = []
         for cut in cuts:
             if cut >= truth_as_of:
-                raise OptionError(f"--cutoffs: {cut} is not before the truth date {truth_as_of}; "
-                                  "backtests need cutoffs in the past")
+                raise ParameterError("cutoffs", f"{cut} is not before the truth date {truth_as_of}; "
+                                                "backtests need cutoffs in the past")
             snap = snaps.get(cut) or snaps.setdefault(cut, catalogue.as_of(cut))
             years = [y for y in range(cut.year, cut.year + horizon) if y in truth]
             if not years:
@@ -233,13 +255,7 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
                     }
                     pending.append((rec, fy[y]["probs"], o, fy[y]["pmf"], lo, hi, fy[y]["count_pmf"], int(count)))
                     folds.append(rec)
-        _score_batch(pending)
-        for rec, _, _, _, lo, hi, _, _ in pending:
-            if not np.isnan(lo) and rec["start"]:
-                y = rec["year"]
-                for level, (a, b) in _LEVELS.items():
-                    rec["scores"][f"covered_{int(level * 100)}"] = bool(
-                        rec["start"][a] <= _doy_iso(y, lo) and _doy_iso(y, hi) <= rec["start"][b])
+        score_folds(pending)
         if progress:
             progress(sid)
     summary, reliability = _summarise(folds, names, paired_draws, seed, full=summary)
@@ -330,111 +346,17 @@ def _summarise(folds, names, draws, seed, full=True):
     return summary, reliability
 
 
+def summarise_folds(folds, names, *, paired_draws: int = 20_000, seed: int = 0, full: bool = True):
+    """Per (series, model) summaries and reliability tables of scored fold records, as in :func:`backtest`.
+
+    ``folds`` are records with ``series``, ``model``, ``cutoff``, ``year``,
+    ``scores``, ``outcomes``, ``p_held`` and ``observed``; folds of different
+    models with the same ``(series, cutoff, year)`` are paired in the skill tests.
+    Returns ``(summary_rows, reliability)``.
+    """
+    return _summarise(list(folds), list(names), paired_draws, seed, full=full)
+
+
 def _nan_none(x):
     x = float(x)
     return None if np.isnan(x) else round(x, 4)
-
-
-TRACK_RECORD_FOLDS = 15  # the most recent yearly forecasts quoted with a forecast
-
-
-def track_records(catalogue: Catalogue, series_ids, as_of: _dt.date, *, model="default", seed: int = 0,
-                  max_folds: int = TRACK_RECORD_FOLDS) -> dict:
-    """How ``model`` would have done on each series in one-year-ahead backtests before ``as_of``.
-
-    For each series: the mean log score over (at most ``max_folds``) yearly
-    forecasts made on 1 January of past years, and that of the uniform
-    baseline on the same folds (``drillcast backtest`` compares every model).
-    One backtest for all series, so snapshots are shared.
-    """
-    from drillcast.models import DEFAULT_MODEL
-
-    known = catalogue.as_of(as_of)
-    cuts, names, out = {}, {}, {}
-    for sid in series_ids:
-        info = catalogue.get_series(sid)
-        names[sid] = DEFAULT_MODEL[info.kind] if model == "default" else model
-        cuts[sid] = [c for c in default_cutoffs(known, sid, as_of) if c.year < as_of.year][-max_folds:]
-        if not cuts[sid]:
-            out[sid] = {"model": names[sid], "n": 0,
-                        "reason": f"fewer than {MIN_BACKTEST_YEARS} years of history before {as_of}"}
-    todo = [sid for sid in series_ids if cuts[sid]]
-    by_model = {}
-    for sid in todo:
-        by_model.setdefault(names[sid], []).append(sid)
-    for name, sids in by_model.items():
-        res = backtest(known, sids, cutoffs={s: cuts[s] for s in sids},
-                       models=list(dict.fromkeys([name, "uniform"])),
-                       seed=seed, truth_as_of=as_of, summary=False)
-        by = {(r["series"], r["model"]): r for r in res.summary}
-        years_of = {}
-        for f in res.folds:
-            years_of.setdefault(f["series"], set()).add(f["year"])
-        for sid in sids:
-            mine = by.get((sid, name))
-            if mine is None:
-                out[sid] = {"model": name, "n": 0, "reason": "no scorable past forecast"}
-                continue
-            years = sorted(years_of[sid])
-            uniform = by.get((sid, "uniform"))
-            out[sid] = {"model": name, "n": mine["n"], "from": years[0], "to": years[-1],
-                        "mean_log_score": mine["mean_log_score"], "mean_brier": mine["mean_brier"],
-                        "uniform_mean_log_score": uniform["mean_log_score"] if uniform else None,
-                        "mean_crps_days": mine["mean_crps_days"]}
-    return out
-
-
-def track_record(catalogue: Catalogue, series: str, as_of: _dt.date, *, model="default", seed: int = 0) -> dict:
-    """:func:`track_records` for one series."""
-    return track_records(catalogue, [series], as_of, model=model, seed=seed)[series]
-
-
-# --------------------------------------------------------------------------- CLI glue
-
-
-def _parse_cutoffs(text):
-    from drillcast.data.dates import parse_day
-
-    out = []
-    for part in text.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            out.append(parse_day(part, what="--cutoffs date"))
-        except ValueError as exc:
-            raise OptionError(str(exc)) from None
-    if not out:
-        raise OptionError("--cutoffs: no dates given; write e.g. --cutoffs 2019-01-01,2020-01-01")
-    return sorted(set(out))
-
-
-def backtest_command(args, catalogue, emit, to_json, to_csv, series_list, inputs, progress_bar=None):
-    """``drillcast backtest``: run, then render as table, JSON or CSV."""
-    from drillcast.present.render import backtest_text
-
-    if args.cutoffs and (args.from_year is not None or args.to_year is not None):
-        raise OptionError("--cutoffs cannot be combined with --from/--to; use one or the other")
-    if args.from_year is not None and args.to_year is not None and args.from_year > args.to_year:
-        raise OptionError(f"--from {args.from_year} is after --to {args.to_year}; swap them")
-    from drillcast.models.names import check_count_model
-
-    check_count_model(args.counts)
-    cutoffs = _parse_cutoffs(args.cutoffs) if args.cutoffs else None
-    models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
-    for m in models or []:
-        get_model(m)
-    sel = series_list(args, catalogue)
-    bar = progress_bar(len(sel), "backtest") if progress_bar else None
-    res = backtest(catalogue, sel, cutoffs=cutoffs, from_year=args.from_year, to_year=args.to_year,
-                   horizon=args.horizon, models=models, seed=args.seed, progress=bar.step if bar else None,
-                   counts=args.counts)
-    if bar:
-        bar.close()
-    if args.format == "json":
-        return emit(args, to_json(res.to_dict()), inputs)
-    if args.format == "csv":
-        df = res.folds_frame()
-        rows = df.astype(object).where(df.notna(), "").to_dict("records")
-        return emit(args, to_csv(rows, df.columns, args.raw), inputs)
-    return emit(args, backtest_text(res), inputs)

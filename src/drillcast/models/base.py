@@ -21,13 +21,12 @@ import numpy as np
 
 from drillcast.data.history import SeriesHistory
 
-__all__ = ["OutcomeModel", "FittedOutcome", "IndependentFit", "draw_categorical", "dirichlet_rows", "POOL"]
+__all__ = ["OutcomeModel", "FittedOutcome", "IndependentFit", "draw_categorical", "dirichlet_rows"]
 
 #: Posterior parameter draws shared by simulated paths. Each path takes one draw
 #: at random and keeps it for all its years, so joint (multi-year) questions see
 #: the parameter uncertainty; many paths share a draw, which keeps Monte Carlo
 #: unbiased and makes 10^5 paths cost about as much as 4,096 parameter draws.
-POOL = 4096
 
 
 def draw_categorical(p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -61,11 +60,12 @@ class FittedOutcome:
     def sample(self, years, n: int, rng: np.random.Generator, overrides=None) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
 
-    def marginals_with(self, years, overrides=None) -> np.ndarray:
+    def marginals_with(self, years, overrides=None, rng=None) -> np.ndarray:
         """Marginals when what is known replaces some years' distributions (``overrides[h]`` or None).
 
         For models whose years are independent given the parameters, a known
-        year changes nothing else; sequential models override this.
+        year changes nothing else; sequential models override this. ``rng``
+        (a numpy Generator) is used only by models that must simulate.
         """
         p = np.array(self.marginals(years), dtype=float)
         for h, o in enumerate(overrides or ()):
@@ -91,21 +91,20 @@ class IndependentFit(FittedOutcome):
 
     def sample(self, years, n, rng, overrides=None):
         years = np.asarray(years, dtype=int)
-        pool = min(n, POOL)
-        p = self._param_draws(years, pool, rng)
+        # one parameter draw per path: paths are independent, so binomial standard errors are honest
+        p = self._param_draws(years, n, rng)
         if overrides is not None:
             for h, o in enumerate(overrides):
                 if o is not None:
                     p[:, h, :] = o
         c = np.cumsum(p, axis=-1)
         c /= c[..., -1:]
-        # category-major float32 CDFs: each comparison below reads one contiguous (pool, H) plane
+        # category-major float32 CDFs: each comparison below reads one contiguous (n, H) plane
         c = np.ascontiguousarray(np.moveaxis(c, -1, 0), dtype=np.float32)
-        idx = rng.integers(pool, size=n) if n > pool else np.arange(n)
         u = rng.random((n, len(years)), dtype=np.float32)
         out = np.zeros((n, len(years)), dtype=np.int64)
         for k in range(p.shape[-1] - 1):  # inverse CDF, one category at a time (K is small)
-            out += u >= c[k][idx]
+            out += u >= c[k]
         return out
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from drillcast.data.history import SeriesHistory
-from drillcast.models.base import POOL, FittedOutcome, IndependentFit, OutcomeModel, dirichlet_rows
+from drillcast.models.base import FittedOutcome, IndependentFit, OutcomeModel, dirichlet_rows
 
 __all__ = ["Uniform", "Climatology", "Persistence", "StrictRotation"]
 
@@ -131,7 +131,7 @@ class _StrictFit(_RuleFit):
     def marginals(self, years):
         return self.marginals_with(years)
 
-    def marginals_with(self, years, overrides=None):
+    def marginals_with(self, years, overrides=None, rng=None):
         """Exact marginals by a forward recursion over the rule's state, per quadrature node of theta.
 
         The state is the label the rule predicts this year (or "no anchor yet"); a year's
@@ -198,8 +198,7 @@ class _StrictFit(_RuleFit):
     def sample(self, years, n, rng, overrides=None):
         K, P = len(self.categories), self.period
         none = K - 1
-        pool = min(n, POOL)
-        theta = rng.beta(self.a, self.b, size=pool)[rng.integers(pool, size=n) if n > pool else np.arange(n)]
+        theta = rng.beta(self.a, self.b, size=n)  # one draw per path: paths are independent
         if self.anchor is None:
             ay, ai = np.full(n, -1), np.zeros(n, dtype=int)
         else:

@@ -20,8 +20,8 @@ class _EnsembleFit(FittedOutcome):
     def marginals(self, years):
         return sum(w * f.marginals(years) for w, f in zip(self.weights, self.fits))
 
-    def marginals_with(self, years, overrides=None):
-        return sum(w * f.marginals_with(years, overrides) for w, f in zip(self.weights, self.fits))
+    def marginals_with(self, years, overrides=None, rng=None):
+        return sum(w * f.marginals_with(years, overrides, rng=rng) for w, f in zip(self.weights, self.fits))
 
     def sample(self, years, n, rng, overrides=None):
         comp = rng.choice(len(self.fits), size=n, p=self.weights)

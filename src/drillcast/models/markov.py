@@ -6,7 +6,8 @@ exercise the cycle resumes where it stopped. Each context row has a
 symmetric Dirichlet(alpha) prior over the held labels; disruption (a year
 with no exercise) has its own Beta(1, 1) prior updated by the count of
 ``none`` years. Parameter uncertainty is carried into multi-year forecasts by
-drawing the transition matrix once per simulated path.
+drawing the transition matrix once per simulated path, and exactly in the
+marginals (a forward recursion over the Polya-urn state).
 
 Reference: the Bayesian estimation of a Markov chain's transition matrix with
 Dirichlet rows is standard (e.g. Gelman et al., *Bayesian Data Analysis*, 3rd
@@ -19,12 +20,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from drillcast.models.base import POOL, FittedOutcome, OutcomeModel, dirichlet_rows, draw_categorical
+from drillcast.models.base import FittedOutcome, OutcomeModel, dirichlet_rows, draw_categorical
 from drillcast.models.calendar import observed_sequence
 
 __all__ = ["MarkovRotation"]
 
 _MARGINAL_DRAWS = 20_000
+EXACT_STATES = 20_000  # merged states per year above which marginals are sampled instead
 
 
 class _MarkovFit(FittedOutcome):
@@ -55,27 +57,77 @@ class _MarkovFit(FittedOutcome):
     def marginals(self, years):
         return self.marginals_with(years)
 
-    def marginals_with(self, years, overrides=None):
-        """First year exact; later years by Monte Carlo over whole paths (fixed seed)."""
-        first = self.one_step() if overrides is None or overrides[0] is None else np.asarray(overrides[0], float)
-        if len(years) == 1:
-            return first[None, :]
-        rng = np.random.default_rng(20240917)
+    def marginals_with(self, years, overrides=None, rng=None):
+        """Exact marginals by a forward recursion over the chain's state, when that is cheap.
+
+        The state after each year is the context and the counts the path has
+        added to the Dirichlet rows and the Beta disruption prior (Polya-urn
+        updating), so the recursion integrates over the posterior exactly: the
+        same numbers as infinitely many sampled paths. States are merged, and
+        when there would be more than :data:`EXACT_STATES` (long horizons) the
+        marginals are estimated from :data:`_MARGINAL_DRAWS` sampled paths drawn
+        with ``rng`` (``describe()["marginals"]`` says which was used).
+        """
+        exact = self._exact_marginals(len(years), overrides)
+        if exact is not None:
+            self.marginals_method = "exact"
+            return exact
+        rng = rng if rng is not None else np.random.default_rng(0)
         paths = self.sample(years, _MARGINAL_DRAWS, rng, overrides)
         K = len(self.categories)
         out = np.stack([np.bincount(paths[:, h], minlength=K) for h in range(len(years))]) / _MARGINAL_DRAWS
-        out[0] = first
+        self.marginals_method = f"monte-carlo ({_MARGINAL_DRAWS} paths)"
+        return out
+
+    def _exact_marginals(self, H, overrides):
+        S, K = self.S, self.S + 1
+        a0, b0 = self.q_ab
+        uniform = np.full(S, 1.0 / S)
+        # state: (context, sorted ((row, label), ...) added to the Dirichlet rows, none added, held added)
+        states = {(self.last_ctx, (), 0, 0): 1.0}
+        out = np.zeros((H, K))
+        for h in range(H):
+            o = overrides[h] if overrides is not None else None
+            new: dict = {}
+            for (ctx, inc, nn, nh), mass in states.items():
+                if o is not None:  # known: drawn from the override, teaches the parameters nothing
+                    dist, learn = np.asarray(o, dtype=float), 0
+                else:
+                    q = (a0 + nn) / (a0 + b0 + nn + nh)
+                    if ctx < 0:
+                        row = uniform
+                    else:
+                        a = self.alpha_post[ctx].copy()
+                        for r, lab in inc:
+                            if r == ctx:
+                                a[lab] += 1.0
+                        row = a / a.sum()
+                    dist, learn = np.append((1.0 - q) * row, q), 1
+                out[h] += mass * dist
+                if h == H - 1:
+                    continue
+                for lab in np.flatnonzero(dist > 0):
+                    m = mass * dist[lab]
+                    if lab == S:
+                        key = (ctx, inc, nn + learn, nh)
+                    else:
+                        nctx = self._ctx_step(max(ctx, 0), int(lab)) if self.order > 1 else int(lab)
+                        ninc = tuple(sorted(inc + ((ctx, int(lab)),))) if learn and ctx >= 0 else inc
+                        key = (nctx, ninc, nn, nh + learn)
+                    new[key] = new.get(key, 0.0) + m
+            states = new
+            if len(states) > EXACT_STATES:
+                return None
         return out
 
     def sample(self, years, n, rng, overrides=None):
         H = len(years)
-        pool = min(n, POOL)
-        q = rng.beta(*self.q_ab, size=pool)
-        P = dirichlet_rows(np.broadcast_to(self.alpha_post, (pool,) + self.alpha_post.shape).copy(), rng)
+        # one parameter draw per path: paths are independent, so binomial standard errors are honest
+        q = rng.beta(*self.q_ab, size=n)
+        P = dirichlet_rows(np.broadcast_to(self.alpha_post, (n,) + self.alpha_post.shape).copy(), rng)
         C = np.cumsum(P, axis=-1)
         C /= C[..., -1:]
-        draw = rng.integers(pool, size=n) if n > pool else np.arange(n)  # each path keeps one posterior draw
-        q = q[draw]
+        draw = np.arange(n)
         ctx = np.full(n, self.last_ctx)
         out = np.empty((n, H), dtype=int)
         uniform_c = np.cumsum(np.full(self.S, 1.0 / self.S))
@@ -95,7 +147,8 @@ class _MarkovFit(FittedOutcome):
     def describe(self):
         a = self.alpha_post / self.alpha_post.sum(axis=1, keepdims=True)
         held = self.categories[:-1]
-        out = {"disruption_posterior_mean": round(self.q_ab[0] / sum(self.q_ab), 4), "order": self.order}
+        out = {"disruption_posterior_mean": round(self.q_ab[0] / sum(self.q_ab), 4), "order": self.order,
+               "marginals": getattr(self, "marginals_method", "exact")}
         if self.order == 1:
             out["transition_mean"] = {f: dict(zip(held, np.round(a[i], 4).tolist())) for i, f in enumerate(held)}
             out["transition_counts"] = {f: dict(zip(held, (self.alpha_post[i] - self.alpha).round(3).tolist()))

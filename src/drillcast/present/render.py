@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from drillcast.present.text import pct, safe_text, start_phrase, table
 
-__all__ = ["forecast_text", "track_record_phrase"]
+__all__ = ["forecast_text", "track_record_phrase", "backtest_text", "tests_text"]
 
 
 def track_record_phrase(tr: dict | None) -> str:
@@ -22,24 +22,27 @@ def forecast_text(forecasts, catalogue) -> str:
     blocks = []
     for fc in forecasts:
         head = (f"{safe_text(fc.series)}: {safe_text(fc.series_name)}\n"
-                f"  as of {fc.as_of}, model {fc.model}, {fc.n_events_used} events over {fc.n_years_used} years")
+                f"  as of {fc.as_of}, model {fc.model}, {_plural(fc.n_events_used, 'held primary event')} "
+                f"in {_plural(fc.n_years_used, 'year')} of history")
         if not fc.ok:
             blocks.append(f"{head}\n  {fc.status}: {fc.reason}")
             continue
         cats = list(fc.categories)
         if fc.kind == "rotating":
             headers = ["year", *cats, "held", "start: median (80 % interval)"]
-            rows = [[y.year, *[pct(y.outcomes[c]) for c in cats], pct(y.p_held), start_phrase(y.start)]
-                    for y in fc.years]
+            rows = [[y.year, *[_cell(y, y.outcomes[c], fact="held" if y.outcomes[c] >= 1.0 else "-") for c in cats],
+                     _cell(y, y.p_held), _start(y)] for y in fc.years]
         else:
             headers = ["year", "held", "expected count (80 %)", "start: median (80 % interval)"]
-            rows = [[y.year, pct(y.p_held), f"{y.expected_count:.1f} ({y.count_interval[0]}-{y.count_interval[1]})",
-                     start_phrase(y.start)] for y in fc.years]
+            rows = [[y.year, _cell(y, y.p_held),
+                     f"{y.expected_count:.1f} ({y.count_interval[0]}-{y.count_interval[1]})", _start(y)]
+                    for y in fc.years]
         parts = sorted({k for y in fc.years for k in y.participants})
         for code in parts:
             headers.append(code)
             for row, y in zip(rows, fc.years):
-                row.append(pct(y.participants.get(code)))
+                p = y.participants.get(code)
+                row.append(_cell(y, p, fact="yes" if p is not None and p >= 1.0 else "no"))
         lines = [head, _indent(table(headers, rows, "r" * (len(headers) - 1 - len(parts)) + "l" + "r" * len(parts)))]
         notes = [f"{y.year}: {y.known}" for y in fc.years if y.known]
         lines += [f"  {safe_text(n)}" for n in notes]
@@ -50,6 +53,32 @@ def forecast_text(forecasts, catalogue) -> str:
             lines.append(f"  {trp}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
+
+
+def _plural(n: int, noun: str) -> str:
+    """'1 year', '2 years', '0 years'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _cell(y, p, fact="yes"):
+    """A probability, or for a year already held, the fact (never a percentage for what happened)."""
+    return fact if y.settled else pct(p)
+
+
+def _start(y) -> str:
+    if y.settled:
+        return "started " + _day_text(y.held_events[0][1])
+    return start_phrase(y.start)
+
+
+def _day_text(text: str) -> str:
+    """'2026-06-27' -> '27 Jun 2026'; coarser dates as written."""
+    import datetime as _dt
+
+    try:
+        return _dt.date.fromisoformat(text).strftime("%d %b %Y").lstrip("0")
+    except ValueError:
+        return text
 
 
 def _indent(s, n=2):
@@ -116,3 +145,32 @@ def _cov(r, level):
         if abs(c["level"] - level) < 1e-9:
             return f"{c['hits']}/{c['n']} [{100 * c['ci_low']:.0f}-{100 * c['ci_high']:.0f} %]"
     return "-"
+
+
+def _fmt(x, digits=3):
+    if x is None:
+        return "-"
+    if isinstance(x, float):
+        if x != 0 and abs(x) < 10 ** -digits:
+            return f"{x:.1e}"
+        return f"{x:.{digits}g}" if abs(x) >= 1 else f"{x:.{digits}f}".rstrip("0").rstrip(".")
+    return str(x)
+
+
+def tests_text(sid, as_of, results) -> str:
+    rows = []
+    for r in results:
+        method = r.method + (f" ({r.draws:,} draws, s.e. {r.mc_se:.4f})" if r.method == "monte-carlo" and r.draws else "")
+        rows.append([r.test, r.n, _fmt(r.statistic), _fmt(r.p_value), _fmt(getattr(r, "p_adjusted", None)),
+                     method, _fmt(r.power, 2), "-" if r.n_for_80 is None else str(r.n_for_80)])
+    out = [f"{safe_text(sid)}: hypothesis tests on what was known on {as_of}",
+           "\n".join("  " + line for line in table(
+               ["test", "n", "statistic", "p", "p adj.", "method", "power", "n for 80 %"], rows, "lrrrrlrr").splitlines())]
+    for r in results:
+        out.append(f"  {r.test}: {safe_text(r.reading)}")
+        if r.h0:
+            out.append(f"      H0: {safe_text(r.h0)}")
+            out.append(f"      H1: {safe_text(r.h1)}")
+        if r.power_alternative:
+            out.append(f"      power against: {safe_text(r.power_alternative)}")
+    return "\n".join(out) + "\n"

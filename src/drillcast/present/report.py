@@ -46,7 +46,6 @@ __all__ = [
     "format_p",
     "build_report",
     "write_report",
-    "report_command",
     "default_report_path",
 ]
 
@@ -275,34 +274,25 @@ class _SeriesResults:
     battery_note: str = ""
 
 
-def _battery(history, seed):
-    """(results, note): the hypothesis battery, or None and why it is missing."""
-    try:
-        from drillcast import hypotheses
-    except ImportError as exc:  # the module is optional for the rest of the report
-        return None, f"the hypothesis-test module is not available ({exc})"
-    run_battery = getattr(hypotheses, "run_battery", None)
-    if run_battery is None:
-        return None, "this drillcast build has no hypothesis battery (hypotheses.run_battery)"
-    return list(run_battery(history, alpha=ALPHA, correction=CORRECTION, seed=seed)), ""
+def _analyse(catalogue, sid, as_of, horizon, seed, wanted) -> _SeriesResults:
+    """Everything the report shows about one series, from :mod:`drillcast.analysis` (no fitting here)."""
+    from drillcast import analysis
+    from drillcast.data.history import series_history
 
-
-def _analyse(snapshot, sid, as_of, horizon, seed, wanted) -> _SeriesResults:
-    from drillcast.evaluation.backtest import backtest
-    from drillcast.forecasting import Forecaster
-    from drillcast.present.figures import backtest_models
-
+    snapshot = catalogue.as_of(as_of)
     info = snapshot.get_series(sid)
-    fitted = Forecaster("default").fit(snapshot, sid)
-    fc = fitted.forecast(horizon=horizon, seed=seed)
-    res = _SeriesResults(sid, info, fitted.history, fc, snapshot.events(sid), snapshot)
+    fc = analysis.forecast(catalogue, sid, as_of=as_of, horizon=horizon, seed=seed, track_record=False)[sid]
+    history = snapshot.memo(("history", sid), lambda snap: series_history(snap, sid))
+    res = _SeriesResults(sid, info, history, fc, snapshot.events(sid), snapshot)
     if "track_record" in wanted:
-        res.backtest = backtest(snapshot, sid, horizon=1, models=backtest_models(), seed=seed, truth_as_of=as_of)
+        res.backtest = analysis.backtest(catalogue, sid, as_of=as_of, models=analysis.backtest_models(), seed=seed)
     if "hypotheses" in wanted:
-        if fitted.history.n_years == 0 and fitted.history.current_outcome is None:
+        if history.n_years == 0 and history.current_outcome is None:
             res.battery_note = f"no complete year of the series is known on {as_of}, so there is nothing to test"
         else:
-            res.battery, res.battery_note = _battery(fitted.history, seed)
+            ts = analysis.hypothesis_tests(catalogue, sid, "all", as_of=as_of, alpha=ALPHA, seed=seed,
+                                           correction=CORRECTION)
+            res.battery = list(ts.results[0][1])
     return res
 
 
@@ -1165,7 +1155,7 @@ def _methods(doc: _Doc, results):
         if title == "Outcome models":
             doc.para("The forecasts of this report come from the default model, " + "; ".join(defaults) + ".")
         elif title == "Scores and backtests":
-            from drillcast.present.figures import backtest_models
+            from drillcast.analysis import backtest_models
 
             doc.para("Models in the track-record tables: " + ", ".join(backtest_models()) + " (the "
                      "second-order Markov and the change-point models are left out to keep the report fast; "
@@ -1240,7 +1230,7 @@ def _reproducibility(doc: _Doc, catalogue, results, as_of, seed, horizon, comman
             versions.append(f"{mod} {getattr(m, '__version__', getattr(m, 'Version', '?'))}")
         except ImportError:
             pass
-    from drillcast.present.figures import backtest_models
+    from drillcast.analysis import backtest_models
 
     rows = [
         ["drillcast version", _esc(version)],
@@ -1334,7 +1324,7 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
     pdf_date = _pdf_date(as_of)
     _register_fonts()
     snapshot = catalogue.as_of(as_of)
-    results = [_analyse(snapshot, sid, as_of, int(horizon), seed, wanted) for sid in series_ids]
+    results = [_analyse(catalogue, sid, as_of, int(horizon), seed, wanted) for sid in series_ids]
 
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import cm
@@ -1391,29 +1381,3 @@ def write_report(path, pdf_bytes: bytes, inputs=()) -> "os.PathLike":
 def default_report_path(as_of: _dt.date) -> str:
     """``reports/drillcast-<as_of>.pdf`` (relative to the working directory)."""
     return os.path.join("reports", f"drillcast-{as_of.isoformat()}.pdf")
-
-
-def report_command(args, catalogue, parse_as_of, series_list, inputs, command_line) -> int:
-    """``drillcast report [--series S ...] [--as-of D] [--horizon N] [--seed K] [-o PATH]``."""
-    from pathlib import Path
-
-    from drillcast._io import check_output_path
-
-    as_of = parse_as_of(args.as_of)
-    horizon = getattr(args, "horizon", 3)
-    if horizon is None or horizon < 1:
-        raise OptionError(f"--horizon: {horizon} is not allowed; give an integer >= 1")
-    path = args.output or default_report_path(as_of)
-    if os.path.splitext(str(path))[1].lower() != ".pdf":
-        ext = os.path.splitext(str(path))[1]
-        raise OptionError(f"-o: {path} has {'extension ' + repr(ext) if ext else 'no extension'}; "
-                          "the report is a PDF: use .pdf")
-    if not args.output:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    check_output_path(path, inputs)
-    series = series_list(args, catalogue)
-    pdf = build_report(catalogue, series, as_of, horizon=horizon, seed=getattr(args, "seed", 0),
-                       command_line=command_line)
-    write_report(path, pdf, inputs)
-    sys.stderr.write(f"drillcast: wrote {path}\n")
-    return 0
