@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from drillcast._words import plural
+from drillcast._params import check_horizon
 from drillcast.data.catalogue import Catalogue
 from drillcast.data.history import SeriesHistory, day_of_year, days_in_year, series_history
 from drillcast.models import DEFAULT_MODEL, OutcomeModel, get_model
@@ -498,11 +499,19 @@ class FittedForecaster:
     # -- the forecast
 
     def forecast(self, years=None, *, horizon: int = 3, seed: int = 0) -> Forecast:
-        """Forecast ``years`` (default: the as-of year and the next ``horizon - 1``)."""
+        """Forecast ``years`` (default: the as-of year and the next ``horizon - 1``).
+
+        Raises
+        ------
+        ParameterError
+            ``horizon`` (or the number of ``years``) outside 1-:data:`drillcast._params.HORIZON_MAX`.
+        """
         h = self.history
         if years is None:
+            check_horizon(horizon)
             years = list(range(h.current_year, h.current_year + horizon))
         years = [int(y) for y in years]
+        check_horizon(len(years), parameter="years")
         common = dict(series=h.info.id, series_name=h.info.name, kind=h.info.kind, model=self.model.name,
                       as_of=h.as_of, seed=seed, n_events_used=h.n_events,
                       n_years_used=h.n_years + (h.current_outcome is not None),

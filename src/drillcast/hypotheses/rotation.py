@@ -188,6 +188,10 @@ def rotation_test_labels(labels, directions=None, order=None, *, years=None, anc
                      draws=draws, rng=rng, power=power, exact_limit=exact_limit)
 
 
+SEARCH_MAX_DIRECTIONS = 8
+"""Most directions whose every cyclic order is searched (2^L x L work per table); beyond, the declared order."""
+
+
 def _rotation(labels, directions, order, *, years, anchor, none_label, alpha, draws, rng, power,
               exact_limit=EXACT_LIMIT) -> TestResult:
     """:func:`rotation_test_labels` on checked arguments (``order`` parsed, or None: search every order)."""
@@ -195,6 +199,11 @@ def _rotation(labels, directions, order, *, years, anchor, none_label, alpha, dr
     cycle = order if order is not None else directions
     mode = "phases" if order is not None else "search"
     L = len(cycle)
+    budget_note = ""
+    if mode == "search" and L > SEARCH_MAX_DIRECTIONS:  # 2^L x L work per table: choose by budget
+        mode = "phases"
+        budget_note = (f"; the search over all {L}! orders is beyond the budget ({SEARCH_MAX_DIRECTIONS} "
+                       "directions), so the declared order was tested at its best phase")
     keep = [i for i, x in enumerate(labels) if anchor == "calendar" or x != none_label]
     lab = [labels[i] for i in keep]
     yrs = [years[i] for i in keep]
@@ -222,7 +231,8 @@ def _rotation(labels, directions, order, *, years, anchor, none_label, alpha, dr
     nz = np.flatnonzero(col)
     enum = _enumerate_tables(res_sizes, col[nz], exact_limit)
     details: dict = {"unit": unit, "anchor": anchor, "cycle": list(cycle), "search": mode == "search",
-                     "templates": math.factorial(L) if mode == "search" else L}
+                     "templates": math.factorial(L) if mode == "search" else L,
+                     "budget_note": budget_note.lstrip("; ")}
     if enum is not None:
         tab, logw = enum
         full = np.zeros((tab.shape[0], L, L + 1), dtype=np.int16)
@@ -258,7 +268,7 @@ def _rotation(labels, directions, order, *, years, anchor, none_label, alpha, dr
     what = (f"the best {word}-direction cycle ({details['templates']} orders and phases searched)"
             if mode == "search" else f"the cycle {' -> '.join(cycle)} at its best phase")
     reading = (f"{n} {unit}; {what} matches {t_obs} of {n} ({_fmt_p(p)}, {method}): "
-               f"{_evidence(p, alpha)} of rotation{_power_clause(p, alpha, pw, n80, n, unit)}.")
+               f"{_evidence(p, alpha)} of rotation{_power_clause(p, alpha, pw, n80, n, unit)}{budget_note}.")
     return TestResult(
         test="rotation", h0=h0, h1=h1, statistic=float(t_obs), p_value=p, method=method,
         effect_size=float(kappa), effect_size_name="kappa: share of non-chance years the cycle matches",
