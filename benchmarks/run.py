@@ -96,18 +96,29 @@ def mc_benchmarks(rows, runs):
     row(rows, "  ... vs a plain-Python loop timed in the same run", vec / loop, "x", ">= 10", vec / loop >= 10,
         f"(loop: {loop / 1e6:.2f} M path-steps/s)")
 
-    from drillcast.hypotheses import core as H_
+    from drillcast.data.history import series_history
+    from drillcast.hypotheses import run_battery
+    from drillcast.hypotheses.rotation import _rotation_null_mc
 
     code = np.array([0, 1, 2, 3] * 4 + [4, 0, 1])
     rng = np.random.default_rng(0)
-    H_._rotation_null_mc(code, 4, "search", 100_000, rng, np.arange(19) % 4)
+    _rotation_null_mc(code, 4, "search", 100_000, rng, np.arange(19) % 4)
     ts = []
     for _ in range(runs):
         t = time.perf_counter()
-        H_._rotation_null_mc(code, 4, "search", 1_000_000, rng, np.arange(19) % 4)
+        _rotation_null_mc(code, 4, "search", 1_000_000, rng, np.arange(19) % 4)
         ts.append(time.perf_counter() - t)
     perms = 1_000_000 / statistics.median(ts)
     row(rows, "permutation test (rotation, 19 years, order search)", perms / 1e6, "M perms/s", ">= 1", perms >= 1e6)
+
+    history = series_history(snap, "russia-strategic")
+    ts = []
+    for i in range(max(1, runs // 2)):
+        t = time.perf_counter()
+        run_battery(history, seed=i)
+        ts.append(time.perf_counter() - t)
+    bt = statistics.median(ts)
+    row(rows, "hypothesis battery, russia-strategic (7 tests with power)", bt, "s", "<= 10", bt <= 10)
 
 
 # --------------------------------------------------------------------------- commands
@@ -121,6 +132,13 @@ def command_benchmarks(rows, runs, tmp):
         f"({help_t:.3f} s vs {base_pass:.3f} s)")
     row(rows, "argument error (forecast --horizon -1) / python -c pass", err_t / base_pass, "x", "<= 4",
         err_t / base_pass <= 4, f"({err_t:.3f} s)")
+    huge = Path(tmp) / "huge.csv"
+    with huge.open("w") as fh:
+        fh.write("id,name,series,start_date,status,sources,confidence\n")
+        fh.writelines(f"E{i},x,s,2021-09-01,held,https://example.org/a,high\n" for i in range(1_000_000))
+    huge_t, huge_rss = timed(drillcast("data", "validate", str(huge)), 1)
+    row(rows, "data validate refuses a 1,000,000-row file", huge_t, "s", "<= 60", huge_t <= 60,
+        f"(peak {huge_rss:.0f} MiB)")
     base_np, _ = timed([PY, "-c", "import numpy"], runs)
     fc_t, _ = timed(drillcast("forecast", "--series", "russia-strategic"), runs)
     row(rows, "forecast --series russia-strategic / import numpy", fc_t / base_np, "x", "<= 5",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import csv
 import datetime as dt
 from pathlib import Path
@@ -19,6 +20,23 @@ ROT_SERIES = {"id": "rot", "name": "Rotating test series", "kind": "rotating", "
               "checked_through": "2099-12-31"}
 REC_SERIES = {"id": "rec", "name": "Recurring test series", "kind": "recurring", "directions": "",
               "events_per_year": "multiple", "regular_participants": "RUS", "checked_through": "2099-12-31"}
+
+
+def codebook_known_from(row: dict) -> dt.date:
+    """The day an event became public, from its CSV text, by the codebook alone (data/README.md).
+
+    §4 rule 1: ``first_reported`` if non-empty, else ``start_date``. §3: a
+    knowledge date resolves to the last day of its period (``2022-12`` is
+    2022-12-31, ``2008`` is 2008-12-31). Written here from the codebook, not
+    from drillcast's own helpers, so that it can disagree with them.
+    """
+    text = (row.get("first_reported") or "").strip() or row["start_date"].strip()
+    parts = [int(x) for x in text.split("-")]
+    if len(parts) == 1:
+        return dt.date(parts[0], 12, 31)
+    if len(parts) == 2:
+        return dt.date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
+    return dt.date(*parts)
 
 
 def write_catalogue(folder: Path, events: list[dict], series: list[dict] | None = None) -> Path:

@@ -13,7 +13,7 @@ from drillcast.cli import main
 
 from .conftest import REC_SERIES, REPO, ROT_SERIES, cycle_events, write_catalogue
 
-HEAVY = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib")
+HEAVY = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "pycountry")
 
 
 def run(*argv):

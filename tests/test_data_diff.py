@@ -90,7 +90,7 @@ def test_cli_formats(pair, capsys, tmp_path):
     old, new = pair
     assert main(["data", "diff", str(old), str(new)]) == 0
     out = capsys.readouterr().out
-    assert "1 event(s) added, 1 removed, 1 changed (2 field(s))" in out
+    assert "1 event added, 1 removed, 1 changed (2 fields)" in out
     assert "+ A-4" in out and "- A-2" in out and "~ A-3: start_date: '2003-09-15' -> '2003-09-16'" in out
     assert main(["data", "diff", str(old), str(new), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["counts"]["changed_fields"] == 2

@@ -30,6 +30,8 @@ from drillcast.data.importers import country_names, mme
 from drillcast.data.importers.mme import MME_SOURCE, parse_mme_date
 from drillcast.data.importers.table import parse_table_date
 
+from .conftest import write_catalogue as write_test_catalogue
+
 FIX = Path(__file__).parent / "fixtures" / "import"
 MME_SAMPLE = FIX / "mme_v7_sample.csv"
 MME_CP1252 = FIX / "mme_cp1252.csv"
@@ -170,6 +172,46 @@ def test_country_code_unknown_or_ambiguous(name):
 def test_every_country_code_has_a_name():
     assert countries.CODES <= set(country_names.NAMES.values())
     assert set(country_names.NAMES.values()) <= countries.CODES
+
+
+def test_every_pycountry_name_maps_to_its_code():
+    """pycountry's own records, read directly: each ISO name (short, official, common) gives its code."""
+    import pycountry
+
+    assert len(list(pycountry.countries)) >= 249
+    for c in pycountry.countries:
+        assert countries.is_code(c.alpha_3), c.alpha_3
+        for name in {c.name, getattr(c, "official_name", None), getattr(c, "common_name", None)} - {None}:
+            assert country_code(name) == c.alpha_3, (name, c.alpha_3)
+
+
+def test_former_states_are_iso_3166_3_and_named_by_it():
+    import pycountry
+
+    historic = {c.alpha_3: c for c in pycountry.historic_countries}
+    assert {"SUN", "DDR", "YUG", "CSK", "SCG", "YMD", "ZAR"} <= set(historic)
+    for code in ("SUN", "DDR", "YUG", "CSK", "SCG", "YMD", "ZAR"):
+        assert countries.is_code(code) and country_code(historic[code].name) == code
+    # renamed states other than Zaire are stored under their current code, not their ISO 3166-3 one
+    for old, new, name in (("BUR", "MMR", "Burma"), ("DHY", "BEN", "Dahomey"), ("HVO", "BFA", "Upper Volta"),
+                           ("TMP", "TLS", "East Timor")):
+        assert old in historic and not countries.is_code(old) and country_code(name) == new
+
+
+@pytest.mark.parametrize("code, ok", [("RUS", True), ("CHN", True), ("BLR", True), ("KAZ", True), ("TWN", True),
+                                      ("SUN", True), ("XKX", True), ("XYZ", False), ("BUR", False), ("UK", False),
+                                      ("SU", False)])
+def test_catalogue_accepts_exactly_the_country_codes(tmp_path, code, ok):
+    """A sample of codes checked by hand against ISO 3166 (pycountry agrees), through catalogue validation."""
+    import pycountry
+
+    assert (pycountry.countries.get(alpha_3=code) is not None or code in ("SUN", "XKX")) == ok
+    path = write_test_catalogue(tmp_path, [{"id": "E1", "series": "s", "start_date": "2021-09", "participants": code}])
+    if ok:
+        assert list(load_catalogue(path, warn=False).records[0]["participants"]) == [code]
+    else:
+        with pytest.raises(DataError, match=f"participants.*{code}.*ISO 3166-1 alpha-3"):
+            load_catalogue(path, warn=False)
 
 
 # --------------------------------------------------------------------------- MME: counts and report

@@ -13,6 +13,7 @@ pypdf = pytest.importorskip("pypdf")
 from drillcast.data.catalogue import load_catalogue  # noqa: E402
 from drillcast.cli import main  # noqa: E402
 from drillcast.forecasting import Forecaster  # noqa: E402
+from drillcast.errors import OutputError  # noqa: E402
 from drillcast.present.report import (  # noqa: E402
     SECTION_TITLES,
     build_report,
@@ -146,12 +147,10 @@ def test_numbers_of_the_run_are_in_the_text(cat, text):
 
 
 def test_p_values_of_the_battery_are_in_the_text(cat, text):
-    hyp = pytest.importorskip("drillcast.hypotheses")
-    if not hasattr(hyp, "run_battery"):
-        pytest.skip("hypotheses.run_battery not available")
     from drillcast.data.history import series_history
+    from drillcast.hypotheses import run_battery
 
-    res = hyp.run_battery(series_history(cat.as_of(AS_OF), "rot"), alpha=0.05, correction="holm", seed=0)
+    res = run_battery(series_history(cat.as_of(AS_OF), "rot"), alpha=0.05, correction="holm", seed=0)
     with_p = [r for r in res if r.p_value is not None]
     assert with_p
     for r in with_p:
@@ -214,7 +213,7 @@ def test_write_report_is_atomic(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(io_mod.os, "replace", broken)
-    with pytest.raises(Exception):
+    with pytest.raises(OutputError, match="No space left on device.*nothing was written"):
         write_report(out, b"%PDF-new")
     assert out.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["r.pdf"]
     monkeypatch.undo()

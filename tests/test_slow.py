@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from drillcast.hypotheses import core as H
+import drillcast.hypotheses as H
 from drillcast.data.catalogue import load_catalogue
 from drillcast.forecasting import forecast
 

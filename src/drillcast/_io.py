@@ -1,107 +1,483 @@
-"""Safe output: atomic writes that never overwrite an input, and safe CSV cells."""
+"""Safe input and output: bounded reading, atomic writes that never overwrite an input, safe CSV cells.
+
+Output semantics (the same for every command and every ``-o``):
+
+- ``-`` is standard output;
+- a symbolic link is followed: its target is replaced atomically and the link stays a link;
+- a FIFO, character device or other non-regular file (``/dev/null``, ``/dev/stdout``, a named
+  pipe) is written to directly and never replaced;
+- a regular file is written to a temporary file in the same folder, then renamed over it, so a
+  failure or an interrupt leaves the previous file untouched and no temporary file behind;
+- a new file gets the permissions the umask allows (``0o666 & ~umask``), an existing file keeps
+  its mode;
+- an output that is an input (same real path, same file, or a same-named copy with the same
+  bytes, such as the repository's ``data/exercises.csv`` when the installed copy is read) is
+  refused.
+
+Several files that belong together (a catalogue and its ``series.csv``, a report and its
+figures) are written with :class:`OutputTransaction`: all or nothing.
+
+Inputs are read once, in bounded chunks, with the byte limit checked as they are read.
+Every operating-system error on an input or output path becomes a
+:class:`~drillcast.errors.DataError` or :class:`~drillcast.errors.OutputError` naming the path
+and the reason (see :func:`os_reason`).
+"""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
+import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from drillcast.errors import OutputError
 
-__all__ = ["atomic_write", "check_output_path", "neutralise_cell", "read_input_bytes", "MAX_BYTES"]
+__all__ = [
+    "atomic_write",
+    "check_output_path",
+    "neutralise_cell",
+    "read_input_bytes",
+    "os_reason",
+    "OutputTransaction",
+    "MAX_BYTES",
+    "STDOUT",
+]
 
-MAX_BYTES = 256 * 2**20  # input files larger than this are refused before reading
+MAX_BYTES = 256 * 2**20  # input files larger than this are refused, checked while reading
+CHUNK = 2**20  # bytes read at a time
+STDOUT = "-"  # the output path meaning standard output
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
+_HINTS = {
+    errno.ELOOP: "a symlink loop",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.ENAMETOOLONG: "shorten the name",
+    errno.ENXIO: "not a regular file: a socket or a device without a reader?",
+    errno.EIO: "not a regular file?",
+    errno.EINVAL: "not a regular file?",
+}
 
-def read_input_bytes(path: Path, what: str, empty: str) -> bytes:
-    """Read an input file whole, or raise one DataError saying what is wrong and how to fix it.
+
+def os_reason(exc: OSError) -> str:
+    """The system's reason for an operating-system error, with a hint where it helps
+    (``Too many levels of symbolic links (a symlink loop)``); no errno numbers, no class names."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    hint = _HINTS.get(exc.errno)
+    return f"{reason} ({hint})" if hint else reason
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    return "a regular file" if stat.S_ISREG(mode) else "not a regular file"
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_input_bytes(path: str | os.PathLike, what: str, empty: str, *, limit: int | None = None) -> bytes:
+    """Read an input file once, in bounded chunks, or raise one DataError saying what is wrong.
 
     ``what`` names the expected file ("an MME v7 CSV file"); ``empty`` is the
-    message for an empty file. Missing, directory, unreadable, too large,
-    empty and binary (NUL bytes) files are refused.
+    message for an empty file. The size limit (:data:`MAX_BYTES`, or
+    ``limit``) is checked as the bytes arrive, so an endless stream
+    (``/dev/zero``, ``/dev/urandom``, a pipe) is refused after at most
+    ``limit`` bytes, and a NUL byte anywhere stops reading at once.
+    Missing, directory, socket, unreadable, too large, empty and binary
+    files are refused; every operating-system error names the path and the reason.
     """
     from drillcast.errors import DataError
 
+    path = Path(path)
+    limit = MAX_BYTES if limit is None else int(limit)
+    too_large = (f"drillcast reads files up to {limit / 2**20:g} MiB: split it by series or by decade")
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES and path.is_file():
-            raise DataError(f"{path}: the file is {size / 2**20:.0f} MiB; drillcast reads files up to "
-                            f"{MAX_BYTES // 2**20} MiB: split it by series or by decade")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file; give the path of {what}") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a directory; give the path of {what}") from None
-    except PermissionError:
-        raise DataError(f"{path}: permission denied; make the file readable") from None
+        st = os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ENOENT:
+            raise DataError(f"{path}: no such file; give the path of {what}") from None
+        raise DataError(f"{path}: cannot read: {os_reason(exc)}; give the path of {what}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise DataError(f"{path}: is a directory; give the path of {what}")
+    if stat.S_ISSOCK(st.st_mode):
+        raise DataError(f"{path}: is a socket, not a file; give the path of {what}")
+    if stat.S_ISREG(st.st_mode) and st.st_size > limit:
+        raise DataError(f"{path}: the file is {st.st_size / 2**20:.0f} MiB; {too_large}")
+    chunks: list[bytes] = []
+    total = 0
+    try:
+        with open(path, "rb", buffering=0) as fh:
+            while True:
+                chunk = fh.read(min(CHUNK, limit + 1 - total))
+                if not chunk:
+                    break
+                nul = chunk.find(b"\x00")
+                if nul >= 0:
+                    offset = total + nul
+                    line = sum(c.count(b"\n") for c in chunks) + chunk.count(b"\n", 0, nul) + 1
+                    where = "" if offset < 65536 else f":{line}"
+                    raise DataError(
+                        f"{path}{where}: this is a binary file, not CSV text (it contains a NUL byte at offset "
+                        f"{offset:,}); expected {what}: export the table as CSV (UTF-8) and try again")
+                chunks.append(chunk)
+                total += len(chunk)
+                if total > limit:
+                    raise DataError(f"{path}: more than {limit / 2**20:g} MiB read and the input does not end; "
+                                    f"{too_large}")
+    except OSError as exc:
+        if exc.errno == errno.EACCES:
+            raise DataError(f"{path}: permission denied; make the file readable") from None
+        raise DataError(f"{path}: cannot read: {os_reason(exc)}; give the path of {what}") from None
+    raw = b"".join(chunks)
+    del chunks
     if not raw.strip():
         raise DataError(f"{path}: {empty}")
-    if b"\x00" in raw[:65536]:
-        raise DataError(f"{path}: this is a binary file, not CSV text (it contains NUL bytes); "
-                        f"expected {what}: export the table as CSV (UTF-8) and try again")
     return raw
 
 
+def decode_error(raw: bytes, encoding: str = "utf-8") -> UnicodeDecodeError | None:
+    """The first decoding error of ``raw`` with ``start`` as an absolute offset, or None (bounded memory)."""
+    import codecs
+
+    dec = codecs.getincrementaldecoder(encoding)()
+    for pos in range(0, len(raw), CHUNK):
+        held = len(dec.getstate()[0])
+        try:
+            dec.decode(raw[pos:pos + CHUNK], final=pos + CHUNK >= len(raw))
+        except UnicodeDecodeError as exc:
+            return UnicodeDecodeError(exc.encoding, raw, pos - held + exc.start, pos - held + exc.end, exc.reason)
+    return None
+
+
+def text_lines(raw: bytes, encoding: str = "utf-8-sig"):
+    """A line iterator over ``raw`` decoded in chunks (no second full-size copy of the text)."""
+    import io
+
+    return io.TextIOWrapper(io.BytesIO(raw), encoding=encoding, newline="")
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _inputs_clash(target: Path, inputs: Iterable[str | os.PathLike]) -> bool:
+    """True if writing ``target`` would overwrite one of ``inputs``."""
+    real = os.path.realpath(target)
+    try:
+        tst = os.stat(target)
+    except OSError:
+        tst = None
+    for i in inputs:
+        if i is None or str(i) == STDOUT:
+            continue
+        if os.path.realpath(i) == real:
+            return True
+        if tst is None:
+            continue
+        try:
+            ist = os.stat(i)
+        except OSError:
+            continue
+        if (ist.st_dev, ist.st_ino) == (tst.st_dev, tst.st_ino):
+            return True
+        # A same-named copy with the same bytes (the repository's data/exercises.csv when the installed
+        # bundled copy is the input): overwriting it would overwrite the input's source.
+        if (stat.S_ISREG(tst.st_mode) and stat.S_ISREG(ist.st_mode) and tst.st_size == ist.st_size
+                and Path(real).name == Path(os.path.realpath(i)).name and _same_bytes(target, i)):
+            return True
+    return False
+
+
+def _same_bytes(a, b) -> bool:
+    try:
+        with open(a, "rb") as fa, open(b, "rb") as fb:
+            while True:
+                x, y = fa.read(CHUNK), fb.read(CHUNK)
+                if x != y:
+                    return False
+                if not x:
+                    return True
+    except OSError:
+        return False
+
+
+def _target(p: Path) -> tuple[Path, os.stat_result | None]:
+    """The file a write to ``p`` lands in (symlinks followed) and its stat (None if it does not exist)."""
+    try:
+        st = os.stat(p)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise OutputError(f"{p}: cannot write: {os_reason(exc)}; choose another output path") from None
+    target = Path(os.path.realpath(p)) if os.path.islink(p) else p
+    return target, st
+
+
 def check_output_path(path: str | os.PathLike, inputs: Iterable[str | os.PathLike] = ()) -> Path:
-    """Check that ``path`` can be written and is not one of ``inputs``.
+    """Check that ``path`` can be written and is not one of ``inputs``; return the path written to.
+
+    ``-`` (standard output) is always writable. A symlink is followed; the
+    returned path is its target.
 
     Raises
     ------
     OutputError
-        If the directory is missing or not writable, the path is a directory,
-        or the path is an input file (drillcast never overwrites its inputs).
+        If the directory is missing or not writable, the path is a directory
+        or a socket, the path cannot be resolved (a symlink loop, a name too
+        long, a file used as a directory), or the path is an input file
+        (drillcast never overwrites its inputs).
     """
+    if str(path) == STDOUT:
+        return Path(STDOUT)
     p = Path(path)
-    for i in inputs:
-        try:
-            if Path(i).exists() and p.exists() and os.path.samefile(p, i):
-                raise OutputError(f"{p}: this is an input file; drillcast never overwrites its inputs: choose another output path")
-        except OSError:
-            pass
-        if Path(i).resolve() == p.resolve():
-            raise OutputError(f"{p}: this is an input file; drillcast never overwrites its inputs: choose another output path")
-    parent = p.parent if str(p.parent) else Path(".")
-    if p.is_dir():
-        raise OutputError(f"{p}: is a directory; give a file name such as {p / 'out.csv'}")
-    if not parent.is_dir():
-        raise OutputError(f"{p}: the directory {parent} does not exist; create it first (mkdir -p {parent})")
+    target, st = _target(p)
+    if _inputs_clash(target, inputs):
+        raise OutputError(f"{p}: this is an input file; drillcast never overwrites its inputs: choose another output path")
+    if st is not None:
+        if stat.S_ISDIR(st.st_mode):
+            raise OutputError(f"{p}: is a directory; give a file name such as {p / 'out.csv'}")
+        if stat.S_ISSOCK(st.st_mode):
+            raise OutputError(f"{p}: is a socket, not a file; choose another output path")
+        if not stat.S_ISREG(st.st_mode):
+            return target  # written directly: a FIFO or a device
+    parent = target.parent if str(target.parent) else Path(".")
+    try:
+        pst = os.stat(parent)
+    except FileNotFoundError:
+        raise OutputError(f"{p}: the directory {parent} does not exist; create it first (mkdir -p {parent})") from None
+    except OSError as exc:
+        raise OutputError(f"{p}: cannot write: {os_reason(exc)}; choose another output path") from None
+    if not stat.S_ISDIR(pst.st_mode):
+        raise OutputError(f"{p}: {parent} is not a directory ({_kind(pst.st_mode)}); choose another output path")
     if not os.access(parent, os.W_OK):
         raise OutputError(f"{p}: the directory {parent} is not writable; choose a writable location")
-    return p
+    return target
+
+
+def _to_bytes(data: bytes | str) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+def _write_direct(target: Path, data: bytes, shown: Path) -> None:
+    """Write to standard output, a FIFO or a device: no temporary file, no rename."""
+    if str(target) == STDOUT:
+        out = getattr(sys.stdout, "buffer", None)
+        if out is None:
+            sys.stdout.write(data.decode("utf-8"))
+        else:
+            out.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        fd = os.open(target, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+        try:
+            view = memoryview(data)
+            while view:
+                n = os.write(fd, view)
+                view = view[n:]
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise OutputError(f"{shown}: cannot write: {os_reason(exc)}") from None
+
+
+class _Staged:
+    __slots__ = ("shown", "target", "data", "tmp", "backup", "existed", "direct")
+
+    def __init__(self, shown, target, data):
+        self.shown, self.target, self.data = shown, target, data
+        self.tmp = self.backup = None
+        self.existed = self.direct = False
+
+
+class OutputTransaction:
+    """Write several output files all or nothing.
+
+    Every file is first written in full to a temporary file beside its
+    target (:meth:`add`); :meth:`commit` then renames them all into place.
+    If anything fails or is interrupted before the commit, every temporary
+    file is removed and no target is touched. If a rename fails during the
+    commit, the targets already replaced are restored from hard-link
+    backups of their previous versions (or removed if they were new), so the
+    error message "nothing was written" stays true. Targets that cannot be
+    staged (standard output, a FIFO, a device) are written directly, after
+    every rename succeeded.
+
+    Use it as a context manager: leaving the block normally commits,
+    leaving it with an exception aborts.
+
+    Parameters
+    ----------
+    inputs : iterable of path-like
+        Files that must never be overwritten (checked for every :meth:`add`).
+
+    Examples
+    --------
+    >>> with OutputTransaction(inputs=["in.csv"]) as tx:        # doctest: +SKIP
+    ...     tx.add("out/exercises.csv", catalogue_bytes)
+    ...     tx.add("out/series.csv", series_bytes)
+    ...     tx.add("out/report.json", report_text)
+    """
+
+    def __init__(self, inputs: Iterable[str | os.PathLike] = ()):
+        self.inputs = tuple(inputs)
+        self._staged: list[_Staged] = []
+        self.written: list[Path] = []
+
+    def __enter__(self) -> "OutputTransaction":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
+        return False
+
+    def add(self, path: str | os.PathLike, data: bytes | str) -> Path:
+        """Check ``path`` and stage ``data`` for it (written in full to a temporary file now).
+
+        Raises
+        ------
+        OutputError
+            The path is an input, cannot be written, or is already part of this transaction.
+        """
+        shown = Path(path)
+        try:
+            target = check_output_path(path, self.inputs)
+            key = os.path.realpath(target) if str(target) != STDOUT else STDOUT
+            if any((os.path.realpath(s.target) if str(s.target) != STDOUT else STDOUT) == key for s in self._staged):
+                raise OutputError(f"{shown}: given twice as an output; choose a different path for each output")
+            item = _Staged(shown, target, _to_bytes(data))
+            self._staged.append(item)
+            if str(target) == STDOUT:
+                item.direct = True
+                return shown
+            try:
+                st = os.stat(target)
+            except FileNotFoundError:
+                st = None
+            except OSError as exc:
+                raise OutputError(f"{shown}: cannot write: {os_reason(exc)}") from None
+            if st is not None and not stat.S_ISREG(st.st_mode):
+                item.direct = True
+                return shown
+            item.existed = st is not None
+            mode = stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask()
+            self._stage(item, mode)
+        except BaseException:
+            self.abort()
+            raise
+        return shown
+
+    def _stage(self, item: _Staged, mode: int) -> None:
+        folder = item.target.parent if str(item.target.parent) else Path(".")
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{item.target.name}.", suffix=".tmp", dir=folder)
+        except OSError as exc:
+            raise OutputError(f"{item.shown}: cannot write here ({os_reason(exc)}); choose a writable location") from None
+        item.tmp = tmp
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(item.data)
+                fh.flush()
+                os.fchmod(fh.fileno(), mode)
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            raise OutputError(f"{item.shown}: cannot write ({os_reason(exc)}); nothing was written: "
+                              "check the disk space and permissions") from None
+        item.data = b""  # staged on disk; free the memory
+
+    def commit(self) -> list[Path]:
+        """Rename every staged file into place, then write the direct targets; return the paths given."""
+        done: list[_Staged] = []
+        renamed = [s for s in self._staged if not s.direct]
+        try:
+            if len(renamed) > 1:
+                for item in renamed:
+                    if item.existed:
+                        try:  # a hard link to the previous version, to restore it if a later rename fails
+                            os.link(item.target, f"{item.tmp}.bak")
+                            item.backup = f"{item.tmp}.bak"
+                        except OSError:
+                            item.backup = None  # no hard links here: best effort
+            for item in self._staged:
+                if item.direct:
+                    continue
+                try:
+                    os.replace(item.tmp, item.target)
+                except OSError as exc:
+                    raise OutputError(f"{item.shown}: cannot write ({os_reason(exc)}); nothing was written: "
+                                      "check the disk space and permissions") from None
+                item.tmp = None
+                done.append(item)
+        except BaseException:
+            self._rollback(done)
+            self.abort()
+            raise
+        for item in self._staged:
+            if item.direct:
+                _write_direct(item.target, item.data, item.shown)
+        self._remove_backups()
+        self.written = [s.shown for s in self._staged]
+        self._staged = []
+        return self.written
+
+    def _rollback(self, done: list[_Staged]) -> None:
+        for item in reversed(done):
+            try:
+                if item.backup:
+                    os.replace(item.backup, item.target)
+                    item.backup = None
+                elif not item.existed:
+                    os.unlink(item.target)
+            except OSError:
+                pass
+
+    def _remove_backups(self) -> None:
+        for item in self._staged:
+            for name in (item.tmp, item.backup):
+                if name:
+                    try:
+                        os.unlink(name)
+                    except OSError:
+                        pass
+            item.tmp = item.backup = None
+
+    def abort(self) -> None:
+        """Remove every temporary file; leave every target as it was."""
+        self._remove_backups()
+        self._staged = []
 
 
 def atomic_write(path: str | os.PathLike, data: bytes | str, inputs: Iterable[str | os.PathLike] = ()) -> Path:
-    """Write ``data`` to ``path`` atomically: a temporary file in the same directory, then rename.
+    """Write ``data`` to ``path`` with the module's output semantics (see the module docstring).
 
-    A failure or an interrupt leaves the previous file (if any) untouched and no
-    temporary file behind.
+    A regular file is written to a temporary file in the same directory,
+    then renamed; a failure or an interrupt leaves the previous file (if any)
+    untouched and no temporary file behind. ``-`` writes to standard output;
+    a FIFO or device is written directly; a symlink's target is replaced.
     """
-    p = check_output_path(path, inputs)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent if str(p.parent) else ".")
-    except OSError as exc:
-        raise OutputError(f"{p}: cannot write here ({exc.strerror}); choose a writable location") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, p)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise OutputError(f"{p}: cannot write ({exc.strerror}); nothing was written: "
-                              "check the disk space and permissions") from None
-        raise
-    return p
+    with OutputTransaction(inputs) as tx:
+        tx.add(path, data)
+    return Path(path)
 
 
 def neutralise_cell(value):

@@ -32,6 +32,8 @@ import datetime as _dt
 from dataclasses import dataclass, field
 
 from drillcast import __version__
+from drillcast.data.dates import today  # the UTC date
+from drillcast._params import HORIZON_MAX, check_horizon
 from drillcast.errors import ParameterError, did_you_mean
 
 __all__ = [
@@ -40,27 +42,12 @@ __all__ = [
     "HORIZON_MAX", "FIGURE_KINDS",
 ]
 
-HORIZON_MAX = 50  # years; a longer horizon says nothing the cycle does not
 AS_OF_MAX_AHEAD = 366  # days past today that an as-of date may be (a forecast "as of" next year)
-EARLIEST_AS_OF = _dt.date(1900, 1, 1)
 FIGURE_KINDS = ("timeline", "rotation", "forecast", "datefan", "seasonality", "transition", "backtest",
                 "reliability", "power")
 
 
 # --------------------------------------------------------------------------- parameters
-
-
-def today() -> _dt.date:
-    """Today's date in UTC (so the default as-of date does not depend on the local time zone)."""
-    return _dt.datetime.now(_dt.timezone.utc).date()
-
-
-def check_horizon(horizon, *, parameter: str = "horizon") -> int:
-    """``horizon`` as an int in 1..:data:`HORIZON_MAX`, or ParameterError."""
-    if isinstance(horizon, bool) or not isinstance(horizon, int) or not 1 <= horizon <= HORIZON_MAX:
-        raise ParameterError(parameter, f"{horizon!r} is not allowed; give a whole number of years from 1 to "
-                                        f"{HORIZON_MAX}")
-    return horizon
 
 
 def check_as_of(as_of, *, parameter: str = "as_of") -> _dt.date:
@@ -74,8 +61,9 @@ def check_as_of(as_of, *, parameter: str = "as_of") -> _dt.date:
         raise ParameterError(parameter, f"{as_of} is more than a year after today ({today()}); a knowledge date "
                                         f"must be a day on which the catalogue could be known: give a date up to "
                                         f"{latest}")
-    if as_of < EARLIEST_AS_OF:
-        raise ParameterError(parameter, f"{as_of} is before {EARLIEST_AS_OF}; give a later date")
+    from drillcast.data.dates import check_knowledge_date
+
+    check_knowledge_date(as_of, parameter)  # the codebook's range of years
     return as_of
 
 

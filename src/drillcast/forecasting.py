@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from drillcast._words import plural
+from drillcast._params import check_horizon
 from drillcast.data.catalogue import Catalogue
 from drillcast.data.history import SeriesHistory, day_of_year, days_in_year, series_history
 from drillcast.models import DEFAULT_MODEL, OutcomeModel, get_model
@@ -298,7 +300,9 @@ class Forecaster:
     model : str or OutcomeModel
         A name from :data:`drillcast.models.MODELS`, or ``"default"`` for
         the evidence-backed default of the series' kind.
-    timing : TimingModel
+    timing : "default", TimingModel or PooledTiming
+        Start-day model; the default is :class:`drillcast.models.pooled_timing.PooledTiming`
+        (location per series, spread pooled over every series of the snapshot).
     counts : {"gamma-poisson", "glm-trend"}
         Model of the number of events of a multi-event series, given at least
         one (:mod:`drillcast.models.counts`).
@@ -313,14 +317,15 @@ class Forecaster:
     """
 
     model: object = "default"
-    timing: TimingModel = TimingModel()
+    timing: object = "default"
     counts: str = "default"
     count_half_life: float = 3.0
     participation_half_life: float = 4.0
 
     def fit(self, snapshot: Catalogue, series: str) -> "FittedForecaster":
         hist = snapshot.memo(("history", series), lambda snap: series_history(snap, series))
-        return FittedForecaster(self, hist, snapshot.memo("announcement_reliability", announcement_reliability))
+        return FittedForecaster(self, hist, snapshot.memo("announcement_reliability", announcement_reliability),
+                                snapshot=snapshot)
 
     def resolve_model(self, kind: str) -> OutcomeModel:
         m = self.model
@@ -332,7 +337,8 @@ class Forecaster:
 class FittedForecaster:
     """A forecaster fitted on one series' history; call :meth:`forecast`."""
 
-    def __init__(self, settings: Forecaster, history: SeriesHistory, reliability: tuple[int, int, int, int]):
+    def __init__(self, settings: Forecaster, history: SeriesHistory, reliability: tuple[int, int, int, int],
+                 snapshot: Catalogue | None = None):
         self.settings = settings
         self.history = history
         self.model = settings.resolve_model(history.info.kind)
@@ -344,10 +350,11 @@ class FittedForecaster:
         self.status, self.reason = "ok", ""
         if h.n_events < MIN_EVENTS or n_years < MIN_YEARS:
             self.status = "insufficient_data"
-            self.reason = (f"{h.n_events} event(s) over {n_years} complete year(s) known on {h.as_of}; "
+            self.reason = (f"{plural(h.n_events, 'event')} over {plural(n_years, 'complete year')} known on {h.as_of}; "
                            f"at least {MIN_EVENTS} events over {MIN_YEARS} years are needed")
             return
-        self.outcome_fit = self.model.fit(h)
+        # pooled models learn from every series of the snapshot (only what was known at its date)
+        self.outcome_fit = self.model.fit(h) if snapshot is None else self.model.fit_in(snapshot, h)
         held = h.held()
         labels, lo, hi = h.outcomes[held], h.start_lo[held], h.start_hi[held]
         if h.current_start is not None:
@@ -355,7 +362,11 @@ class FittedForecaster:
             lo = np.append(lo, h.current_start[0])
             hi = np.append(hi, h.current_start[1])
         timing = settings.timing if self.model.uses_knowledge else TimingModel(uniform=True)
-        self.timing = timing.fit(labels, lo, hi)
+        if timing == "default":  # start days learnt from every series of the snapshot
+            from drillcast.models.pooled_timing import PooledTiming
+
+            timing = PooledTiming() if snapshot is not None else TimingModel()
+        self.timing = timing.fit_in(snapshot, h) if hasattr(timing, "fit_in") else timing.fit(labels, lo, hi)
         from drillcast.models.counts import DEFAULT_COUNTS, fit_counts
 
         self.counts = fit_counts(DEFAULT_COUNTS if settings.counts == "default" else settings.counts,
@@ -488,11 +499,19 @@ class FittedForecaster:
     # -- the forecast
 
     def forecast(self, years=None, *, horizon: int = 3, seed: int = 0) -> Forecast:
-        """Forecast ``years`` (default: the as-of year and the next ``horizon - 1``)."""
+        """Forecast ``years`` (default: the as-of year and the next ``horizon - 1``).
+
+        Raises
+        ------
+        ParameterError
+            ``horizon`` (or the number of ``years``) outside 1-:data:`drillcast._params.HORIZON_MAX`.
+        """
         h = self.history
         if years is None:
+            check_horizon(horizon)
             years = list(range(h.current_year, h.current_year + horizon))
         years = [int(y) for y in years]
+        check_horizon(len(years), parameter="years")
         common = dict(series=h.info.id, series_name=h.info.name, kind=h.info.kind, model=self.model.name,
                       as_of=h.as_of, seed=seed, n_events_used=h.n_events,
                       n_years_used=h.n_years + (h.current_outcome is not None),

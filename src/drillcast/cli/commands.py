@@ -11,6 +11,7 @@ import shlex
 import sys
 import warnings
 
+from drillcast._words import plural
 from drillcast.cli.output import MAX_WARNINGS, Progress, emit, frame_csv, to_csv, to_json, warn
 from drillcast.errors import OptionError
 
@@ -100,11 +101,11 @@ def _warn_all(messages):
 def cmd_data_validate(args):
     from pathlib import Path
 
-    from drillcast.data.catalogue import bundled_path, load_catalogue, validate_file
+    from drillcast.data.catalogue import bundled_path, inspect_file
 
     fmt = _format(args)
     path = Path(args.path or args.catalogue or bundled_path())
-    problems = validate_file(path)
+    problems, cat = inspect_file(path)  # reads each file once (a FIFO can be read only once)
     errors = [p for p in problems if p.severity == "error"]
     if fmt == "json":
         emit(args, to_json({"path": str(path), "valid": not errors, "problems": [p.to_dict() for p in problems]}))
@@ -117,12 +118,11 @@ def cmd_data_validate(args):
         for p in problems:
             sys.stdout.write(f"{safe_text(p)}\n")
         if errors:
-            sys.stderr.write(f"drillcast: {path}: {len(errors)} error(s), "
-                             f"{len(problems) - len(errors)} warning(s); fix the lines above\n")
+            sys.stderr.write(f"drillcast: {safe_text(path)}: {plural(len(errors), 'error')}, "
+                             f"{plural(len(problems) - len(errors), 'warning')}; fix the lines above\n")
         else:
-            cat = load_catalogue(path, warn=False)
-            sys.stdout.write(f"{path}: valid: {len(cat)} events in {len(cat.series)} series"
-                             f"{f', {len(problems)} warning(s)' if problems else ''}\n")
+            sys.stdout.write(f"{safe_text(path)}: valid: {plural(len(cat), 'event')} in {plural(len(cat.series), 'series')}"
+                             f"{', ' + plural(len(problems), 'warning') if problems else ''}\n")
     return 2 if errors else 0
 
 
@@ -205,16 +205,16 @@ def cmd_data_import(args):
         if not mapping:
             raise OptionError("data import csv: give the column mapping with --map COL=THEIRS,... or --map-file JSON")
         result = importers.import_table(args.file, mapping, source=args.source)
-    sys.stderr.write(result.report_text().rstrip("\n") + "\n")
+    from drillcast.present.text import safe_lines
+
+    sys.stderr.write(safe_lines(result.report_text().rstrip("\n")) + "\n")
     if args.dry_run:
         return 0
-    summary = importers.write_catalogue(result, args.output, inputs=(args.file,))
-    if args.report:
-        from drillcast._io import atomic_write
-
-        atomic_write(args.report, to_json({"import": result.to_dict(), "written": summary.to_dict()}),
-                     inputs=(args.file, args.output))
-    sys.stderr.write(summary.text().rstrip("\n") + "\n")
+    extra = None
+    if args.report:  # written with the catalogue, all or nothing
+        extra = {args.report: lambda summary: to_json({"import": result.to_dict(), "written": summary.to_dict()})}
+    summary = importers.write_catalogue(result, args.output, inputs=(args.file,), extra=extra)
+    sys.stderr.write(safe_lines(summary.text().rstrip("\n")) + "\n")
     return 0
 
 

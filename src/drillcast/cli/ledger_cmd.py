@@ -6,6 +6,8 @@ the library work is in :mod:`drillcast.ledger` and :mod:`drillcast.data.diff`.
 
 from __future__ import annotations
 
+from drillcast._words import plural
+
 import sys
 
 from drillcast.cli.output import Progress, emit, frame_csv, to_csv, to_json, warn
@@ -278,7 +280,7 @@ def _diff_phrase(row) -> str:
         return (f"catalogue {row['previous_catalogue_sha256'][:12]} -> {row['catalogue_sha256'][:12]} "
                 "(files not available)")
     n = d["counts"]
-    return (f"{n['added']} event(s) added, {n['removed']} removed, {n['changed_events']} changed"
+    return (f"{plural(n['added'], 'event')} added, {n['removed']} removed, {n['changed_events']} changed"
             + (f"; {n['series_changed']} series changed" if n["series_changed"] else ""))
 
 

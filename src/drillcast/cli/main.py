@@ -2,7 +2,7 @@
 
 This module imports only the standard library at top level, so ``drillcast
 --help`` and option errors are instant. User errors exit with status 2 and
-one message; an interrupt exits 130 leaving no partial file; anything else is
+one message; an interrupt exits 130 (SIGTERM 143, SIGHUP 129) leaving no partial file; anything else is
 a bug: a short message, exit 1, and the traceback only with ``--debug``.
 
 Global options (``--catalogue``, ``--as-of``, ``--seed``, ``--format``, ``-o``,
@@ -15,6 +15,7 @@ defaults once both have been parsed.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from drillcast import __version__
@@ -74,7 +75,8 @@ def _series(p):
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="drillcast", description=(
         "Forecast recurring military exercises and test hypotheses about their rotation, "
-        "from a sourced catalogue. Exit status: 0 ok, 1 internal error, 2 bad input, 130 interrupted. "
+        "from a sourced catalogue. Exit status: 0 ok, 1 internal error, 2 bad input, 130 interrupted "
+        "(143 SIGTERM, 129 SIGHUP). "
         f"Terms: {GLOSSARY}."))
     p.add_argument("--version", action="version", version=f"drillcast {__version__}")
     _globals(p, top=True)
@@ -209,18 +211,38 @@ def _flag_message(exc) -> str:
     return str(exc)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised like Ctrl-C so that every temporary file is cleaned up on the way out."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum, frame):
+    raise Terminated(signum)
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     _fill_defaults(args)
+    previous = {}
     try:
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                previous[sig] = signal.signal(sig, _terminate)
+            except ValueError:  # not the main thread: leave the handlers alone
+                pass
         from drillcast.cli import commands
 
         return commands.run(args, argv)
-    except KeyboardInterrupt:
-        sys.stderr.write("drillcast: interrupted; no output was written\n")
-        return 130
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        what = "interrupted" if signum == signal.SIGINT else f"terminated by {signal.Signals(signum).name}"
+        sys.stderr.write(f"drillcast: {what}; no output was written\n")
+        return 128 + signum
     except BrokenPipeError:  # e.g. `drillcast data show | head`
         return 0
     except Exception as exc:  # noqa: BLE001 - the one place that classifies errors
@@ -234,11 +256,16 @@ def main(argv=None) -> int:
             return exc.exit_code
         if args.debug:
             raise
+        from drillcast.present.text import safe_lines
+
         sys.stderr.write(
-            f"drillcast: internal error ({type(exc).__name__}: {exc}). This is a bug in drillcast, "
+            f"drillcast: internal error ({type(exc).__name__}: {safe_lines(exc)}). This is a bug in drillcast, "
             f"not in your data. Please report it at {ISSUES_URL} with the command you ran and the "
             "output of the same command with --debug.\n")
         return 1
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,9 +28,16 @@ def emit(args, text_or_bytes, inputs=()) -> int:
     if out and out != "-":
         from drillcast._io import atomic_write
 
+        from drillcast.present.text import safe_lines
+
         atomic_write(out, text_or_bytes, inputs)
-        sys.stderr.write(f"drillcast: wrote {out}\n")
-    elif isinstance(text_or_bytes, bytes):
+        sys.stderr.write(f"drillcast: wrote {safe_lines(out)}\n")
+        return 0
+    if isinstance(text_or_bytes, str) and sys.stdout.isatty():  # CSV and JSON to a terminal too
+        from drillcast.present.text import safe_lines
+
+        text_or_bytes = safe_lines(text_or_bytes)
+    if isinstance(text_or_bytes, bytes):
         sys.stdout.buffer.write(text_or_bytes)
     else:
         sys.stdout.write(text_or_bytes if text_or_bytes.endswith("\n") else text_or_bytes + "\n")

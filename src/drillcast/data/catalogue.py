@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import hashlib
-import io
+import itertools
 import os
 import re
 import warnings
@@ -23,8 +23,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from drillcast.data import countries
-from drillcast._io import read_input_bytes
-from drillcast.data.dates import DAY, YEAR, parse_partial_date
+from drillcast._io import decode_error, read_input_bytes, text_lines
+from drillcast.data.dates import DAY, MAX_YEAR, MIN_YEAR, YEAR, check_knowledge_date, parse_partial_date
+from drillcast._words import article, plural
 from drillcast.errors import DataError, DataWarning, Problem, did_you_mean
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "Catalogue",
     "load_catalogue",
     "validate_file",
+    "inspect_file",
     "bundled_path",
 ]
 
@@ -64,9 +66,13 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 _FULL_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _URL = re.compile(r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?(?:[/?#]\S*)?$")
+_NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")  # ASCII digits only: no 1_0, no ١٢
 MAX_FIELD = 100_000  # characters; a longer field is an error, not a hang
-MAX_PROBLEMS = 200  # stop listing after this many errors
+MAX_PROBLEMS = 200  # stop listing after this many errors (and this many warnings), of every kind
 MAX_ROWS = 250_000  # rows; a larger file is refused rather than exhausting memory
+MAX_DIRECTIONS = 12  # directions of a rotating series (the models' work grows with their number)
+MAX_SERIES = 2_000  # series in a catalogue
+MAX_EVENTS_PER_SERIES = 10_000  # events of one series
 
 
 def bundled_path() -> Path:
@@ -83,35 +89,11 @@ def bundled_path() -> Path:
 # --------------------------------------------------------------------------- reading
 
 
-def _read_table(path: Path, kind: str) -> tuple[list[str], list[tuple[int, list[str]]], bytes]:
-    """Read a CSV file defensively; return header, (line, row) pairs and the raw bytes."""
-    columns = ",".join(EXERCISE_COLUMNS[:6] if kind == "exercises" else SERIES_COLUMNS[:4])
-    raw = read_input_bytes(path, f"a {kind} CSV file", "the file is empty; a catalogue file starts with a "
-                           f"header row such as: {columns},...")
+def _csv_next(reader, path):
+    """The next record of ``reader`` (None at the end), with the field-size limit and CSV errors as DataError."""
+    old_limit = csv.field_size_limit(MAX_FIELD)
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(
-            f"{path}:{line}: byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8; "
-            "save the file as UTF-8 (in a spreadsheet: CSV UTF-8)"
-        ) from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    old_limit = csv.field_size_limit()
-    csv.field_size_limit(MAX_FIELD)
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        start = 1
-        header = None
-        for rec in reader:
-            if header is None:
-                header = rec
-            elif any(c.strip() for c in rec):
-                rows.append((start, rec))
-                if len(rows) > MAX_ROWS:
-                    raise DataError(f"{path}: more than {MAX_ROWS:,} rows; drillcast reads catalogues up to "
-                                    f"{MAX_ROWS:,} events: split it by series or by decade")
-            start = reader.line_num + 1
+        return next(reader, None)
     except csv.Error as exc:
         msg = str(exc)
         if "field larger" in msg:
@@ -121,7 +103,41 @@ def _read_table(path: Path, kind: str) -> tuple[list[str], list[tuple[int, list[
         ) from None
     finally:
         csv.field_size_limit(old_limit)
-    header = [h.strip() for h in (header or [])]
+
+
+def _rows(reader, path):
+    """Yield ``(line, fields)`` of the non-blank records one at a time (rows are never all held at once)."""
+    n = 0
+    start = reader.line_num + 1
+    while (rec := _csv_next(reader, path)) is not None:
+        if any(c.strip() for c in rec):
+            n += 1
+            if n > MAX_ROWS:
+                raise DataError(f"{path}: more than {MAX_ROWS:,} rows; drillcast reads catalogues up to "
+                                f"{MAX_ROWS:,} events: split it by series or by decade")
+            yield start, rec
+        start = reader.line_num + 1
+
+
+def _read_table(path: Path, kind: str):
+    """Read a CSV file defensively; return the header, an iterator of (line, row) pairs and the raw bytes.
+
+    The bytes are read once and checked (size, NUL, UTF-8) before parsing;
+    rows are parsed as they are consumed, so memory stays a small multiple of
+    the file size.
+    """
+    columns = ",".join(EXERCISE_COLUMNS[:6] if kind == "exercises" else SERIES_COLUMNS[:4])
+    raw = read_input_bytes(path, article(f"{kind} CSV file"), "the file is empty; a catalogue file starts with a "
+                           f"header row such as: {columns},...")
+    exc = decode_error(raw)
+    if exc is not None:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise DataError(
+            f"{path}:{line}: byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8; "
+            "save the file as UTF-8 (in a spreadsheet: CSV UTF-8)"
+        )
+    reader = csv.reader(text_lines(raw), strict=True)
+    header = [h.strip() for h in (_csv_next(reader, path) or [])]
     if len(header) == 1 and header[0]:
         for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
             if sep in header[0]:
@@ -129,7 +145,55 @@ def _read_table(path: Path, kind: str) -> tuple[list[str], list[tuple[int, list[
                     f"{path}:1: the header is one column containing {name}; drillcast reads "
                     "comma-separated files: re-export the table with ',' as the delimiter"
                 )
-    return header, rows, raw
+    return header, _rows(reader, path), raw
+
+
+class ProblemList(list):
+    """Problems found so far, at most :data:`MAX_PROBLEMS` errors and as many warnings.
+
+    Further problems of either kind are counted, not kept (a header of a
+    million commas is one screenful, not a million lines); :meth:`close`
+    appends one line saying that listing stopped.
+    """
+
+    def __init__(self, path=""):
+        super().__init__()
+        self.path = path
+        self.errors = self.warnings = self.dropped = 0
+
+    def append(self, p: Problem) -> None:
+        attr = "errors" if p.severity == "error" else "warnings"
+        if getattr(self, attr) >= MAX_PROBLEMS:
+            self.dropped += 1
+            return
+        setattr(self, attr, getattr(self, attr) + 1)
+        super().append(p)
+
+    def extend(self, items) -> None:
+        for p in items:
+            self.append(p)
+
+    @property
+    def full(self) -> bool:
+        """True once :data:`MAX_PROBLEMS` errors were listed (stop checking rows)."""
+        return self.errors >= MAX_PROBLEMS
+
+    def close(self) -> None:
+        if self.full or self.dropped:  # an error only if there are errors: capped warnings stay warnings
+            super().append(Problem(self.path, None, None, f"{MAX_PROBLEMS}+ problems",
+                                   f"{self.dropped:,} more not listed: fix these first; validation stopped listing here",
+                                   "error" if self.errors else "warning"))
+
+
+def _check_list(path, line, col, codes, err) -> bool:
+    """No code twice in one ``;``-separated list."""
+    seen = set()
+    for c in codes:
+        if c in seen:
+            err(line, col, ";".join(codes), f"each code once; {c} appears more than once: remove the repeats")
+            return False
+        seen.add(c)
+    return True
 
 
 def _check_header(path, header, required, known, problems):
@@ -225,12 +289,22 @@ def _split(value: str, sep: str = ";") -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(sep) if v.strip())
 
 
-def _read_series(path: Path, problems: list[Problem]) -> dict[str, SeriesInfo]:
-    header, rows, _ = _read_table(path, "series")
+def _read_series(path: Path, problems: list[Problem]) -> tuple[dict[str, SeriesInfo], bytes]:
+    header, rows, raw = _read_table(path, "series")
     if not _check_header(path, header, SERIES_REQUIRED, SERIES_COLUMNS, problems):
-        return {}
+        return {}, raw
+
+    def err(line, col, found, expected):
+        problems.append(Problem(path, line, col, found, expected))
+
     out: dict[str, SeriesInfo] = {}
     for line, rec in rows:
+        if problems.full:
+            break
+        if len(out) >= MAX_SERIES:
+            err(line, None, f"more than {MAX_SERIES:,} series",
+                f"at most {MAX_SERIES:,} series in one catalogue; split the catalogue")
+            break
         r = {h: (rec[i].strip() if i < len(rec) else "") for i, h in enumerate(header)}
         if len(rec) != len(header):
             problems.append(Problem(path, line, None, f"{len(rec)} fields", f"{len(header)} fields as in the header; check commas and quoting"))
@@ -254,6 +328,12 @@ def _read_series(path: Path, problems: list[Problem]) -> dict[str, SeriesInfo]:
         if bad:
             problems.append(Problem(path, line, "directions", bad[0], "lower-case direction names other than the reserved 'other', 'none', 'held'"))
             continue
+        if len(dirs) > MAX_DIRECTIONS:
+            err(line, "directions", f"{len(dirs)} directions",
+                f"at most {MAX_DIRECTIONS} directions for a rotating series; group the rare ones as 'other'")
+            continue
+        if not _check_list(path, line, "directions", dirs, err):
+            continue
         epy = r.get("events_per_year", "") or "single"
         if epy not in ("single", "multiple"):
             problems.append(Problem(path, line, "events_per_year", epy, "'single' or 'multiple'"))
@@ -262,6 +342,10 @@ def _read_series(path: Path, problems: list[Problem]) -> dict[str, SeriesInfo]:
         for c in parts:
             if not countries.is_code(c):
                 problems.append(Problem(path, line, "regular_participants", c, "ISO 3166-1 alpha-3 codes separated by ';', e.g. CHN;RUS"))
+        _check_list(path, line, "regular_participants", parts, err)
+        for u in _split(r.get("sources", "")):
+            if not _URL.match(u):
+                err(line, "sources", u, "a URL starting with http:// or https://; separate several with ' ; '")
         checked = r.get("checked_through", "")
         checked_date = None
         if checked:
@@ -281,7 +365,7 @@ def _read_series(path: Path, problems: list[Problem]) -> dict[str, SeriesInfo]:
             cadence_claims=r.get("cadence_claims", ""), sources=_split(r.get("sources", "")),
             checked_through=checked_date, checked_note=r.get("checked_note", ""),
         )
-    return out
+    return out, raw
 
 
 # --------------------------------------------------------------------------- events
@@ -299,7 +383,7 @@ def _validate_events(path: Path, header, rows, series: dict[str, SeriesInfo] | N
         problems.append(Problem(path, line, col, found, expected, severity))
 
     for line, rec in rows:
-        if sum(p.severity == "error" for p in problems) >= MAX_PROBLEMS:
+        if problems.full:
             break
         if len(rec) != n_cols:
             err(line, None, f"{len(rec)} fields", f"{n_cols} fields as in the header; check commas and quoting on this line")
@@ -362,6 +446,9 @@ def _validate_events(path: Path, header, rows, series: dict[str, SeriesInfo] | N
                 continue
             try:
                 dates[col] = parse_partial_date(v)
+                if not MIN_YEAR <= dates[col].year <= MAX_YEAR:
+                    raise ValueError(f"year {dates[col].year:04d} is outside {MIN_YEAR}-{MAX_YEAR}, the years "
+                                     "drillcast handles")
             except ValueError as exc:
                 err(line, col, v, f"{exc}; write YYYY-MM-DD, or YYYY-MM / YYYY when only that is known")
                 ok = False
@@ -380,7 +467,20 @@ def _validate_events(path: Path, header, rows, series: dict[str, SeriesInfo] | N
                 if not countries.is_code(c):
                     err(line, col, c, f"ISO 3166-1 alpha-3 codes separated by ';' (e.g. RUS;CHN){did_you_mean(c, countries.CODES)}")
                     ok = False
+            if not _check_list(path, line, col, codes, err):
+                ok = False
             lists[col] = codes
+        if ok:
+            hosts_out = [c for c in lists["host"] if c not in lists["participants"]]
+            if hosts_out:
+                err(line, "host", ";".join(lists["host"]),
+                    f"hosts among the participants; add {';'.join(hosts_out)} to participants")
+                ok = False
+            both = [c for c in lists["observers"] if c in lists["participants"]]
+            if both:
+                err(line, "observers", ";".join(lists["observers"]),
+                    f"countries that only observed; {';'.join(both)} is also a participant: keep it in one list")
+                ok = False
         srcs = _split(get("sources", ""), ";")
         if not srcs and "sources" in idx:
             err(line, "sources", "", "at least one source URL (http:// or https://); separate several with ' ; '")
@@ -399,12 +499,15 @@ def _validate_events(path: Path, header, rows, series: dict[str, SeriesInfo] | N
             coords[col] = None
             if v:
                 try:
+                    if not _NUMBER.match(v):
+                        raise ValueError
                     x = float(v)
                     if not -lim <= x <= lim:
                         raise ValueError
                     coords[col] = x
                 except ValueError:
-                    err(line, col, v, f"a decimal number between -{lim:g} and {lim:g}, or empty")
+                    err(line, col, v, f"a decimal number between -{lim:g} and {lim:g} (ASCII digits, "
+                        "e.g. 55.75), or empty")
                     ok = False
         doms = _split(get("domain", "").lower())
         for d in doms:
@@ -418,7 +521,7 @@ def _validate_events(path: Path, header, rows, series: dict[str, SeriesInfo] | N
         if dr is not None and status in ("held", "announced") and dr.low > s.high:
             err(line, "dates_reported", dr.text, "a date on or before the start; leave it empty if unsure", "warning")
         records.append({
-            "known": min(fr.high, s.high) if fr is not None else s.high,  # see _known_from
+            "known": fr.high if fr is not None else s.high,  # see _known_from
             "doy": _doy(s),  # 0-based day-of-year interval of the start
             "line": line, "id": eid, "name": get("name", ""), "series": sid, "direction": direction,
             "primary": primary == "yes", "status": status,
@@ -428,8 +531,6 @@ def _validate_events(path: Path, header, rows, series: dict[str, SeriesInfo] | N
             "lat": coords["lat"], "lon": coords["lon"], "sources": srcs, "confidence": conf,
             "notes": get("notes", ""),
         })
-    if sum(p.severity == "error" for p in problems) >= MAX_PROBLEMS:
-        problems.append(Problem(path, None, None, f"{MAX_PROBLEMS}+ errors", "fix these first; validation stopped listing here"))
     return records, inferred_dirs
 
 
@@ -521,6 +622,7 @@ class Catalogue:
 
     def as_of(self, date: _dt.date) -> "Catalogue":
         """The catalogue as it could be known at the end of ``date`` (memoised per date; see :meth:`_as_of`)."""
+        check_knowledge_date(date)
         cache = self._memo.setdefault("as_of", {})
         snap = cache.get(date)
         if snap is None:
@@ -535,7 +637,7 @@ class Catalogue:
         Rules (documented in ``data/README.md``):
 
         - an event exists once it is known: ``first_reported`` (its last
-          possible day, at coarse precision), or its start if never reported earlier;
+          possible day, at coarse precision), or, if empty, its start;
         - a known event whose start has not surely passed is ``announced``;
         - a cancellation or postponement counts once ``status_reported`` (or,
           if empty, once the planned start has passed);
@@ -621,16 +723,19 @@ def _doy(start) -> tuple[int, int]:
 
 
 def _known_from(r) -> _dt.date:
-    """When an event became public: ``first_reported`` (last possible day), else its start.
+    """When an event became public: ``first_reported`` if given, else its start (last possible day of either).
 
-    Computed from the recorded dates once, at load: a snapshot may hide an
-    announced exercise's dates, but not move the day it became known.
+    data/README.md §4 rule 1: a first report after the start (an exercise
+    revealed only once under way) makes the event known from that report, not
+    from its start. Computed from the recorded dates once, at load: a
+    snapshot may hide an announced exercise's dates, but not move the day it
+    became known.
     """
     known = r.get("known")
     if known is not None:
         return known
     if r["first_reported"] is not None:
-        return min(r["first_reported"].high, r["start"].high)
+        return r["first_reported"].high
     return r["start"].high
 
 
@@ -667,6 +772,36 @@ def _infer_series(records, inferred_dirs) -> dict[str, SeriesInfo]:
     return out
 
 
+def _exists(p: Path) -> bool:
+    """Whether ``p`` is there; True for other errors (a symlink loop, a name too long), so that
+    reading it then names the path and the reason instead of silently inferring the series."""
+    try:
+        os.stat(p)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _check_bounds(path: Path, records, series, inferred, problems):
+    """The resource bounds of the codebook: series, events per series, directions per series."""
+    if len(series) > MAX_SERIES:
+        problems.append(Problem(path, None, "series", f"{len(series):,} series",
+                                f"at most {MAX_SERIES:,} series in one catalogue; split the catalogue"))
+    counts: dict[str, int] = {}
+    for r in records:
+        n = counts[r["series"]] = counts.get(r["series"], 0) + 1
+        if n == MAX_EVENTS_PER_SERIES + 1:
+            problems.append(Problem(path, r["line"], "series", r["series"],
+                                    f"at most {MAX_EVENTS_PER_SERIES:,} events in one series; split the series"))
+    for sid, dirs in inferred.items():
+        if len(dirs) > MAX_DIRECTIONS:
+            problems.append(Problem(path, None, "direction", f"{len(dirs)} directions in series '{sid}'",
+                                    f"at most {MAX_DIRECTIONS} directions for a rotating series; group the rare "
+                                    "ones as 'other'"))
+
+
 def _fill_checked_through(series: dict, records) -> dict:
     """A series without ``checked_through`` is taken as checked through the catalogue's latest report."""
     latest = max((_known_from(r) for r in records), default=None)
@@ -678,40 +813,67 @@ def _fill_checked_through(series: dict, records) -> dict:
 
 
 def _collect(path: Path, series_path: Path | None):
-    problems: list[Problem] = []
+    """Read each file once; return records, series, problems and the SHA-256 of both files' bytes."""
+    problems = ProblemList(path)
     series = None
     series_bytes = b""
-    if series_path is not None and series_path.exists():
-        series = _read_series(series_path, problems)
-        series_bytes = series_path.read_bytes()
+    if series_path is not None and _exists(series_path):
+        series, series_bytes = _read_series(series_path, problems)
     header, rows, raw = _read_table(path, "exercises")
     records, inferred = [], {}
     if _check_header(path, header, REQUIRED_COLUMNS, EXERCISE_COLUMNS, problems):
-        if not rows:
+        first = next(rows, None)
+        if first is None:
             problems.append(Problem(path, 2, None, "no rows", "at least one exercise row below the header"))
+        else:
+            rows = itertools.chain([first], rows)
         records, inferred = _validate_events(path, header, rows, series, problems)
         _duplicate_warnings(path, records, problems)
     if series is None:
         series = _infer_series(records, inferred)
     series = _fill_checked_through(series, records)
-    sha = hashlib.sha256(raw + b"\x00" + series_bytes).hexdigest()
-    return records, series, problems, sha
+    _check_bounds(path, records, series, inferred, problems)
+    problems.close()
+    h = hashlib.sha256(raw)
+    del raw
+    h.update(b"\x00" + series_bytes)
+    return records, series, list(problems), h.hexdigest()
 
 
 def _series_path_for(path: Path) -> Path:
-    if path.is_dir() or not path.name:
+    try:
+        is_dir = os.path.isdir(path)
+    except (OSError, ValueError):
+        is_dir = False
+    if is_dir or not path.name:
         raise DataError(f"{path}: is a directory; give the path of an exercises CSV file, e.g. {path / 'exercises.csv'}")
     return path.with_name("series.csv")
 
 
-def validate_file(path: str | os.PathLike | None = None) -> list[Problem]:
-    """Validate a catalogue file; return every problem (errors and warnings), never raise on bad data."""
+def inspect_file(path: str | os.PathLike | None = None) -> tuple[list[Problem], Catalogue | None]:
+    """Validate a catalogue file, reading each file once.
+
+    Returns
+    -------
+    problems : list of Problem
+        Every problem (errors and warnings, at most :data:`MAX_PROBLEMS` of each).
+    catalogue : Catalogue or None
+        The catalogue, if there is no error.
+    """
     path = Path(path) if path else bundled_path()
     try:
-        _, _, problems, _ = _collect(path, _series_path_for(path))
+        records, series, problems, sha = _collect(path, _series_path_for(path))
     except DataError as exc:
-        return [Problem(path, None, None, None, str(exc))] if not exc.problems else list(exc.problems)
-    return problems
+        return ([Problem(path, None, None, None, str(exc))] if not exc.problems else list(exc.problems)), None
+    if any(p.severity == "error" for p in problems):
+        return problems, None
+    warns = tuple(p for p in problems if p.severity == "warning")
+    return problems, Catalogue(tuple(records), series, str(path), sha, None, warns)
+
+
+def validate_file(path: str | os.PathLike | None = None) -> list[Problem]:
+    """Validate a catalogue file; return every problem (errors and warnings), never raise on bad data."""
+    return inspect_file(path)[0]
 
 
 def load_catalogue(path: str | os.PathLike | None = None, *, series_path: str | os.PathLike | None = None,
@@ -737,12 +899,12 @@ def load_catalogue(path: str | os.PathLike | None = None, *, series_path: str | 
     """
     path = Path(path) if path else bundled_path()
     sp = Path(series_path) if series_path is not None else _series_path_for(path)
-    if series_path is not None and not sp.exists():
+    if series_path is not None and not _exists(sp):
         raise DataError(f"{sp}: no such file; give the path of a series CSV file")
     records, series, problems, sha = _collect(path, sp)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        raise DataError(f"{path}: {len(errors)} problem(s) found; nothing was done:", problems)
+        raise DataError(f"{path}: {plural(len(errors), 'problem')} found; nothing was done:", problems)
     warns = tuple(p for p in problems if p.severity == "warning")
     if warn:
         for w in warns:

@@ -1,34 +1,51 @@
-"""ISO 3166-1 alpha-3 country codes, with codes for historical states.
+"""ISO 3166-1 alpha-3 country codes, with codes for former states.
 
-Current codes follow ISO 3166-1 (2024). Historical states use their ISO 3166-3
-alpha-3 codes where one exists (SUN Soviet Union, DDR German Democratic
-Republic, YUG Yugoslavia, CSK Czechoslovakia, SCG Serbia and Montenegro,
-YMD South Yemen, ZAR Zaire) and ``XKX`` for Kosovo, the user-assigned code
-used by the EU and the IMF.
+Current codes are those of ISO 3166-1 as :mod:`pycountry` ships them. Former
+states that military-exercise datasets still name use their ISO 3166-3 alpha-3
+codes (:data:`HISTORICAL`: SUN Soviet Union, DDR German Democratic Republic,
+YUG Yugoslavia, CSK Czechoslovakia, SCG Serbia and Montenegro, YMD South Yemen,
+ZAR Zaire; each is in ``pycountry.historic_countries``), and Kosovo has
+``XKX``, the user-assigned code used by the EU and the IMF.
+
+pycountry is imported on first use, not with this module, so that ``drillcast
+--help`` stays light. ``CURRENT`` and ``CODES`` are computed then, once.
 """
 
 from __future__ import annotations
 
-CURRENT = frozenset(
-    """
-ABW AFG AGO AIA ALA ALB AND ARE ARG ARM ASM ATA ATF ATG AUS AUT AZE BDI BEL BEN BES BFA BGD BGR BHR BHS
-BIH BLM BLR BLZ BMU BOL BRA BRB BRN BTN BVT BWA CAF CAN CCK CHE CHL CHN CIV CMR COD COG COK COL COM CPV
-CRI CUB CUW CXR CYM CYP CZE DEU DJI DMA DNK DOM DZA ECU EGY ERI ESH ESP EST ETH FIN FJI FLK FRA FRO FSM
-GAB GBR GEO GGY GHA GIB GIN GLP GMB GNB GNQ GRC GRD GRL GTM GUF GUM GUY HKG HMD HND HRV HTI HUN IDN IMN
-IND IOT IRL IRN IRQ ISL ISR ITA JAM JEY JOR JPN KAZ KEN KGZ KHM KIR KNA KOR KWT LAO LBN LBR LBY LCA LIE
-LKA LSO LTU LUX LVA MAC MAF MAR MCO MDA MDG MDV MEX MHL MKD MLI MLT MMR MNE MNG MNP MOZ MRT MSR MTQ MUS
-MWI MYS MYT NAM NCL NER NFK NGA NIC NIU NLD NOR NPL NRU NZL OMN PAK PAN PCN PER PHL PLW PNG POL PRI PRK
-PRT PRY PSE PYF QAT REU ROU RUS RWA SAU SDN SEN SGP SGS SHN SJM SLB SLE SLV SMR SOM SPM SRB SSD STP SUR
-SVK SVN SWE SWZ SXM SYC SYR TCA TCD TGO THA TJK TKL TKM TLS TON TTO TUN TUR TUV TWN TZA UGA UKR UMI URY
-USA UZB VAT VCT VEN VGB VIR VNM VUT WLF WSM YEM ZAF ZMB ZWE
-""".split()
-)
+import functools
 
-HISTORICAL = frozenset({"SUN", "DDR", "YUG", "CSK", "SCG", "YMD", "ZAR", "XKX"})
+__all__ = ["CODES", "CURRENT", "HISTORICAL", "USER_ASSIGNED", "is_code"]
 
-CODES = CURRENT | HISTORICAL
+HISTORICAL = frozenset({"SUN", "DDR", "YUG", "CSK", "SCG", "YMD", "ZAR"})
+"""Former states drillcast stores under their ISO 3166-3 alpha-3 code (a choice: other
+renamed states, such as Burma, are stored under their current code)."""
+
+USER_ASSIGNED = frozenset({"XKX"})
+"""Codes outside ISO 3166 in common use: XKX Kosovo (EU, IMF)."""
+
+
+@functools.lru_cache(maxsize=None)
+def _current() -> frozenset:
+    import pycountry
+
+    return frozenset(c.alpha_3 for c in pycountry.countries)
+
+
+@functools.lru_cache(maxsize=None)
+def _codes() -> frozenset:
+    return _current() | HISTORICAL | USER_ASSIGNED
+
+
+def __getattr__(name: str):
+    # CURRENT and CODES are module attributes computed on first access (PEP 562)
+    if name == "CURRENT":
+        return _current()
+    if name == "CODES":
+        return _codes()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def is_code(code: str) -> bool:
-    """True if ``code`` is a known ISO 3166-1 alpha-3 (or historical) code."""
-    return code in CODES
+    """True if ``code`` is a current ISO 3166-1 alpha-3 code, a former state's (:data:`HISTORICAL`) or XKX."""
+    return code in _codes()

@@ -12,10 +12,13 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 
-__all__ = ["PartialDate", "parse_partial_date", "parse_day", "DAY", "MONTH", "YEAR"]
+__all__ = ["PartialDate", "parse_partial_date", "parse_day", "today", "check_knowledge_date", "DAY", "MONTH", "YEAR",
+           "MIN_YEAR", "MAX_YEAR"]
 
 DAY, MONTH, YEAR = "day", "month", "year"
-_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+MIN_YEAR, MAX_YEAR = 1800, 2200
+"""Years a catalogue date or a knowledge (as-of) date may have (the codebook's bounds)."""
+_PATTERN = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits only
 
 
 @dataclass(frozen=True, order=True)
@@ -82,12 +85,36 @@ def parse_partial_date(text: str) -> PartialDate:
     return PartialDate(d, d, DAY, s)
 
 
+def today() -> _dt.date:
+    """Today's date in UTC: the default knowledge date, the same in every time zone."""
+    return _dt.datetime.now(_dt.timezone.utc).date()
+
+
+def check_knowledge_date(date: _dt.date, parameter: str = "as_of") -> _dt.date:
+    """``date`` if it is a knowledge date drillcast handles (years :data:`MIN_YEAR`-:data:`MAX_YEAR`).
+
+    Raises
+    ------
+    ParameterError
+        Naming ``parameter``.
+    """
+    from drillcast.errors import ParameterError
+
+    if not isinstance(date, _dt.date):
+        raise ParameterError(parameter, f"{date!r} is not a date; give a datetime.date such as 2025-01-01")
+    if not MIN_YEAR <= date.year <= MAX_YEAR:
+        raise ParameterError(parameter, f"{date.isoformat()} is not allowed; give a date from {MIN_YEAR}-01-01 "
+                                        f"to {MAX_YEAR}-12-31")
+    return date
+
+
 def parse_day(text: str, *, what: str = "date") -> _dt.date:
     """Parse a full ``YYYY-MM-DD`` date (for options such as ``--as-of``)."""
     try:
         pd = parse_partial_date(text)
     except ValueError as exc:
-        raise ValueError(f"{what} {text!r}: {exc}; write it as YYYY-MM-DD, e.g. 2025-01-01") from None
+        why = "is not a date" if not _PATTERN.match(text.strip()) else f"is not a date: {exc}"
+        raise ValueError(f"{what} {text!r} {why}; write it as YYYY-MM-DD, e.g. 2025-01-01") from None
     if pd.precision != DAY:
         raise ValueError(f"{what} {text!r} is not a full day; write it as YYYY-MM-DD, e.g. {pd.low.isoformat()}")
     return pd.low

@@ -11,6 +11,8 @@ not load yet (``drillcast data validate`` says why).
 
 from __future__ import annotations
 
+from drillcast._words import plural
+
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,8 +99,8 @@ class CatalogueDiff:
         if self.identical:
             head = "no event added, removed or changed"
         else:
-            head = (f"{c['added']} event(s) added, {c['removed']} removed, {c['changed_events']} changed "
-                    f"({c['changed_fields']} field(s))")
+            head = (f"{plural(c['added'], 'event')} added, {c['removed']} removed, {c['changed_events']} changed "
+                    f"({plural(c['changed_fields'], 'field')})")
         if self.series_compared:
             head += (f"; series: {c['series_added']} added, {c['series_removed']} removed, "
                      f"{c['series_changed']} changed")

@@ -15,6 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from drillcast._words import plural
 from drillcast.data.catalogue import EXERCISE_COLUMNS, SERIES_COLUMNS, validate_file
 from drillcast.errors import DataError, ParameterError
 
@@ -88,7 +89,7 @@ def _validate_candidate(exercises: bytes, series: bytes | None, name: str) -> No
         lines = [str(p).replace(str(ex), name).replace(str(Path(tmp) / "series.csv"), "series.csv")
                  for p in problems[:20]]
         raise DataError(f"{name}: the edit was refused, nothing was written; the catalogue would have "
-                        f"{len(problems)} problem(s):\n" + "\n".join(lines))
+                        f"{plural(len(problems), 'problem')}:\n" + "\n".join(lines))
 
 
 def _series_bytes(path: Path) -> bytes | None:

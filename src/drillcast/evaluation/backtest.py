@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from drillcast.data.catalogue import Catalogue
+from drillcast._params import check_horizon
+from drillcast.data.dates import check_knowledge_date, today
 from drillcast.errors import ParameterError
 from drillcast.forecasting import Forecaster
 from drillcast.data.history import series_history
@@ -196,18 +198,21 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
     models : list of str or OutcomeModel, optional
         Default: every model in :data:`drillcast.models.MODELS`.
     truth_as_of : datetime.date, optional
-        What counts as "what happened" (default: today).
+        What counts as "what happened" (default: today, the UTC date).
     counts : str
         Count model of multi-event series (:mod:`drillcast.models.counts`), scored by ``count_rps``.
     summary : bool
         Compute coverage intervals, paired tests and reliability tables (these
         need scipy and pandas); False gives mean scores only, fast.
     """
+    check_horizon(horizon)
+    if truth_as_of is not None:
+        check_knowledge_date(truth_as_of, "truth_as_of")
     series_ids = [series] if isinstance(series, str) else list(series)
     specs = list(models) if models else list(MODELS)
     specs = [get_model(m) if isinstance(m, str) else m for m in specs]  # names or OutcomeModel instances
     names = [m.name for m in specs]
-    truth_as_of = truth_as_of or _dt.date.today()
+    truth_as_of = truth_as_of or today()
     folds = []
     snaps: dict[_dt.date, Catalogue] = {}
     used_cutoffs = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 _REGISTRY = ("MODELS", "BASELINES", "DEFAULT_MODEL", "get_model", "OutcomeModel", "FittedOutcome",
              "Uniform", "Climatology", "Persistence", "StrictRotation", "CalendarRotation",
-             "ChangePoint", "MarkovRotation", "Ensemble")
+             "ChangePoint", "MarkovRotation", "Ensemble", "Pooled")
 __all__ = list(_REGISTRY)
 
 

@@ -122,6 +122,14 @@ class OutcomeModel:
     def fit(self, history: SeriesHistory) -> FittedOutcome:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def fit_in(self, snapshot, history: SeriesHistory) -> FittedOutcome:
+        """Fit on ``history`` within ``snapshot`` (the catalogue as of the cutoff).
+
+        Per-series models ignore the snapshot; pooled models
+        (:mod:`drillcast.models.pooled`) learn from every series in it.
+        """
+        return self.fit(history)
+
     def settings(self) -> dict:
         from dataclasses import asdict
 

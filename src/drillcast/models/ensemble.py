@@ -55,6 +55,9 @@ class Ensemble(OutcomeModel):
         return "linear pool of " + ", ".join(parts)
 
     def fit(self, history):
-        fits = [m.fit(history) for m in self.members]
+        return self.fit_in(None, history)
+
+    def fit_in(self, snapshot, history):
+        fits = [m.fit(history) if snapshot is None else m.fit_in(snapshot, history) for m in self.members]
         w = self.weights or (1.0,) * len(fits)
         return _EnsembleFit(self.name, history.categories, fits, w)

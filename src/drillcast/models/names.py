@@ -9,7 +9,7 @@ from __future__ import annotations
 from drillcast.errors import OptionError, did_you_mean
 
 MODEL_NAMES = ("uniform", "climatology", "persistence", "strict-rotation", "calendar", "markov", "markov2",
-               "changepoint", "ensemble", "ensemble-bayes")
+               "changepoint", "ensemble", "ensemble-bayes", "pooled")
 
 
 def check_model_name(name: str, option: str = "--model") -> str:

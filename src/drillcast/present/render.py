@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drillcast._words import plural
 from drillcast.present.text import pct, safe_text, start_phrase, table
 
 __all__ = ["forecast_text", "track_record_phrase", "backtest_text", "tests_text"]
@@ -15,15 +16,19 @@ def track_record_phrase(tr: dict | None) -> str:
         return f"track record: {tr.get('reason', 'no past forecasts to score')}"
     s = (f"track record ({tr['model']}): mean log score {tr['mean_log_score']:.2f} over {tr['n']} yearly "
          f"forecasts ({tr['from']}-{tr['to']}); uniform {tr['uniform_mean_log_score']:.2f}")
-    return s + " (higher is better; 0 is perfect)"
+    s += " (higher is better; 0 is perfect)"
+    uni = tr.get("uniform_mean_log_score")
+    if uni is not None and tr["mean_log_score"] <= uni:
+        s += "; no better than a uniform guess over these years: no skill, treat the numbers as a base rate"
+    return s
 
 
 def forecast_text(forecasts, catalogue) -> str:
     blocks = []
     for fc in forecasts:
         head = (f"{safe_text(fc.series)}: {safe_text(fc.series_name)}\n"
-                f"  as of {fc.as_of}, model {fc.model}, {_plural(fc.n_events_used, 'held primary event')} "
-                f"in {_plural(fc.n_years_used, 'year')} of history")
+                f"  as of {fc.as_of}, model {fc.model}, {plural(fc.n_events_used, 'held primary event')} "
+                f"in {plural(fc.n_years_used, 'year')} of history")
         if not fc.ok:
             blocks.append(f"{head}\n  {fc.status}: {fc.reason}")
             continue
@@ -48,16 +53,13 @@ def forecast_text(forecasts, catalogue) -> str:
         lines += [f"  {safe_text(n)}" for n in notes]
         if parts:
             lines.append(f"  {', '.join(parts)}: probability of taking part in the year's exercise")
+        if fc.model_info.get("pooled"):  # the evidence behind a pooled model's numbers
+            lines.append(f"  {fc.model}: {safe_text(fc.model_info['pooled'])}")
         trp = track_record_phrase(fc.track_record)
         if trp:
             lines.append(f"  {trp}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
-
-
-def _plural(n: int, noun: str) -> str:
-    """'1 year', '2 years', '0 years'."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _cell(y, p, fact="yes"):
@@ -158,10 +160,13 @@ def _fmt(x, digits=3):
 
 
 def tests_text(sid, as_of, results) -> str:
+    """Per series: one row per test (p-values printed as in the readings), then each reading, H0, H1."""
+    from drillcast.hypotheses.wording import p_text
+
     rows = []
     for r in results:
         method = r.method + (f" ({r.draws:,} draws, s.e. {r.mc_se:.4f})" if r.method == "monte-carlo" and r.draws else "")
-        rows.append([r.test, r.n, _fmt(r.statistic), _fmt(r.p_value), _fmt(getattr(r, "p_adjusted", None)),
+        rows.append([r.test, r.n, _fmt(r.statistic), p_text(r.p_value), p_text(getattr(r, "p_adjusted", None)),
                      method, _fmt(r.power, 2), "-" if r.n_for_80 is None else str(r.n_for_80)])
     out = [f"{safe_text(sid)}: hypothesis tests on what was known on {as_of}",
            "\n".join("  " + line for line in table(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import unicodedata
 
-__all__ = ["safe_text", "table", "pct", "start_phrase"]
+__all__ = ["safe_text", "safe_lines", "table", "pct", "start_phrase"]
 
 
 def safe_text(s) -> str:
@@ -25,6 +25,12 @@ def safe_text(s) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+def safe_lines(s) -> str:
+    """:func:`safe_text` line by line: newlines are kept, every other control character is shown."""
+    s = "" if s is None else str(s)
+    return "\n".join(safe_text(line) for line in s.split("\n"))
 
 
 def table(headers, rows, align=None) -> str:

@@ -20,6 +20,8 @@ Examples
 
 from __future__ import annotations
 
+from drillcast._words import plural
+
 import csv
 import io
 import os
@@ -28,7 +30,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from drillcast._io import atomic_write, check_output_path, neutralise_cell
+from drillcast._io import OutputTransaction, check_output_path, neutralise_cell
 from drillcast.data.catalogue import EXERCISE_COLUMNS, SERIES_COLUMNS, load_catalogue
 from drillcast.errors import DataError, OutputError, Problem
 from drillcast.data.importers._common import ImportResult, ReportEntry, slugify
@@ -75,14 +77,14 @@ class WriteSummary:
     warnings: tuple = ()
 
     def text(self) -> str:
-        out = [f"wrote {self.events} exercise(s) to {self.exercises_path} (validated: no errors)"]
+        out = [f"wrote {plural(self.events, 'exercise')} to {self.exercises_path} (validated: no errors)"]
         if self.series_written:
             out.append(f"wrote {self.series_path} with {len(self.series)} series "
                        "(kind recurring unless rows give two or more directions; regular_participants empty)")
         else:
             out.append(f"kept the existing {self.series_path}: not overwritten")
         if self.warnings:
-            out.append(f"{len(self.warnings)} warning(s) from validation:")
+            out.append(f"{plural(len(self.warnings), 'warning')} from validation:")
             out.extend(f"  {w}" for w in self.warnings)
         return "\n".join(out)
 
@@ -146,7 +148,7 @@ def _relocate(exc: DataError, mapping: dict[str, str], out: Path, hint: str) -> 
 
 
 def write_catalogue(result: ImportResult, out_path: str | os.PathLike,
-                    inputs=None) -> WriteSummary:
+                    inputs=None, extra=None) -> WriteSummary:
     """Validate ``result.rows`` as a catalogue, then write them to ``out_path`` (and ``series.csv``).
 
     The rows and a ``series.csv`` are first written to a temporary folder and
@@ -164,6 +166,11 @@ def write_catalogue(result: ImportResult, out_path: str | os.PathLike,
         The exercises CSV to write (header :data:`~drillcast.data.catalogue.EXERCISE_COLUMNS`).
     inputs : iterable of path-like, optional
         Files that must not be overwritten; ``result.path`` always is one.
+    extra : dict, optional
+        More files to write in the same all-or-nothing transaction (e.g. the
+        import report): path -> bytes, str, or a function of the
+        :class:`WriteSummary` returning either. Either every file is written
+        or none is (:class:`drillcast._io.OutputTransaction`).
 
     Raises
     ------
@@ -204,11 +211,15 @@ def write_catalogue(result: ImportResult, out_path: str | os.PathLike,
             raise _relocate(exc, {str(t_ex): str(out), str(t_series): str(series_path)}, out, hint) from None
         warns = tuple(str(w).replace(str(t_ex), str(out)).replace(str(t_series), str(series_path))
                       for w in cat.warnings)
-    atomic_write(out, ex_bytes, ins)
-    if not keep:
-        atomic_write(series_path, series_bytes, ins)
-    return WriteSummary(
+    summary = WriteSummary(
         exercises_path=str(out), series_path=str(series_path), series_written=not keep,
         events=len(result.rows), series=tuple(sorted({r["series"] for r in result.rows if r["series"]})),
         warnings=warns,
     )
+    with OutputTransaction(ins) as tx:
+        tx.add(out, ex_bytes)
+        if not keep:
+            tx.add(series_path, series_bytes)
+        for path, data in (extra or {}).items():
+            tx.add(path, data(summary) if callable(data) else data)
+    return summary

@@ -1,0 +1,425 @@
+"""A pooled model: whether a series holds its exercise next year, learnt from every series.
+
+Each series has 5-30 yearly points; what a short history says about next year
+(a pause, a return, the end of a series) is learnt better from all series of
+the catalogue at once. :class:`Pooled` fits one Bayesian logistic regression
+of "held in year t" on features of the series' own record before ``t``,
+
+    logit P(held_t) = beta . x_t,
+
+over every (series, year) pair known in the snapshot it is given (so only what
+was reported before the cutoff, for every series). The features ``x_t`` are
+(:data:`FEATURES`): held last year, held two years ago, the logits of the
+series' recency-weighted (half-life 3 years) and overall smoothed held rates,
+log of the series' age, log of the years since it was last held, log of the
+current run of held years, whether the series' usual gap (median gap between
+held years, weighted by how consistently it recurs) makes year ``t`` due or
+not yet due, and whether the series holds several events a year.
+
+The prior is Gaussian around a simple rule: coefficient 1 on the recency-weighted
+held rate, +-:data:`PRIOR_DUE` on "due" / "not yet due" and 0 elsewhere
+(``logit P = logit(recent rate)``, moved by the series' usual gap), standard
+deviation :attr:`Pooled.prior_sd` (by default chosen among :attr:`Pooled.prior_sds` by
+the Laplace evidence, empirical Bayes); so with nine series the model stays near the
+rule and with a thousand series-years it learns how histories continue. The
+posterior is the Laplace approximation at the maximum a posteriori (Newton's
+method); forecasts average over :data:`N_DRAWS` fixed (antithetic) draws of
+the coefficients, and each simulated path keeps one draw, so multi-year
+questions carry the parameter uncertainty. Later years are exact: the
+features of year ``t + 1`` depend on the outcome of year ``t``, and every
+held/none path of up to :data:`MAX_TREE` years is enumerated.
+
+For a rotating series the direction, given that an exercise is held, comes
+from a linear pool of the strict rotation rule and the change-point model;
+the rule's weight is its evidence, how much better than chance it predicted
+the series' past directions (0 for a series that does not rotate; at most an
+equal share).
+
+References: Gelman et al., *Bayesian Data Analysis*, 3rd ed., sec. 16.2
+(logistic regression with informative priors) and 4.1 (Laplace approximation);
+Montero-Manso & Hyndman (2021), "Principles and algorithms for forecasting
+groups of time series: locality and globality", *Int. J. Forecasting* 37.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from drillcast.data.history import SeriesHistory, series_history
+from drillcast.models.base import FittedOutcome, OutcomeModel
+
+__all__ = ["Pooled", "PooledFit", "FEATURES", "pooled_design", "rotation_evidence"]
+
+FEATURES = ("intercept", "held_1", "held_2", "recent_rate", "overall_rate", "log_age", "log_gap", "log_run",
+            "due", "not_due", "multi")
+N_DRAWS = 128  # coefficient draws (64 antithetic pairs)
+MAX_TREE = 10  # years of paths enumerated exactly; beyond, Monte Carlo
+_MC_PATHS = 20_000
+_HALF_LIFE = 3.0
+PRIOR_DUE = 1.5  # prior log-odds for a year its usual gap makes due (and against one not yet due)
+
+
+def _logit(p):
+    return np.log(p) - np.log1p(-p)
+
+
+def _base_record(h: SeriesHistory) -> tuple[np.ndarray, np.ndarray]:
+    """Held (1/0) per complete year and whether the year is known (unknown years count as not held)."""
+    held = (h.outcomes != h.none_index) & h.known
+    return held.astype(float), h.known.copy()
+
+
+def _period(held_years: np.ndarray) -> tuple[int, float]:
+    """Median gap between held years and the share of gaps equal to it (smoothed: n / (gaps + 1))."""
+    if len(held_years) < 2:
+        return 1, 0.0
+    gaps = np.diff(held_years)
+    P = max(1, int(round(float(np.median(gaps)))))
+    return P, float(np.sum(gaps == P)) / (len(gaps) + 1.0)
+
+
+def _features(paths: np.ndarray, multi: bool, period: tuple[int, float]) -> np.ndarray:
+    """Feature rows (n, F) for the year after each row of ``paths`` (n, L) of held indicators.
+
+    Every row covers the same years, from the series' first year to the year before the
+    one predicted; ``period`` (usual gap and its consistency) comes from the known record.
+    """
+    n, L = paths.shape
+    F = np.zeros((n, len(FEATURES)))
+    F[:, 0] = 1.0
+    if L == 0:
+        return F
+    F[:, 1] = paths[:, -1]
+    F[:, 2] = paths[:, -2] if L >= 2 else 0.0
+    w = 0.5 ** (np.arange(L)[::-1] / _HALF_LIFE)
+    F[:, 3] = _logit((paths @ w + 1.0) / (w.sum() + 2.0))
+    F[:, 4] = _logit((paths.sum(axis=1) + 1.0) / (L + 2.0))
+    F[:, 5] = np.log(L)
+    rev = paths[:, ::-1] > 0
+    any_held = rev.any(axis=1)
+    gap = np.where(any_held, np.argmax(rev, axis=1) + 1, L + 1)
+    F[:, 6] = np.log(gap)
+    run = np.where(rev.all(axis=1), L, np.argmin(rev, axis=1))
+    F[:, 7] = np.log1p(run)
+    P, cons = period
+    if P >= 2:
+        F[:, 8] = cons * (gap == P)
+        F[:, 9] = cons * (gap < P)
+    F[:, 10] = float(multi)
+    return F
+
+
+def pooled_design(histories) -> tuple[np.ndarray, np.ndarray, int]:
+    """Rows of every series-year with a known outcome after the series' first year.
+
+    Returns ``(X, y, n_series)``: features from the record before each year, whether the
+    year was held, and how many series gave at least one row.
+    """
+    Xs, ys, n_series = [], [], 0
+    for h in histories:
+        held, known = _base_record(h)
+        years = h.years
+        rows = []
+        for t in range(1, len(held)):
+            if not known[t]:
+                continue
+            hy = years[:t][held[:t] > 0]
+            rows.append((_features(held[None, :t], h.info.multi_event, _period(hy))[0], held[t]))
+        if rows:
+            n_series += 1
+            Xs.append(np.array([r[0] for r in rows]))
+            ys.append(np.array([r[1] for r in rows]))
+    if not Xs:
+        return np.zeros((0, len(FEATURES))), np.zeros(0), 0
+    return np.concatenate(Xs), np.concatenate(ys), n_series
+
+
+def _prior(prior_sd: float) -> tuple[np.ndarray, np.ndarray]:
+    mean = np.zeros(len(FEATURES))
+    mean[FEATURES.index("recent_rate")] = 1.0
+    mean[FEATURES.index("due")], mean[FEATURES.index("not_due")] = PRIOR_DUE, -PRIOR_DUE
+    return mean, np.full(len(FEATURES), 1.0 / prior_sd ** 2)
+
+
+def fit_logistic(X, y, prior_mean, prior_prec, iters: int = 50):
+    """MAP of a logistic regression with a Gaussian prior, and the Laplace covariance."""
+    beta = prior_mean.copy()
+    for _ in range(iters):
+        p = 1.0 / (1.0 + np.exp(-(X @ beta)))
+        g = X.T @ (y - p) - prior_prec * (beta - prior_mean)
+        H = (X * (p * (1 - p))[:, None]).T @ X + np.diag(prior_prec)
+        step = np.linalg.solve(H, g)
+        beta = beta + step
+        if np.max(np.abs(step)) < 1e-9:
+            break
+    p = 1.0 / (1.0 + np.exp(-(X @ beta)))
+    H = (X * (p * (1 - p))[:, None]).T @ X + np.diag(prior_prec)
+    return beta, np.linalg.inv(H)
+
+
+def log_evidence(X, y, beta, cov, prior_mean, prior_prec) -> float:
+    """Laplace approximation of the log marginal likelihood of a logistic regression."""
+    z = X @ beta
+    loglik = float(np.sum(y * z - np.logaddexp(0.0, z)))
+    logprior = float(-0.5 * np.sum(prior_prec * (beta - prior_mean) ** 2) + 0.5 * np.sum(np.log(prior_prec)))
+    return loglik + logprior + 0.5 * float(np.linalg.slogdet(cov)[1])
+
+
+@dataclass(frozen=True)
+class PooledParameters:
+    """The pooled fit of one snapshot: coefficient mean, covariance and draws, and what it learnt from."""
+
+    beta: np.ndarray
+    cov: np.ndarray
+    draws: np.ndarray
+    n_series: int
+    n_rows: int
+    as_of: object
+    prior_sd: float = 1.0
+
+    def describe(self) -> dict:
+        return {"pooled": f"pooled over {self.n_series} series, {self.n_rows} series-years before {self.as_of}",
+                "pooled_series": self.n_series, "pooled_series_years": self.n_rows, "pooled_prior_sd": self.prior_sd,
+                "pooled_coefficients": {f: round(float(b), 4) for f, b in zip(FEATURES, self.beta)}}
+
+
+def _fit_snapshot(model: "Pooled", snapshot) -> PooledParameters:
+    hists = [snapshot.memo(("history", sid), lambda snap, s=sid: series_history(snap, s))
+             for sid in snapshot.series_ids() if sid not in model.exclude]
+    X, y, n_series = pooled_design(hists)
+    sds = model.prior_sds if model.prior_sd is None else (model.prior_sd,)
+    best = None
+    for sd in sds:  # empirical Bayes: the prior scale with the largest Laplace evidence
+        mean, prec = _prior(sd)
+        if len(y):
+            beta, cov = fit_logistic(X, y, mean, prec)
+            ev = log_evidence(X, y, beta, cov, mean, prec)
+        else:
+            beta, cov, ev = mean, np.diag(1.0 / prec), 0.0
+        if best is None or ev > best[0] + 1e-9:
+            best = (ev, sd, beta, cov)
+    _, sd, beta, cov = best
+    rng = np.random.default_rng(20240917)
+    z = rng.standard_normal((N_DRAWS // 2, len(FEATURES)))
+    L = np.linalg.cholesky(cov + 1e-12 * np.eye(len(FEATURES)))
+    dev = z @ L.T
+    draws = np.concatenate([beta + dev, beta - dev])
+    return PooledParameters(beta, cov, draws, n_series, int(len(y)), snapshot.as_of_date, sd)
+
+
+def rotation_evidence(history: SeriesHistory) -> tuple[float, int, int]:
+    """How much better than chance the strict rotation rule predicted the series' past directions.
+
+    Returns ``(evidence, hits, trials)``: over held years in one of the directions,
+    predicted from the last earlier such year, ``evidence = (m - 1/P) / (1 - 1/P)`` clipped
+    to [0, 1], with ``m = (hits + 1) / (trials + 2)`` and ``P`` the number of directions.
+    """
+    P = len(history.info.directions)
+    ys, os_ = history.observed()
+    prev = None
+    hits = trials = 0
+    for y, o in zip(ys.tolist(), os_.tolist()):
+        if o >= P:
+            continue
+        if prev is not None:
+            trials += 1
+            hits += int((prev[1] + y - prev[0]) % P == o)
+        prev = (y, o)
+    if P < 2:
+        return 0.0, hits, trials
+    m = (hits + 1.0) / (trials + 2.0)
+    return float(np.clip((m - 1.0 / P) / (1.0 - 1.0 / P), 0.0, 1.0)), hits, trials
+
+
+class PooledFit(FittedOutcome):
+    """P(held) from the pooled regression, the direction from the rotation members."""
+
+    sequential = True
+
+    def __init__(self, name, history: SeriesHistory, params: PooledParameters, directions=None, weights=None):
+        self.name, self.categories = name, history.categories
+        self.params = params
+        self.history = history
+        held, _ = _base_record(history)
+        self.base = held
+        self.first_year = int(history.years[0]) if history.n_years else history.current_year
+        self.period = _period(history.years[held > 0])
+        self.multi = history.info.multi_event
+        self.directions = directions  # a fitted linear pool over held labels (rotating series) or None
+        self.weights = weights
+        self._cache = {}
+
+    # -- the held/none process
+
+    def _p_held(self, paths):
+        """(n, draws) probability of held in the year after each path."""
+        F = _features(paths, self.multi, self.period)
+        return 1.0 / (1.0 + np.exp(-(F @ self.params.draws.T)))
+
+    def _fixed(self, years, overrides):
+        """Years from the current one to the last asked; known P(held) per year (or None)."""
+        h = self.history
+        last = max(int(max(years)), h.current_year)
+        span = list(range(h.current_year, last + 1))
+        fixed = [None] * len(span)
+        if h.current_outcome is not None:
+            fixed[0] = float(h.current_outcome != h.none_index)
+        for y, o in zip(years, overrides or [None] * len(years)):
+            if o is not None and int(y) >= h.current_year:
+                fixed[int(y) - h.current_year] = 1.0 - float(o[-1])
+        return span, fixed
+
+    def _tree(self, span, fixed):
+        """Leaf probabilities (2^D, draws) of every held/none path over ``span`` and the leaf bits."""
+        key = (tuple(span), tuple(fixed))
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        D = len(span)
+        paths = np.zeros((1, 0))
+        prob = np.ones((1, N_DRAWS))
+        for d in range(D):
+            full = np.concatenate([np.repeat(self.base[None, :], len(paths), axis=0), paths], axis=1)
+            p = np.full((len(paths), N_DRAWS), fixed[d]) if fixed[d] is not None else self._p_held(full)
+            paths = np.concatenate([np.concatenate([paths, np.ones((len(paths), 1))], axis=1),
+                                    np.concatenate([paths, np.zeros((len(paths), 1))], axis=1)])
+            prob = np.concatenate([prob * p, prob * (1 - p)])
+        self._cache[key] = (prob, paths)
+        return prob, paths
+
+    def _simulate(self, span, fixed, n, rng):
+        """Held paths (n, D) by simulation, one coefficient draw per path (long horizons)."""
+        draw = rng.integers(N_DRAWS, size=n)
+        paths = np.repeat(self.base[None, :], n, axis=0)
+        out = np.zeros((n, len(span)))
+        for d in range(len(span)):
+            if fixed[d] is not None:
+                p = np.full(n, fixed[d])
+            else:
+                F = _features(paths, self.multi, self.period)
+                p = 1.0 / (1.0 + np.exp(-np.einsum("nf,nf->n", F, self.params.draws[draw])))
+            out[:, d] = rng.random(n) < p
+            paths = np.concatenate([paths, out[:, d:d + 1]], axis=1)
+        return out
+
+    def held_marginals(self, years, overrides=None, rng=None) -> np.ndarray:
+        span, fixed = self._fixed(years, overrides)
+        if len(span) <= MAX_TREE:
+            prob, paths = self._tree(span, fixed)
+            m = (prob.mean(axis=1)[:, None] * paths).sum(axis=0)
+        else:
+            rng = rng if rng is not None else np.random.default_rng(20240917)
+            m = self._simulate(span, fixed, _MC_PATHS, rng).mean(axis=0)
+        return np.array([m[int(y) - span[0]] for y in years])
+
+    def held_paths(self, years, n, rng, overrides=None) -> np.ndarray:
+        span, fixed = self._fixed(years, overrides)
+        if len(span) <= MAX_TREE:
+            prob, paths = self._tree(span, fixed)
+            c = np.cumsum(prob, axis=0)
+            c /= c[-1:]
+            draw = rng.integers(N_DRAWS, size=n)
+            u = rng.random(n)
+            leaf = np.empty(n, dtype=np.int64)
+            for j in np.unique(draw):
+                m = draw == j
+                leaf[m] = np.searchsorted(c[:, j], u[m], side="right")
+            sim = paths[np.minimum(leaf, len(paths) - 1)]
+        else:
+            sim = self._simulate(span, fixed, n, rng)
+        return sim[:, [int(y) - span[0] for y in years]] > 0
+
+    # -- the outcome interface
+
+    def _direction_marginals(self, years, overrides, rng=None):
+        q = self.directions.marginals_with(years, overrides, rng=rng)[:, :-1]
+        s = q.sum(axis=1, keepdims=True)
+        return np.where(s > 0, q / np.where(s > 0, s, 1.0), 1.0 / q.shape[1])
+
+    def marginals(self, years):
+        return self.marginals_with(years)
+
+    def marginals_with(self, years, overrides=None, rng=None):
+        years = [int(y) for y in years]
+        p = self.held_marginals(years, overrides, rng)
+        if self.directions is None:
+            out = np.column_stack([p, 1.0 - p])
+        else:
+            out = np.column_stack([p[:, None] * self._direction_marginals(years, overrides, rng), 1.0 - p])
+        for h, o in enumerate(overrides or ()):
+            if o is not None:
+                out[h] = o
+        return out
+
+    def sample(self, years, n, rng, overrides=None):
+        years = [int(y) for y in years]
+        held = self.held_paths(years, n, rng, overrides)
+        K = len(self.categories)
+        if self.directions is None:
+            return np.where(held, 0, K - 1)
+        lab = self.directions.sample(years, n, rng, overrides)
+        cond = self._direction_marginals(years, overrides)
+        c = np.cumsum(cond, axis=1)
+        u = rng.random((n, len(years), 1))
+        redraw = np.minimum((u >= c[None, :, :]).sum(axis=-1), K - 2)
+        lab = np.where(lab == K - 1, redraw, lab)  # a held year the members left empty: its direction given held
+        return np.where(held, lab, K - 1)
+
+    def describe(self):
+        d = self.params.describe()
+        if self.weights is not None:
+            d["direction_members"] = self.weights
+        return d
+
+
+@dataclass(frozen=True)
+class Pooled(OutcomeModel):
+    """P(held) by a logistic regression pooled over every series of the snapshot (see the module).
+
+    Parameters
+    ----------
+    prior_sd : float or None
+        Prior standard deviation of each coefficient around the prior rule; None
+        (default) chooses it among ``prior_sds`` by the Laplace evidence of the
+        snapshot's data (empirical Bayes): few series keep the model near the rule.
+    prior_sds : tuple of float
+    exclude : tuple of str
+        Series left out of the pooled fit (leave-series-out evaluation:
+        ``Pooled(exclude=(sid,))`` forecasts ``sid`` from what the others teach).
+    """
+
+    prior_sd: float | None = None
+    prior_sds: tuple = (0.25, 0.5, 1.0, 2.0)
+    exclude: tuple = ()
+    name = "pooled"
+    description = ("P(held) from a logistic regression on history features pooled over every series; "
+                   "direction from strict rotation (weighted by its past hits) and change point")
+
+    def fit(self, history: SeriesHistory) -> FittedOutcome:
+        """Fit on one series alone (no snapshot): the pool is that series."""
+        from types import SimpleNamespace
+
+        snap = SimpleNamespace(series_ids=lambda: [history.info.id], as_of_date=history.as_of,
+                               memo=lambda key, f: history)
+        return self._fit_with(_fit_snapshot(self, snap), history)
+
+    def fit_in(self, snapshot, history: SeriesHistory) -> FittedOutcome:
+        params = snapshot.memo(("pooled", self), lambda snap: _fit_snapshot(self, snap))
+        return self._fit_with(params, history)
+
+    def _fit_with(self, params, history):
+        if not history.info.rotating:
+            return PooledFit(self.name, history, params)
+        from drillcast.models.baselines import StrictRotation
+        from drillcast.models.calendar import ChangePoint
+        from drillcast.models.ensemble import _EnsembleFit
+
+        ev, hits, trials = rotation_evidence(history)
+        members = [StrictRotation().fit(history), ChangePoint().fit(history)]
+        w = (max(ev, 1e-12), max(1.0 - ev, 1e-12))
+        pool = _EnsembleFit("directions", history.categories, members, w)
+        weights = {"strict-rotation": round(float(pool.weights[0]), 4), "changepoint": round(float(pool.weights[1]), 4),
+                   "rotation_hits": f"{hits}/{trials}"}
+        return PooledFit(self.name, history, params, pool, weights)

@@ -1,0 +1,162 @@
+"""When in the year, learnt from every series: a location per series, a spread pooled over all.
+
+A series' next start is forecast in two parts:
+
+location
+    a recency-weighted circular mean of the series' past starts (mid-points of
+    month-precision starts), with half-life ``hl`` years; ``hl`` is chosen, per
+    snapshot, among :data:`HALF_LIVES` by the mean absolute one-year-ahead error
+    over every series' past day-precision starts (a short half-life is "same
+    day as last year"; a long one the series' usual day);
+spread
+    one-year-ahead deviations ``obs - location`` of every series, each divided
+    by its series' scale, form one pooled distribution of standardised errors
+    (with a standard Laplace law worth :attr:`PooledTiming.prior_n` pseudo-errors
+    when there are few). A series' scale is its mean absolute deviation shrunk
+    toward the pooled one, ``s = (sum |dev| + n0 s_pool) / (k + n0)``, computed
+    leaving the standardised error's own year out so the pooled errors are honest
+    out-of-sample errors and the intervals keep their coverage.
+
+The predictive pmf of a series is ``location + s * z`` over the pooled errors ``z``,
+binned to days on the circle of the year and smoothed by a Gaussian kernel
+(bandwidth ``max(2, s / 4)`` days), plus a small uniform floor. Only what the
+snapshot knows enters: the same snapshot gives the same pmfs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from drillcast.data.history import SeriesHistory, series_history
+from drillcast.models.timing import N_DAYS, FittedTiming
+
+__all__ = ["PooledTiming", "HALF_LIVES", "series_starts"]
+
+HALF_LIVES = (0.35, 1.0, 2.0, 4.0, 1e9)
+RULES = tuple((kind, hl) for kind in ("mean", "median") for hl in HALF_LIVES)
+_YEAR = 365.0
+_FLOOR = 0.003
+MIN_SCALE = 1.0  # days: a series that always started on the same day still gets a spread
+
+
+def _wrap(x):
+    return (np.asarray(x, dtype=float) + _YEAR / 2) % _YEAR - _YEAR / 2
+
+
+def series_starts(h: SeriesHistory) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Years, mid-point days and day-precision flags of the series' known first starts."""
+    held = (h.outcomes != h.none_index) & ~np.isnan(h.start_lo)
+    ys, lo, hi = h.years[held], h.start_lo[held], h.start_hi[held]
+    if h.current_start is not None:
+        ys = np.append(ys, h.current_year)
+        lo = np.append(lo, h.current_start[0])
+        hi = np.append(hi, h.current_start[1])
+    return ys.astype(int), (lo + hi) / 2.0, lo == hi
+
+
+def _location(ys, days, year, rule):
+    """Recency-weighted circular mean (``rule = ("mean", hl)``) or median (``("median", hl)``) of past starts."""
+    kind, hl = rule
+    w = 0.5 ** ((year - ys) / hl)
+    if kind == "median":  # the past start with the least weighted circular absolute deviation
+        cost = np.abs(_wrap(days[:, None] - days[None, :])) @ w
+        return float(days[int(np.argmin(cost))])
+    ang = 2 * np.pi * days / _YEAR
+    return float(np.arctan2(w @ np.sin(ang), w @ np.cos(ang)) * _YEAR / (2 * np.pi)) % _YEAR
+
+
+def _one_step(ys, days, precise, rule):
+    """Deviations of every day-precision start from the location of the starts before it."""
+    return np.array([_wrap(days[j] - _location(ys[:j], days[:j], ys[j], rule))
+                     for j in range(1, len(ys)) if precise[j]])
+
+
+@dataclass(frozen=True)
+class PooledTimingFit:
+    """What a snapshot teaches about start days: the half-life, the pooled scale and errors."""
+
+    rule: tuple
+    scale: float
+    z: np.ndarray
+    n_series: int
+    n_errors: int
+
+
+@dataclass(frozen=True)
+class PooledTiming:
+    """Settings of the pooled start-day model (see the module).
+
+    Parameters
+    ----------
+    n0 : float
+        Shrinkage of a series' scale toward the pooled scale, in errors.
+    prior_n : float
+        Weight of the standard Laplace prior of standardised errors, in errors.
+    default_scale : float
+        Scale (days) when no series of the snapshot has a one-year-ahead error.
+    """
+
+    n0: float = 3.0
+    prior_n: float = 10.0
+    default_scale: float = 20.0
+    uniform = False
+
+    def pooled(self, snapshot) -> PooledTimingFit:
+        return snapshot.memo(("pooled-timing", self), self._fit_snapshot)
+
+    def _fit_snapshot(self, snapshot) -> PooledTimingFit:
+        starts = []
+        for sid in snapshot.series_ids():
+            h = snapshot.memo(("history", sid), lambda snap, s=sid: series_history(snap, s))
+            ys, days, precise = series_starts(h)
+            if len(ys) >= 2:
+                starts.append((ys, days, precise))
+        best, devs = RULES[1], None
+        best_err = np.inf
+        for rule in RULES:
+            d = [_one_step(*s, rule) for s in starts]
+            allv = np.concatenate(d) if d else np.zeros(0)
+            if len(allv) and np.mean(np.abs(allv)) < best_err - 1e-9:
+                best, best_err, devs = rule, float(np.mean(np.abs(allv))), d
+        if devs is None:
+            return PooledTimingFit(best, self.default_scale, np.zeros(0), 0, 0)
+        s_pool = best_err
+        z = []
+        for d in devs:
+            a = np.abs(d)
+            for j in range(len(d)):
+                s = max(MIN_SCALE, (a.sum() - a[j] + self.n0 * s_pool) / (len(d) - 1 + self.n0))
+                z.append(d[j] / s)
+        return PooledTimingFit(best, s_pool, np.array(z), sum(len(d) > 0 for d in devs), int(sum(len(d) for d in devs)))
+
+    def fit_in(self, snapshot, history: SeriesHistory) -> FittedTiming:
+        p = self.pooled(snapshot)
+        ys, days, precise = series_starts(history)
+        if len(ys) == 0:
+            flat = np.full(N_DAYS, 1.0 / N_DAYS)
+            return FittedTiming({}, flat, 0)
+        loc = _location(ys, days, history.current_year + (history.current_start is not None), p.rule)
+        own = np.abs(_one_step(ys, days, precise, p.rule))
+        s = max(MIN_SCALE, (own.sum() + self.n0 * p.scale) / (len(own) + self.n0))
+        pmf = self._pmf(loc, s, p.z)
+        return FittedTiming({}, pmf, int(len(ys)))
+
+    def _pmf(self, loc, s, z):
+        # pooled errors and a standard Laplace law (prior_n pseudo-errors at its quantiles)
+        q = (np.arange(64) + 0.5) / 64
+        lap = np.where(q < 0.5, np.log(2 * q), -np.log(2 - 2 * q))
+        w = np.r_[np.full(len(z), 1.0), np.full(64, self.prior_n / 64)]
+        off = np.r_[z, lap] * s
+        days = np.round(loc + off).astype(int) % int(_YEAR)
+        hist = np.bincount(days, weights=w, minlength=int(_YEAR)).astype(float)
+        bw = max(2.0, s / 4.0)
+        k = np.arange(int(_YEAR))
+        k = np.minimum(k, int(_YEAR) - k)  # circular distance
+        kern = np.exp(-0.5 * (k / bw) ** 2)
+        sm = np.maximum(np.real(np.fft.ifft(np.fft.fft(hist) * np.fft.fft(kern))), 0.0)
+        sm = sm / sm.sum() * (1 - _FLOOR) + _FLOOR / _YEAR
+        out = np.zeros(N_DAYS)
+        out[: int(_YEAR)] = sm
+        return out / out.sum()

@@ -1,0 +1,171 @@
+"""The pooled model: recovery of simulated persistence, no peeking across series, calibration, Russia."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from drillcast.data.catalogue import load_catalogue
+from drillcast.data.history import series_history
+from drillcast.evaluation.backtest import backtest
+from drillcast.forecasting import forecast
+from drillcast.models import DEFAULT_MODEL
+from drillcast.models.pooled import FEATURES, Pooled, fit_logistic, pooled_design, rotation_evidence
+from drillcast.models.pooled_timing import PooledTiming
+
+from .conftest import write_catalogue
+
+D = dt.date
+
+
+def _markov_catalogue(tmp_path, n_series, years, p_stay, p_back, seed, sd_days=10.0):
+    """Recurring series held with P(held | held last year) = p_stay, P(held | not) = p_back."""
+    rng = np.random.default_rng(seed)
+    events, series = [], []
+    for s in range(n_series):
+        sid = f"s{s:03d}"
+        series.append({"id": sid, "name": sid, "kind": "recurring", "directions": "", "events_per_year": "single",
+                       "regular_participants": ""})
+        mu = rng.uniform(60, 300)
+        held = True
+        for y in range(years[0], years[1] + 1):
+            if y > years[0]:
+                held = rng.random() < (p_stay if held else p_back)
+            if held:
+                day = int(np.clip(round(mu + rng.normal(0, sd_days)), 0, 364))
+                events.append({"id": f"{sid}-{y}", "series": sid,
+                               "start_date": (D(y, 1, 1) + dt.timedelta(days=day)).isoformat()})
+    return load_catalogue(write_catalogue(tmp_path, events, series), warn=False)
+
+
+def test_recovers_simulated_persistence(tmp_path):
+    cat = _markov_catalogue(tmp_path, 60, (1980, 2009), 0.9, 0.3, seed=4)
+    snap = cat.as_of(D(2010, 1, 1))
+    hists = [series_history(snap, s) for s in snap.series_ids()]
+    X, y, n_series = pooled_design(hists)
+    # every series-year with a known outcome after the series' first year (years the catalogue's
+    # evidence does not cover are unknown and left out)
+    assert n_series == 60 and len(y) == sum(int(np.sum(h.known[1:])) for h in hists)
+    assert 60 * 27 <= len(y) <= 60 * 29
+    m = Pooled()
+    from drillcast.models.pooled import _prior
+
+    beta, _ = fit_logistic(X, y, *_prior(2.0))
+    p = 1.0 / (1.0 + np.exp(-(X @ beta)))
+    h1 = X[:, FEATURES.index("held_1")] > 0
+    # the fitted model's mean probability after a held / a missed year recovers 0.9 / 0.3
+    assert p[h1].mean() == pytest.approx(0.9, abs=0.03)
+    assert p[~h1].mean() == pytest.approx(0.3, abs=0.05)
+    # and the forecast of a series one year ahead is the conditional probability of its last year
+    for sid in snap.series_ids()[:10]:
+        h = series_history(snap, sid)
+        want = 0.9 if h.outcomes[-1] != h.none_index else 0.3
+        assert forecast(snap, sid, model=m).year(2010).p_held == pytest.approx(want, abs=0.1)
+
+
+def test_calibration_in_the_large_on_the_training_series(tmp_path):
+    # at the maximum of a logistic likelihood with an intercept, predicted and observed totals agree;
+    # the prior moves it by little when the data are many
+    cat = _markov_catalogue(tmp_path, 40, (1980, 2005), 0.85, 0.4, seed=9)
+    snap = cat.as_of(D(2006, 1, 1))
+    X, y, _ = pooled_design([series_history(snap, s) for s in snap.series_ids()])
+    from drillcast.models.pooled import _prior
+
+    beta, _ = fit_logistic(X, y, *_prior(1.0))
+    p = 1.0 / (1.0 + np.exp(-(X @ beta)))
+    assert abs(p.mean() - y.mean()) < 0.01
+
+
+def test_start_intervals_cover_about_80_percent(tmp_path):
+    cat = _markov_catalogue(tmp_path, 60, (1990, 2012), 0.95, 0.5, seed=2, sd_days=12.0)
+    hits = n = 0
+    for year in (2008, 2009, 2010, 2011, 2012):
+        snap = cat.as_of(D(year, 1, 1))
+        truth = cat.as_of(D(year + 1, 1, 1))
+        for sid in cat.series_ids():
+            h = series_history(snap, sid)
+            t = series_history(truth, sid)
+            if np.isnan(t.start_lo[-1]) or h.n_events < 2:
+                continue
+            pmf = PooledTiming().fit_in(snap, h).pooled
+            c = np.cumsum(pmf)
+            lo, hi = np.searchsorted(c, 0.1), np.searchsorted(c, 0.9)
+            hits += int(lo <= t.start_lo[-1] <= hi)
+            n += 1
+    assert n > 200
+    assert 0.72 <= hits / n <= 0.90
+
+
+def _add_later_event(tmp_path, series, when):
+    """The bundled rows plus one event of ``series`` reported only after ``when``."""
+    import csv
+
+    from .conftest import REPO
+
+    with open(REPO / "data" / "exercises.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    extra = dict(rows[0], id="LATE-1", series=series, direction="", primary="yes",
+                 start_date=(when + dt.timedelta(days=40)).isoformat(), end_date="", status="held",
+                 first_reported="", status_reported="", dates_reported="")
+    tmp_path.mkdir()
+    with open(tmp_path / "exercises.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows + [extra])
+    (tmp_path / "series.csv").write_bytes((REPO / "data" / "series.csv").read_bytes())
+    return load_catalogue(tmp_path / "exercises.csv", warn=False)
+
+
+@pytest.mark.parametrize("as_of", [D(2018, 1, 1), D(2020, 3, 1)])  # joint-sea held nothing in 2018, 2020
+def test_no_peeking_across_series(tmp_path, bundled, as_of):
+    # an event of ANOTHER series reported after the as-of date changes nothing of Russia's forecast...
+    later = _add_later_event(tmp_path / "a", "joint-sea", as_of)
+    a = forecast(bundled.as_of(as_of), "russia-strategic", model="pooled").to_dict()
+    b = forecast(later.as_of(as_of), "russia-strategic", model="pooled").to_dict()
+    assert a == b
+    # ... while the same event, once its year is complete, does move the pooled fit (the test can fail)
+    c = forecast(later.as_of(D(as_of.year + 1, 1, 1)), "russia-strategic", model="pooled")
+    d = forecast(bundled.as_of(D(as_of.year + 1, 1, 1)), "russia-strategic", model="pooled")
+    assert c.model_info["pooled_coefficients"] != d.model_info["pooled_coefficients"]
+
+
+def test_model_info_names_what_the_pool_learnt_from(bundled):
+    as_of = D(2026, 1, 1)
+    snap = bundled.as_of(as_of)
+    fc = forecast(snap, "joint-sea", model="pooled")
+    # count independently: series-years with a known outcome after each series' first year
+    n_series = n_rows = 0
+    for sid in bundled.series_ids():
+        h = series_history(snap, sid)
+        rows = int(np.sum(h.known[1:]))
+        n_series += rows > 0
+        n_rows += rows
+    assert fc.model_info["pooled"] == f"pooled over {n_series} series, {n_rows} series-years before {as_of}"
+    from drillcast.present.render import forecast_text
+
+    assert f"pooled over {n_series} series" in forecast_text([fc], bundled)
+
+
+def test_rotation_weight_only_where_the_series_rotates(tmp_path):
+    from .conftest import REC_SERIES, ROT_SERIES, cycle_events
+
+    clean = load_catalogue(write_catalogue(tmp_path / "c", cycle_events(2001, 2016), [ROT_SERIES, REC_SERIES]))
+    ev, hits, trials = rotation_evidence(series_history(clean.as_of(D(2017, 1, 1)), "rot"))
+    assert (hits, trials) == (15, 15) and ev == pytest.approx(((16 / 17) - 0.25) / 0.75)
+    order = "abcd"
+    rng = np.random.default_rng(0)
+    shuffled = [dict(e, direction=order[int(rng.integers(4))]) for e in cycle_events(2001, 2016)]
+    noisy = load_catalogue(write_catalogue(tmp_path / "n", shuffled, [ROT_SERIES, REC_SERIES]))
+    fit = Pooled().fit_in(noisy.as_of(D(2017, 1, 1)), series_history(noisy.as_of(D(2017, 1, 1)), "rot"))
+    assert fit.weights["strict-rotation"] < 0.2
+
+
+def test_default_keeps_russia_log_score(bundled):
+    res = backtest(bundled, ["russia-strategic"], from_year=2013, to_year=2025, truth_as_of=D(2026, 11, 27),
+                   models=[DEFAULT_MODEL["rotating"], "persistence", "climatology"], summary=False)
+    score = {r["model"]: r["mean_log_score"] for r in res.summary}
+    assert all(r["n"] == 13 for r in res.summary)
+    assert score[DEFAULT_MODEL["rotating"]] >= -0.40
+    assert score[DEFAULT_MODEL["rotating"]] > max(score["persistence"], score["climatology"])
