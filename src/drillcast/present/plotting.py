@@ -912,11 +912,15 @@ def plot_reliability(backtest_result, series: str, model: str, ax=None):
                         linewidth=5, solid_capstyle="butt", zorder=1, gid="band")
         ax.plot(xs, ys, linestyle="-", marker="o", color="#0072B2", markeredgecolor="#000000",
                 markeredgewidth=0.5, markersize=5, zorder=3, gid="reliability", label="observed frequency")
-        for r in rows:
+        placed = []  # (x, y, dy) of labels so far: a point close to one already labelled gets a second row
+        for r in sorted(rows, key=lambda r: r["mean_forecast"]):
             x, y = r["mean_forecast"], r["observed_rate"]
-            ax.annotate(f"n={r['n']}", (x, y), textcoords="offset points", xytext=(-5 if x > 0.75 else 5,
-                        9 if y < 0.15 else -9), ha="right" if x > 0.75 else "left", va="center", fontsize=6.5,
-                        color=_TEXT_GREY)
+            dy = 9 if y < 0.15 else -9
+            if any(abs(x - px) < 0.25 and abs(y - py) < 0.15 and d == dy for px, py, d in placed):
+                dy = 2 * dy
+            placed.append((x, y, dy))
+            ax.annotate(f"n={r['n']}", (x, y), textcoords="offset points", xytext=(-5 if x > 0.75 else 5, dy),
+                        ha="right" if x > 0.75 else "left", va="center", fontsize=6.5, color=_TEXT_GREY)
         ax.plot([], [], color="#BBBBBB", linewidth=5, label="90 % consistency band")
         ax.set_xlim(-0.02, 1.02)
         ax.set_ylim(-0.02, 1.02)
