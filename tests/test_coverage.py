@@ -178,3 +178,17 @@ def test_data_series_shows_coverage(capsys):
     assert main(["data", "series", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert all(r["checked_through"] and r["primary_held"] <= r["held"] <= r["events"] for r in rows)
+
+
+@pytest.mark.parametrize("model", ["markov", "strict-rotation", "pooled", "climatology"])
+def test_years_after_coverage_are_forecast_not_read_as_none(tmp_path, model):
+    """Checked through 2010: as of mid-2013 the unknown 2011-2012 are marginalised over, so 2013's forecast
+    equals the three-years-ahead forecast made on 1 January 2011 with the same knowledge."""
+    series = [dict(ROT_SERIES, checked_through="2010-12-31"), dict(REC_SERIES, checked_through="2010-12-31")]
+    cat = load_catalogue(write_catalogue(tmp_path, cycle_events(2001, 2010), series))
+    late = analysis.forecast(cat, "rot", as_of=D(2013, 6, 1), model=model, horizon=1, track_record=False)["rot"]
+    early = analysis.forecast(cat, "rot", as_of=D(2011, 1, 1), model=model, horizon=3, track_record=False)["rot"]
+    assert late.n_years_used == early.n_years_used == 10
+    a, b = late.year(2013).outcomes, early.year(2013).outcomes
+    assert a == pytest.approx(b, abs=1e-9)
+    assert a["none"] < 0.5

@@ -443,7 +443,7 @@ def test_mme_blank_lines_are_not_rows(tmp_path):
 
 
 def test_not_mme_names_the_missing_columns():
-    with pytest.raises(DataError, match=r"not an MME file: missing column\(s\) MMEID, Ex_Name.*10.7910/DVN/KHFODX"):
+    with pytest.raises(DataError, match=r"not an MME file: missing columns MMEID, Ex_Name.*10.7910/DVN/KHFODX"):
         import_mme(TABLE)
 
 
@@ -766,3 +766,16 @@ def test_csv_import_through_the_cli(tmp_path, capsys):
     assert "--source" in capsys.readouterr().err and not (tmp_path / "w.csv").exists()
     assert main(["data", "import", "csv", src, "--map", "nmae=Exercise", "-o", str(tmp_path / "x.csv")]) == 2
     assert "did you mean 'name'" in capsys.readouterr().err
+
+
+def test_import_creates_the_output_folder_and_says_so(tmp_path, monkeypatch, capsys):
+    from drillcast.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    src = FIX / "mme_v7_sample.csv"
+    assert main(["data", "import", "mme", str(src), "-o", "new/sub/exercises.csv"]) == 0
+    err = capsys.readouterr().err
+    assert "created folder new\n" in err and "created folder new/sub\n" in err
+    assert (tmp_path / "new" / "sub" / "exercises.csv").is_file()
+    assert main(["data", "import", "mme", str(src), "-o", "other/exercises.csv", "--no-create"]) == 2
+    assert "other does not exist" in capsys.readouterr().err and not (tmp_path / "other").exists()

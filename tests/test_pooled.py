@@ -27,7 +27,8 @@ def _markov_catalogue(tmp_path, n_series, years, p_stay, p_back, seed, sd_days=1
     for s in range(n_series):
         sid = f"s{s:03d}"
         series.append({"id": sid, "name": sid, "kind": "recurring", "directions": "", "events_per_year": "single",
-                       "regular_participants": ""})
+                       "regular_participants": "",
+                       "checked_through": D(years[1], 12, 31).isoformat()})  # simulated: complete
         mu = rng.uniform(60, 300)
         held = True
         for y in range(years[0], years[1] + 1):

@@ -523,7 +523,11 @@ class FittedForecaster:
         else:
             ovr, known = [None] * len(years), [""] * len(years)
         fit = self.outcome_fit
-        probs = fit.marginals_with(years, ovr, rng=np.random.default_rng([seed, 1]))
+        # Years after the catalogue's coverage and before the current one are unknown: forecast
+        # them too (sequential models step through them) and report only the years asked for.
+        gap = [y for y in h.gap_years if y < min(years)]
+        probs = fit.marginals_with(gap + years, [None] * len(gap) + list(ovr),
+                                   rng=np.random.default_rng([seed, 1]))[len(gap):]
         out = []
         for i, y in enumerate(years):
             p = probs[i]
@@ -568,7 +572,7 @@ class FittedForecaster:
                 "timing_events": self.timing.n}
         if h.info.multi_event:
             info.update(self.counts.describe())
-        sampler = _Sampler(fit, tuple(years), h.categories, ovr, tuple(yf.start_pmf for yf in out))
+        sampler = _Sampler(fit, tuple(years), h.categories, ovr, tuple(yf.start_pmf for yf in out), tuple(gap))
         return Forecast(status="ok", reason="", years=tuple(out), model_info=info, _sampler=sampler, **common)
 
 
@@ -579,9 +583,12 @@ class _Sampler:
     categories: tuple
     overrides: list
     pmfs: tuple
+    gap: tuple = ()
 
     def __call__(self, n, rng):
-        outcomes = self.fit.sample(list(self.years), n, rng, self.overrides)
+        k = len(self.gap)
+        outcomes = self.fit.sample(list(self.gap) + list(self.years), n, rng,
+                                   [None] * k + list(self.overrides))[:, k:]
         none = len(self.categories) - 1
         return CalendarSample(self.years, self.categories, outcomes,
                               np.where(outcomes != none, _draw_days(self.pmfs, n, rng), -1))

@@ -205,7 +205,7 @@ def cmd_data_import(args):
         if not mapping:
             raise OptionError("data import csv: give the column mapping with --map COL=THEIRS,... or --map-file JSON")
         result = importers.import_table(args.file, mapping, source=args.source)
-    from drillcast.present.text import safe_lines
+    from drillcast.present.text import safe_lines, safe_text
 
     sys.stderr.write(safe_lines(result.report_text().rstrip("\n")) + "\n")
     if args.dry_run:
@@ -213,9 +213,45 @@ def cmd_data_import(args):
     extra = None
     if args.report:  # written with the catalogue, all or nothing
         extra = {args.report: lambda summary: to_json({"import": result.to_dict(), "written": summary.to_dict()})}
-    summary = importers.write_catalogue(result, args.output, inputs=(args.file,), extra=extra)
+    created = _make_folders([args.output] + ([args.report] if args.report else []), args.no_create)
+    try:
+        summary = importers.write_catalogue(result, args.output, inputs=(args.file,), extra=extra)
+    except BaseException:
+        for folder in reversed(created):  # leave nothing new behind
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        raise
+    for folder in created:
+        sys.stderr.write(f"drillcast: created folder {safe_text(folder)}\n")
     sys.stderr.write(safe_lines(summary.text().rstrip("\n")) + "\n")
     return 0
+
+
+def _make_folders(paths, no_create: bool) -> list:
+    """Create the missing folders of output ``paths`` (outermost first); return those created."""
+    from pathlib import Path
+
+    from drillcast.errors import OutputError
+
+    created = []
+    for p in paths:
+        missing = []
+        parent = Path(p).parent
+        while not parent.exists() and parent != parent.parent:
+            missing.append(parent)
+            parent = parent.parent
+        if missing and no_create:
+            raise OutputError(f"{p}: the folder {missing[-1] if len(missing) == 1 else missing[0]} does not exist; "
+                              "create it, or leave out --no-create")
+        for folder in reversed(missing):
+            try:
+                folder.mkdir()
+            except OSError as exc:
+                raise OutputError(f"{folder}: cannot create the folder ({exc.strerror or exc})") from None
+            created.append(folder)
+    return created
 
 
 def cmd_data_diff(args):

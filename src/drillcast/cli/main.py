@@ -105,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("-o", "--output", required=True, metavar="CATALOGUE.csv")
         q.add_argument("--report", metavar="FILE", help="also write the import report (JSON) to FILE")
         q.add_argument("--dry-run", action="store_true", help="print the import report, write nothing")
+        q.add_argument("--no-create", action="store_true",
+                       help="refuse to create missing output folders (by default they are created, and said so)")
     gen.add_argument("--map", metavar="COL=THEIRS,...", help="drillcast column = your column, comma-separated")
     gen.add_argument("--map-file", metavar="JSON", help="the same mapping as a JSON object")
     gen.add_argument("--source", metavar="URL", help="source URL for rows without a source column")

@@ -65,7 +65,9 @@ class SeriesHistory:
         Outcome labels; the last is always ``"none"``.
     years : ndarray of int
         Complete years, consecutive, from the first known event's year to
-        ``as_of.year - 1`` (the current year is in ``current``).
+        ``as_of.year - 1`` (the current year is in ``current``), less any trailing
+        years after the catalogue's coverage (``evidence_date``) with nothing held:
+        those are unknown, and forecasts marginalise over them (:attr:`gap_years`).
     outcomes : ndarray of int
         Index into ``categories`` per year (the year's primary held event).
     known : ndarray of bool
@@ -133,6 +135,12 @@ class SeriesHistory:
         """Day of the current year up to which a start is ruled out by the catalogue's silence (-1: none)."""
         ev = self.evidence_date or self.as_of
         return day_of_year(ev) if ev.year == self.current_year else -1
+
+    @property
+    def gap_years(self) -> list:
+        """Years between the last known year and the current one: unknown, forecast rather than assumed."""
+        start = int(self.years[-1]) + 1 if len(self.years) else self.current_year
+        return list(range(start, self.current_year))
 
     @property
     def coverage_gap(self) -> bool:
@@ -229,6 +237,13 @@ def series_history(catalogue: Catalogue, series: str, as_of: _dt.date | None = N
     # A past year with nothing held is "none" only if the catalogue was checked through its end.
     known = np.array([int(y) in held_by_year or (int(y) not in unresolved and evidence >= _dt.date(int(y), 12, 31))
                       for y in years], dtype=bool)
+    # Trailing years the catalogue's coverage does not reach are not history at all: forecasts
+    # marginalise over them (drillcast.forecasting) instead of reading them as "none".
+    while len(years) and not known[-1] and evidence < _dt.date(int(years[-1]), 12, 31):
+        years, known = years[:-1], known[:-1]
+    n = len(years)
+    outcomes, counts, lo, hi = outcomes[:n], counts[:n], lo[:n], hi[:n]
+    parts = {c: v[:n] for c, v in parts.items()}
     for i, y in enumerate(years):
         rs = held_by_year.get(int(y))
         if not rs:

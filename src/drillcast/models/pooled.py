@@ -261,14 +261,15 @@ class PooledFit(FittedOutcome):
     def _fixed(self, years, overrides):
         """Years from the current one to the last asked; known P(held) per year (or None)."""
         h = self.history
+        start = int(h.years[-1]) + 1 if h.n_years else h.current_year  # gap years after coverage included
         last = max(int(max(years)), h.current_year)
-        span = list(range(h.current_year, last + 1))
+        span = list(range(start, last + 1))
         fixed = [None] * len(span)
         if h.current_outcome is not None:
-            fixed[0] = float(h.current_outcome != h.none_index)
+            fixed[h.current_year - start] = float(h.current_outcome != h.none_index)
         for y, o in zip(years, overrides or [None] * len(years)):
-            if o is not None and int(y) >= h.current_year:
-                fixed[int(y) - h.current_year] = 1.0 - float(o[-1])
+            if o is not None and int(y) >= start:
+                fixed[int(y) - start] = 1.0 - float(o[-1])
         return span, fixed
 
     def _tree(self, span, fixed):

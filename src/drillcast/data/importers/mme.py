@@ -80,6 +80,8 @@ Examples
 
 from __future__ import annotations
 
+from drillcast._words import plural
+
 import os
 import re
 import string
@@ -218,7 +220,7 @@ def _columns(header: list[str], path) -> tuple[dict[str, int], list[str], list[s
     missing = [c for c in REQUIRED if c not in idx]
     if missing:
         raise DataError(
-            f"{path}: not an MME file: missing column(s) {', '.join(missing)}. Expected the MME v7 CSV "
+            f"{path}: not an MME file: missing {'column' if len(missing) == 1 else 'columns'} {', '.join(missing)}. Expected the MME v7 CSV "
             f"(Multinational Military Exercises, D'Orazio and Galambos, {MME_SOURCE}) with columns "
             "MMEID, Ex_Name, Series_Name, Location, lat, lon, StartDate, s.year, s.month, s.day, EndDate, "
             "e.year, e.month, e.day, CPX, Air, Land, Sea, Amphibious, Cyber, Warfighting, Peacekeeping, "
@@ -308,7 +310,7 @@ def import_mme(path: str | os.PathLike) -> ImportResult:
         state_names = [get(c) for c in states]
         participants = map_countries(state_names, "participants", fixes, unmapped)
         if unmapped:
-            fixes.append("unmapped participant name(s) " + ", ".join(repr(u) for u in unmapped)
+            fixes.append(f"unmapped participant {'name' if len(unmapped) == 1 else 'names'} " + ", ".join(repr(u) for u in unmapped)
                          + ": left out of participants, kept in notes")
         if int(start[:4]) < 1992 and any(clean_text(n).lower() == "russia" for n in state_names):
             remarks.append("'Russia' before 1992 is the USSR in MME: coded RUS as MME codes it")
@@ -345,9 +347,9 @@ def import_mme(path: str | os.PathLike) -> ImportResult:
     col.assign_ids("MMEID")
     notes = [table.note]
     if table.blank_lines:
-        notes.append(f"{table.blank_lines} empty line(s) ignored (not data rows)")
+        notes.append(f"{plural(table.blank_lines, 'empty line')} ignored (not data rows)")
     if russia_before_1992:
         shown = ", ".join(russia_before_1992[:10]) + (" ..." if len(russia_before_1992) > 10 else "")
-        notes.append(f"{len(russia_before_1992)} row(s) before 1992 list 'Russia', MME's name for the USSR: "
+        notes.append(f"{plural(len(russia_before_1992), 'row')} before 1992 {'lists' if len(russia_before_1992) == 1 else 'list'} 'Russia', MME's name for the USSR: "
                      f"coded RUS as MME codes it, not SUN ({shown})")
     return col.result(path, "mme", table.encoding, MME_SOURCE, ignored, notes)

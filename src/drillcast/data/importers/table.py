@@ -57,6 +57,8 @@ of an earlier row are skipped; whatever is written passes
 
 from __future__ import annotations
 
+from drillcast._words import plural
+
 import json
 import os
 import re
@@ -379,7 +381,7 @@ def import_table(path: str | os.PathLike, mapping: dict[str, str] | None = None,
             got: list[str] = []
             lists[c] = ";".join(map_countries(_split_list(get(c)), c, fixes, got, accept_codes=True))
             if got:
-                fixes.append(f"unmapped {c.rstrip('s')} name(s) " + ", ".join(repr(u) for u in got)
+                fixes.append(f"unmapped {c.rstrip('s')} {'name' if len(got) == 1 else 'names'} " + ", ".join(repr(u) for u in got)
                              + f": left out of {c}, kept in notes")
                 unmapped.extend(u for u in got if u not in unmapped)
 
@@ -423,7 +425,7 @@ def import_table(path: str | os.PathLike, mapping: dict[str, str] | None = None,
             p.row["name"] = p.row["id"]
     notes = [table.note]
     if table.blank_lines:
-        notes.append(f"{table.blank_lines} empty line(s) ignored (not data rows)")
+        notes.append(f"{plural(table.blank_lines, 'empty line')} ignored (not data rows)")
     if auto:
         notes.append("columns used under their own (drillcast) names: " + ", ".join(auto))
     return col.result(path, "table", table.encoding, source, ignored, notes)
