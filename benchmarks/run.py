@@ -3,6 +3,7 @@
     python benchmarks/run.py            # full run (a few minutes), writes benchmarks/results/latest.json
     python benchmarks/run.py --quick    # fewer repetitions and a 10x smaller scale test
     python benchmarks/run.py --runs 7 --out my.json
+    python benchmarks/run.py --readme   # rewrite the README's table from results/latest.json (no run)
 
 Commands are timed as subprocesses (wall clock, median of --runs); the scale tests build synthetic
 catalogues with :mod:`drillcast.data.simulate` and also record the peak memory (max RSS) of each run.
@@ -222,12 +223,47 @@ def scale_benchmarks(rows, runs, tmp, quick):
     row(rows, "peak memory of any scale run", peak / 1024, "GiB", "<= 2", peak <= 2048)
 
 
+README = Path(__file__).resolve().parents[1] / "README.md"
+START, END = "<!-- benchmarks: start (python benchmarks/run.py --readme) -->", "<!-- benchmarks: end -->"
+
+
+def readme_block(doc: dict) -> str:
+    """The README's performance table, from a results document (``results/latest.json``)."""
+    m = doc["machine"]
+    lines = [START,
+             f"Measured on {m['date']} on {m['platform']} ({m['cpus']} CPUs), Python {m['python']}, numpy "
+             f"{m['numpy']}, drillcast {m['drillcast']}; medians of {doc['runs']} runs"
+             + (" (quick run)" if doc.get("quick") else "") + ":",
+             "",
+             "| benchmark | measured | target | met |",
+             "|---|---|---|---|"]
+    for r in doc["results"]:
+        note = f" {r['note']}" if r.get("note") else ""
+        lines.append(f"| {r['benchmark'].strip()} | {r['value']:g} {r['unit']}{note} | {r['target']} | "
+                     f"{'yes' if r['met'] else '**missed**'} |")
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def update_readme(doc: dict, path: Path = README) -> None:
+    text = path.read_text(encoding="utf-8")
+    i, j = text.index(START), text.index(END) + len(END)
+    tmp = path.with_suffix(".md.tmp")
+    tmp.write_text(text[:i] + readme_block(doc) + text[j:], encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--runs", type=int, default=None)
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "latest.json"))
+    ap.add_argument("--readme", action="store_true", help="only rewrite the README's table from --out")
     args = ap.parse_args(argv)
+    if args.readme:
+        update_readme(json.loads(Path(args.out).read_text()))
+        print(f"updated {README} from {args.out}")
+        return
     runs = args.runs or (3 if args.quick else 7)
     import numpy
 
@@ -257,6 +293,9 @@ def main(argv=None):
                                   indent=2) + "\n")
     os.replace(tmp_out, out)
     print(f"wrote {out}")
+    if Path(args.out).resolve() == (Path(__file__).parent / "results" / "latest.json").resolve():
+        update_readme(json.loads(out.read_text()))
+        print(f"updated the performance table in {README}")
 
 
 if __name__ == "__main__":
