@@ -21,8 +21,6 @@ LEDGER_HELP = "path of the ledger (JSON Lines; default reports/ledger.jsonl)"
 def add_ledger_parser(sub, add_globals, add_series):
     """Register ``ledger`` and its actions on the top-level subparsers (``add_globals``/``add_series``
     are :mod:`drillcast.cli.main`'s helpers for the shared options)."""
-    from drillcast.ledger import DEFAULT_LEDGER  # standard library only at its top
-
     led = sub.add_parser("ledger", help="record forecasts when made, score them when reality arrives")
     lsub = led.add_subparsers(dest="ledger_command", metavar="ACTION", parser_class=type(led))
     lsub.required = True
@@ -45,7 +43,7 @@ def add_ledger_parser(sub, add_globals, add_series):
     df.add_argument("--series", required=True, metavar="S", help="the series of the question")
     df.add_argument("--year", required=True, type=int, metavar="YEAR", help="the year of the question")
     for p in (rec, ver, sc, df):
-        p.add_argument("--ledger", default=DEFAULT_LEDGER, metavar="PATH", help=LEDGER_HELP)
+        p.add_argument("--ledger", default=None, metavar="PATH", help=LEDGER_HELP)  # None: DEFAULT_LEDGER
 
 
 def add_data_diff_parser(dsub, add_globals):
@@ -86,6 +84,10 @@ def _check_output(args, inputs):
 
 
 def run_ledger(args, argv=()):
+    from drillcast.ledger import DEFAULT_LEDGER
+
+    if args.ledger is None:
+        args.ledger = DEFAULT_LEDGER
     return {"record": _record, "verify": _verify, "score": _score, "diff": _diff}[args.ledger_command](args)
 
 
