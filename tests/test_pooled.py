@@ -170,3 +170,93 @@ def test_default_keeps_russia_log_score(bundled):
     assert all(r["n"] == 13 for r in res.summary)
     assert score[DEFAULT_MODEL["rotating"]] >= -0.40
     assert score[DEFAULT_MODEL["rotating"]] > max(score["persistence"], score["climatology"])
+
+
+# -- the one-pass design against the per-prefix definition
+
+def _reference_period(held_years):
+    if len(held_years) < 2:
+        return 1, 0.0
+    gaps = np.diff(held_years)
+    P = max(1, int(round(float(np.median(gaps)))))
+    return P, float(np.sum(gaps == P)) / (len(gaps) + 1.0)
+
+
+def _reference_row(years, held, t, multi):
+    """The feature row of year ``t`` recomputed from ``held[:t]`` alone (the model's definition)."""
+    from drillcast.models.pooled import _features
+
+    return _features(held[None, :t], multi, _reference_period(years[:t][held[:t] > 0]))[0]
+
+
+def _random_records(seed, n=400):
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        L = int(rng.choice([1, 2, 3, 4, 5, 8, 13, 30, 60, 130]))
+        kind = i % 5
+        if kind == 0:
+            held = np.ones(L)
+        elif kind == 1:
+            held = np.zeros(L)
+        elif kind == 2:  # periodic with noise: gaps of 2-4 years
+            P = int(rng.integers(2, 5))
+            held = ((np.arange(L) % P == 0) ^ (rng.random(L) < 0.1)).astype(float)
+        else:
+            held = (rng.random(L) < rng.uniform(0.1, 0.9)).astype(float)
+        start = int(rng.integers(1950, 2000))
+        years = np.arange(start, start + L)
+        if i % 7 == 0:  # years need not be consecutive for the period
+            years = start + np.cumsum(rng.integers(1, 3, size=L))
+        out.append((years, held, bool(i % 3 == 0)))
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_prefix_features_equal_the_per_prefix_definition(seed):
+    from drillcast.models.pooled import _prefix_features
+
+    recent = FEATURES.index("recent_rate")
+    exact = [j for j in range(len(FEATURES)) if j != recent]
+    for years, held, multi in _random_records(seed):
+        F = _prefix_features(years, held, multi)
+        ref = np.array([_reference_row(years, held, t, multi) for t in range(1, len(held))]).reshape(-1, len(FEATURES))
+        np.testing.assert_array_equal(F[1:, exact], ref[:, exact])
+        np.testing.assert_allclose(F[1:, recent], ref[:, recent], rtol=1e-12, atol=1e-14)  # a logit: absolute near 0
+
+
+def _reference_design(histories):
+    """``pooled_design`` as first written: every prefix's row recomputed from scratch."""
+    from drillcast.models.pooled import _base_record
+
+    Xs, ys = [], []
+    for h in histories:
+        held, known = _base_record(h)
+        rows = [(_reference_row(h.years, held, t, h.info.multi_event), held[t])
+                for t in range(1, len(held)) if known[t]]
+        if rows:
+            Xs.append(np.array([r[0] for r in rows]))
+            ys.append(np.array([r[1] for r in rows]))
+    return np.concatenate(Xs), np.concatenate(ys), len(Xs)
+
+
+@pytest.mark.parametrize("which", ["bundled", "synthetic"])
+def test_pooled_design_equals_the_per_prefix_design(which, bundled, tmp_path):
+    from drillcast.data.catalogue import load_catalogue as load
+    from drillcast.data.simulate import write_synthetic
+
+    if which == "bundled":  # unknown years (catalogue coverage), multi-event, rotating series
+        cat, as_ofs = bundled, [D(2026, 1, 1), D(2019, 6, 30), D(2012, 1, 1)]
+    else:
+        cat = load(write_synthetic(tmp_path, n_series=14, first_year=1960, last_year=2020, seed=3), warn=False)
+        as_ofs = [D(2021, 1, 1), D(1990, 7, 1)]
+    recent = FEATURES.index("recent_rate")
+    for as_of in as_ofs:
+        snap = cat.as_of(as_of)
+        hists = [series_history(snap, s) for s in snap.series_ids()]
+        X, y, n = pooled_design(hists)
+        X0, y0, n0 = _reference_design(hists)
+        assert n == n0 and X.shape == X0.shape
+        np.testing.assert_array_equal(y, y0)
+        np.testing.assert_array_equal(np.delete(X, recent, axis=1), np.delete(X0, recent, axis=1))
+        np.testing.assert_allclose(X[:, recent], X0[:, recent], rtol=1e-12, atol=1e-14)  # a logit: absolute near 0

@@ -111,29 +111,98 @@ def _features(paths: np.ndarray, multi: bool, period: tuple[int, float]) -> np.n
     return F
 
 
+def _prefix_periods(years: np.ndarray, held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_period` of the held years before each year ``t`` (arrays over ``t = 0 .. n - 1``).
+
+    The gaps between held years enter in order; the median of the first ``k`` gaps is read off
+    their running histogram (a cumulative count per gap length), so every prefix costs one pass.
+    """
+    n = len(held)
+    P, cons = np.ones(n, dtype=np.int64), np.zeros(n)
+    hy = years[held > 0]
+    gaps = np.diff(hy)
+    m = len(gaps)
+    if m == 0:
+        return P, cons
+    # hist[k, g]: how many of the first k + 1 gaps equal g
+    onehot = np.zeros((m, int(gaps.max()) + 1), dtype=np.int64)
+    onehot[np.arange(m), gaps] = 1
+    hist = np.cumsum(onehot, axis=0)
+    cum = np.cumsum(hist, axis=1)
+    k = np.arange(1, m + 1)
+    lo = np.argmax(cum > ((k - 1) // 2)[:, None], axis=1)  # sorted order statistics (k-1)//2 and k//2
+    hi = np.argmax(cum > (k // 2)[:, None], axis=1)
+    Pk = np.maximum(1, np.round((lo + hi) / 2.0).astype(np.int64))
+    ck = hist[np.arange(m), np.minimum(Pk, hist.shape[1] - 1)] * (Pk < hist.shape[1]) / (k + 1.0)
+    # years after the (k+2)-th held year (0-based index k+1) see k+1 gaps
+    n_held_before = np.concatenate([[0], np.cumsum(held > 0)[:-1]])
+    idx = n_held_before - 2
+    ok = idx >= 0
+    P[ok], cons[ok] = Pk[idx[ok]], ck[idx[ok]]
+    return P, cons
+
+
+def _prefix_features(years: np.ndarray, held: np.ndarray, multi: bool) -> np.ndarray:
+    """Feature rows (n, F) of every year ``t = 0 .. n - 1`` from the record before it, in one pass.
+
+    Row ``t`` equals ``_features(held[None, :t], multi, _period(held years before t))[0]``
+    (the recency-weighted rate up to rounding: a recursion instead of a dot product).
+    """
+    n = len(held)
+    F = np.zeros((n, len(FEATURES)))
+    F[:, 0] = 1.0
+    if n == 0:
+        return F
+    L = np.arange(n)  # length of the record before year t
+    prev1 = np.concatenate([[0.0], held[:-1]])
+    prev2 = np.concatenate([[0.0, 0.0], held[:-2]])[:n]
+    a = 0.5 ** (1.0 / _HALF_LIFE)
+    num, den = np.zeros(n), np.zeros(n)
+    r = s = 0.0
+    for t in range(1, n):  # recency-weighted sums of the record before t (weight 1 on year t - 1)
+        r = r * a + held[t - 1]
+        s = s * a + 1.0
+        num[t], den[t] = r, s
+    csum = np.concatenate([[0.0], np.cumsum(held)[:-1]])
+    idx = np.where(held > 0, np.arange(n), -1)
+    last = np.concatenate([[-1], np.maximum.accumulate(idx)[:-1]])  # last held index before t
+    gap = np.where(last >= 0, L - last, L + 1)
+    miss = np.where(held > 0, -1, np.arange(n))
+    last_miss = np.concatenate([[-1], np.maximum.accumulate(miss)[:-1]])
+    run = L - 1 - last_miss  # trailing held years before t
+    P, cons = _prefix_periods(years, held)
+    body = slice(1, n)
+    F[body, 1] = prev1[body]
+    F[body, 2] = prev2[body]
+    F[body, 3] = _logit((num[body] + 1.0) / (den[body] + 2.0))
+    F[body, 4] = _logit((csum[body] + 1.0) / (L[body] + 2.0))
+    F[body, 5] = np.log(L[body])
+    F[body, 6] = np.log(gap[body])
+    F[body, 7] = np.log1p(run[body])
+    due = P >= 2
+    F[body, 8] = np.where(due, cons * (gap == P), 0.0)[body]
+    F[body, 9] = np.where(due, cons * (gap < P), 0.0)[body]
+    F[body, 10] = float(multi)
+    return F
+
+
 def pooled_design(histories) -> tuple[np.ndarray, np.ndarray, int]:
     """Rows of every series-year with a known outcome after the series' first year.
 
     Returns ``(X, y, n_series)``: features from the record before each year, whether the
-    year was held, and how many series gave at least one row.
+    year was held, and how many series gave at least one row. Each series' rows come
+    from one pass over its record (:func:`_prefix_features`).
     """
-    Xs, ys, n_series = [], [], 0
+    Xs, ys = [], []
     for h in histories:
         held, known = _base_record(h)
-        years = h.years
-        rows = []
-        for t in range(1, len(held)):
-            if not known[t]:
-                continue
-            hy = years[:t][held[:t] > 0]
-            rows.append((_features(held[None, :t], h.info.multi_event, _period(hy))[0], held[t]))
-        if rows:
-            n_series += 1
-            Xs.append(np.array([r[0] for r in rows]))
-            ys.append(np.array([r[1] for r in rows]))
+        rows = np.flatnonzero(known[1:]) + 1
+        if len(rows):
+            Xs.append(_prefix_features(np.asarray(h.years), held, h.info.multi_event)[rows])
+            ys.append(held[rows])
     if not Xs:
         return np.zeros((0, len(FEATURES))), np.zeros(0), 0
-    return np.concatenate(Xs), np.concatenate(ys), n_series
+    return np.concatenate(Xs), np.concatenate(ys), len(Xs)
 
 
 def _prior(prior_sd: float) -> tuple[np.ndarray, np.ndarray]:
