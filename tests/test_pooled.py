@@ -260,3 +260,47 @@ def test_pooled_design_equals_the_per_prefix_design(which, bundled, tmp_path):
         np.testing.assert_array_equal(y, y0)
         np.testing.assert_array_equal(np.delete(X, recent, axis=1), np.delete(X0, recent, axis=1))
         np.testing.assert_allclose(X[:, recent], X0[:, recent], rtol=1e-12, atol=1e-14)  # a logit: absolute near 0
+
+
+# -- pooled timing: one-step-ahead deviations of every prefix at once
+
+def _reference_one_step(ys, days, precise, rule):
+    """Each day-precision start against the location of the starts before it, one prefix at a time."""
+    from drillcast.models.pooled_timing import _location, _wrap
+
+    return np.array([_wrap(days[j] - _location(ys[:j], days[:j], ys[j], rule))
+                     for j in range(1, len(ys)) if precise[j]])
+
+
+def _assert_same_deviations(a, b):
+    assert a.shape == b.shape
+    np.testing.assert_allclose(a, b, rtol=0, atol=1e-9)  # days; the median's picks are exactly equal
+
+
+def test_one_step_deviations_equal_the_per_prefix_definition():
+    from drillcast.models.pooled_timing import RULES, _one_step
+
+    rng = np.random.default_rng(11)
+    for i in range(150):
+        m = int(rng.choice([1, 2, 3, 4, 7, 20, 60]))
+        ys = np.sort(rng.choice(np.arange(1950, 2030), size=m, replace=False))
+        if i % 4 == 0:  # integer days, many ties among candidate medians
+            days = rng.integers(0, 365, size=m).astype(float)
+        elif i % 4 == 1:  # clustered across the new year
+            days = (rng.normal(0, 12, size=m).round() * 0.5) % 365
+        else:
+            days = (rng.vonmises(0, 3, size=m) * 365 / (2 * np.pi)).round() % 365
+        precise = rng.random(m) < 0.8
+        for rule in RULES:
+            _assert_same_deviations(_one_step(ys, days, precise, rule), _reference_one_step(ys, days, precise, rule))
+
+
+def test_one_step_deviations_equal_per_prefix_on_the_bundled_catalogue(bundled):
+    from drillcast.models.pooled_timing import RULES, _one_step, series_starts
+
+    for as_of in (D(2014, 1, 1), D(2020, 1, 1), D(2026, 1, 1)):
+        snap = bundled.as_of(as_of)
+        for sid in snap.series_ids():
+            s = series_starts(series_history(snap, sid))
+            for rule in RULES:
+                _assert_same_deviations(_one_step(*s, rule), _reference_one_step(*s, rule))

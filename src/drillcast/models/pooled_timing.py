@@ -38,6 +38,7 @@ HALF_LIVES = (0.35, 1.0, 2.0, 4.0, 1e9)
 RULES = tuple((kind, hl) for kind in ("mean", "median") for hl in HALF_LIVES)
 _YEAR = 365.0
 _FLOOR = 0.003
+_TIE = 1e-11  # relative cost gap below which two candidate medians count as tied (rounding ~1e-14)
 MIN_SCALE = 1.0  # days: a series that always started on the same day still gets a spread
 
 
@@ -68,9 +69,38 @@ def _location(ys, days, year, rule):
 
 
 def _one_step(ys, days, precise, rule):
-    """Deviations of every day-precision start from the location of the starts before it."""
-    return np.array([_wrap(days[j] - _location(ys[:j], days[:j], ys[j], rule))
-                     for j in range(1, len(ys)) if precise[j]])
+    """Deviations of every day-precision start from the location of the starts before it.
+
+    Equal to ``_wrap(days[j] - _location(ys[:j], days[:j], ys[j], rule))`` for every ``j >= 1``
+    with ``precise[j]``, all ``j`` at once: the weight ``0.5 ** ((ys[j] - ys[i]) / hl)`` is
+    ``2 ** ((ys[i] - ys[0]) / hl)`` times a factor common to every ``i`` of one ``j``, which
+    neither the circular mean's angle nor the median's argmin depends on, so running
+    (cumulative) sums of the rebased weights give every prefix's location. Where two
+    candidate medians cost the same up to rounding (relative gap below ``_TIE``; the long
+    half-life makes the weights nearly equal), the prefix's median is recomputed as
+    :func:`_location` computes it, so the choice among tied starts is the same.
+    """
+    ys, days = np.asarray(ys), np.asarray(days, dtype=float)
+    j = np.flatnonzero(np.asarray(precise)[1:]) + 1
+    if len(j) == 0:
+        return np.zeros(0)
+    kind, hl = rule
+    if (ys[-1] - ys[0]) / hl > 1000.0:  # rebased weights would overflow: one prefix at a time
+        return np.array([_wrap(days[i] - _location(ys[:i], days[:i], ys[i], rule)) for i in j])
+    e = 2.0 ** ((ys - ys[0]) / hl)
+    if kind == "median":  # cost[k, i]: weighted circular distance of start k to the starts before i
+        cost = np.cumsum(np.abs(_wrap(days[:, None] - days[None, :])) * e[None, :], axis=1)[:, j - 1]
+        cost[np.arange(len(days))[:, None] >= j[None, :]] = np.inf  # candidates: starts before i
+        loc = days[np.argmin(cost, axis=0)]
+        two = np.sort(cost, axis=0)[:2]  # j >= 1, so row 1 exists
+        near = np.flatnonzero(two[1] - two[0] <= _TIE * two[0])
+        for n in near:  # a (near-)tie: rounding picks the argmin, so take it as the per-prefix code does
+            loc[n] = _location(ys[:j[n]], days[:j[n]], ys[j[n]], rule)
+    else:
+        ang = 2 * np.pi * days / _YEAR
+        loc = (np.arctan2(np.cumsum(e * np.sin(ang))[j - 1], np.cumsum(e * np.cos(ang))[j - 1])
+               * _YEAR / (2 * np.pi)) % _YEAR
+    return _wrap(days[j] - loc)
 
 
 @dataclass(frozen=True)
@@ -124,12 +154,11 @@ class PooledTiming:
             return PooledTimingFit(best, self.default_scale, np.zeros(0), 0, 0)
         s_pool = best_err
         z = []
-        for d in devs:
+        for d in devs:  # each error over its series' scale, leaving the error's own year out
             a = np.abs(d)
-            for j in range(len(d)):
-                s = max(MIN_SCALE, (a.sum() - a[j] + self.n0 * s_pool) / (len(d) - 1 + self.n0))
-                z.append(d[j] / s)
-        return PooledTimingFit(best, s_pool, np.array(z), sum(len(d) > 0 for d in devs), int(sum(len(d) for d in devs)))
+            z.append(d / np.maximum(MIN_SCALE, (a.sum() - a + self.n0 * s_pool) / (len(d) - 1 + self.n0)))
+        z = np.concatenate(z)
+        return PooledTimingFit(best, s_pool, z, sum(len(d) > 0 for d in devs), int(len(z)))
 
     def fit_in(self, snapshot, history: SeriesHistory) -> FittedTiming:
         p = self.pooled(snapshot)
