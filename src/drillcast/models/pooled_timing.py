@@ -76,7 +76,7 @@ def _one_step(ys, days, precise, rule):
     ``2 ** ((ys[i] - ys[0]) / hl)`` times a factor common to every ``i`` of one ``j``, which
     neither the circular mean's angle nor the median's argmin depends on, so running
     (cumulative) sums of the rebased weights give every prefix's location. Where two
-    candidate medians cost the same up to rounding (relative gap below ``_TIE``; the long
+    candidate medians on different days cost the same up to rounding (relative gap below ``_TIE``; the long
     half-life makes the weights nearly equal), the prefix's median is recomputed as
     :func:`_location` computes it, so the choice among tied starts is the same.
     """
@@ -92,9 +92,10 @@ def _one_step(ys, days, precise, rule):
         cost = np.cumsum(np.abs(_wrap(days[:, None] - days[None, :])) * e[None, :], axis=1)[:, j - 1]
         cost[np.arange(len(days))[:, None] >= j[None, :]] = np.inf  # candidates: starts before i
         loc = days[np.argmin(cost, axis=0)]
-        two = np.sort(cost, axis=0)[:2]  # j >= 1, so row 1 exists
-        near = np.flatnonzero(two[1] - two[0] <= _TIE * two[0])
-        for n in near:  # a (near-)tie: rounding picks the argmin, so take it as the per-prefix code does
+        best = cost.min(axis=0)
+        rival = (cost <= best * (1.0 + _TIE)) & (days[:, None] != loc[None, :])
+        near = np.flatnonzero(rival.any(axis=0))
+        for n in near:  # a start elsewhere (near-)tied: rounding picks, so pick as the per-prefix code does
             loc[n] = _location(ys[:j[n]], days[:j[n]], ys[j[n]], rule)
     else:
         ang = 2 * np.pi * days / _YEAR
