@@ -68,7 +68,7 @@ def _location(ys, days, year, rule):
     return float(np.arctan2(w @ np.sin(ang), w @ np.cos(ang)) * _YEAR / (2 * np.pi)) % _YEAR
 
 
-def _one_step(ys, days, precise, rule):
+def _one_step(ys, days, precise, rule, dist=None):
     """Deviations of every day-precision start from the location of the starts before it.
 
     Equal to ``_wrap(days[j] - _location(ys[:j], days[:j], ys[j], rule))`` for every ``j >= 1``
@@ -78,7 +78,8 @@ def _one_step(ys, days, precise, rule):
     (cumulative) sums of the rebased weights give every prefix's location. Where two
     candidate medians on different days cost the same up to rounding (relative gap below ``_TIE``; the long
     half-life makes the weights nearly equal), the prefix's median is recomputed as
-    :func:`_location` computes it, so the choice among tied starts is the same.
+    :func:`_location` computes it, so the choice among tied starts is the same. ``dist``:
+    the circular distances ``|_wrap(days[:, None] - days[None, :])|`` if already computed.
     """
     ys, days = np.asarray(ys), np.asarray(days, dtype=float)
     j = np.flatnonzero(np.asarray(precise)[1:]) + 1
@@ -89,7 +90,8 @@ def _one_step(ys, days, precise, rule):
         return np.array([_wrap(days[i] - _location(ys[:i], days[:i], ys[i], rule)) for i in j])
     e = 2.0 ** ((ys - ys[0]) / hl)
     if kind == "median":  # cost[k, i]: weighted circular distance of start k to the starts before i
-        cost = np.cumsum(np.abs(_wrap(days[:, None] - days[None, :])) * e[None, :], axis=1)[:, j - 1]
+        dist = np.abs(_wrap(days[:, None] - days[None, :])) if dist is None else dist
+        cost = np.cumsum(dist * e[None, :], axis=1)[:, j - 1]
         cost[np.arange(len(days))[:, None] >= j[None, :]] = np.inf  # candidates: starts before i
         loc = days[np.argmin(cost, axis=0)]
         best = cost.min(axis=0)
@@ -143,11 +145,11 @@ class PooledTiming:
             h = snapshot.memo(("history", sid), lambda snap, s=sid: series_history(snap, s))
             ys, days, precise = series_starts(h)
             if len(ys) >= 2:
-                starts.append((ys, days, precise))
+                starts.append((ys, days, precise, np.abs(_wrap(days[:, None] - days[None, :]))))
         best, devs = RULES[1], None
         best_err = np.inf
         for rule in RULES:
-            d = [_one_step(*s, rule) for s in starts]
+            d = [_one_step(ys, days, precise, rule, dist) for ys, days, precise, dist in starts]
             allv = np.concatenate(d) if d else np.zeros(0)
             if len(allv) and np.mean(np.abs(allv)) < best_err - 1e-9:
                 best, best_err, devs = rule, float(np.mean(np.abs(allv))), d
