@@ -136,3 +136,15 @@ def test_track_record_uses_only_the_past(bundled):
     tr = track_records(bundled, ["russia-strategic"], D(2020, 1, 1), model="calendar")["russia-strategic"]
     assert tr["to"] == 2019 and tr["n"] == 2019 - 2013 + 1
     assert tr["mean_log_score"] > tr["uniform_mean_log_score"]
+
+
+def test_default_cutoffs_are_the_last_15_years_unless_from_is_given(tmp_path):
+    from drillcast.data.catalogue import load_catalogue
+    from tests.conftest import REC_SERIES, ROT_SERIES, cycle_events, write_catalogue
+
+    cat = load_catalogue(write_catalogue(tmp_path, cycle_events(1970, 2020), [ROT_SERIES, REC_SERIES]))
+    cuts = default_cutoffs(cat, "rot", D(2021, 6, 1))
+    assert cuts == [D(y, 1, 1) for y in range(2006, 2021)]  # 2006..2020: 15 years, not 1975..2020
+    assert default_cutoffs(cat, "rot", D(2021, 6, 1), from_year=1990)[0] == D(1990, 1, 1)
+    short = load_catalogue(write_catalogue(tmp_path / "s", cycle_events(2010, 2020), [ROT_SERIES, REC_SERIES]))
+    assert default_cutoffs(short, "rot", D(2021, 6, 1))[0] == D(2015, 1, 1)  # 5 years of history first

@@ -79,3 +79,16 @@ def test_forecast_text_counts_read_plainly_for_small_histories(tmp_path, n_years
     assert main(["--catalogue", str(path), "forecast", "--series", "rec", "--as-of", as_of]) == 0
     out = capsys.readouterr().out
     assert check_prose(out) == [], out
+
+
+def test_readme_glossary_is_the_one_the_report_prints():
+    from pathlib import Path
+
+    from drillcast.present.glossary import TERMS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Glossary\n"):]
+    listed = re.findall(r"^- \*\*(.+?)\*\*: (.+)$", section, flags=re.M)
+    assert listed == list(TERMS) and len(TERMS) >= 10
+    for term in ("log score", "Brier", "CRPS", "coverage", "power", "as of", "checked through"):
+        assert any(term.lower() in t.lower() for t, _ in TERMS), term

@@ -307,9 +307,9 @@ def backtest(catalogue, series=None, *, as_of=None, cutoffs=None, from_year=None
              summary: bool = True, paired_draws: int = 20_000):
     """Backtest ``models`` on each series, scored against what is known on ``as_of``.
 
-    Forecasts are made as of each cutoff (default: 1 January of each year once
-    a series has five years of history, up to the last complete year before
-    ``as_of``) with only what was reported by the cutoff. See
+    Forecasts are made as of each cutoff (default: 1 January of each of the
+    last 15 years once a series has five years of history, up to the last
+    complete year before ``as_of``) with only what was reported by the cutoff. See
     :func:`drillcast.evaluation.backtest.backtest` for the scores.
 
     Returns
@@ -350,8 +350,8 @@ def track_records(catalogue, series_ids, as_of: _dt.date, *, model="default", se
     """How ``model`` would have done on each series: the default backtest's folds, before ``as_of``.
 
     The same folds as ``drillcast backtest`` on the same catalogue and date
-    (1 January of each year from the fifth year of history to the last
-    complete year), so the two never disagree. Per series: the model's mean
+    (1 January of each of the last 15 years, from the fifth year of history to
+    the last complete year), so the two never disagree. Per series: the model's mean
     log score, Brier score and start-date CRPS, and the uniform guess's mean
     log score on the same folds.
     """

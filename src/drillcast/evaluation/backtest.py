@@ -33,6 +33,7 @@ from drillcast.models import BASELINES, MODELS, get_model
 __all__ = ["backtest", "BacktestResult", "default_cutoffs", "MIN_BACKTEST_YEARS", "score_folds", "summarise_folds"]
 
 MIN_BACKTEST_YEARS = 5  # years of history before the first default cutoff
+MAX_DEFAULT_FOLDS = 15  # default cutoffs: at most the last 15 years (``from_year`` reaches further back)
 _LEVELS = {0.5: ("q25", "q75"), 0.8: ("q10", "q90"), 0.95: ("q025", "q975")}
 
 
@@ -45,14 +46,17 @@ def _truth(catalogue: Catalogue, series: str, truth_as_of: _dt.date):
 
 def default_cutoffs(catalogue: Catalogue, series: str, truth_as_of: _dt.date,
                     from_year=None, to_year=None) -> list[_dt.date]:
-    """1 January of each year once the series has ``MIN_BACKTEST_YEARS`` of history, up to the last complete year."""
+    """1 January of each year once the series has ``MIN_BACKTEST_YEARS`` of history, up to the last complete
+    year; without ``from_year``, at most the last :data:`MAX_DEFAULT_FOLDS` years (a long series' early
+    record says little about today's models, and the work stays bounded)."""
     truth, h = _truth(catalogue, series, truth_as_of)
     if not truth:
         return []
     first = min(truth)
-    lo = from_year if from_year is not None else first + MIN_BACKTEST_YEARS
     hi = to_year if to_year is not None else truth_as_of.year - 1
-    return [_dt.date(y, 1, 1) for y in range(lo, min(hi, truth_as_of.year - 1) + 1)]
+    hi = min(hi, truth_as_of.year - 1)
+    lo = from_year if from_year is not None else max(first + MIN_BACKTEST_YEARS, hi - MAX_DEFAULT_FOLDS + 1)
+    return [_dt.date(y, 1, 1) for y in range(lo, hi + 1)]
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,9 @@ def backtest_text(res) -> str:
             body, "lrrrrrrrr")))
         out.append("  * baseline. 'vs': mean log-score difference per forecast, two-sided paired sign-flip "
                    f"permutation p over n = {n} folds (small n: differences under ~0.5 are rarely significant).")
+        out.append("  floor: forecasts that gave what happened less than the smallest probability scored; CRPS d: "
+                   "start-date error in days; 80 % cover: 80 % start intervals that held the start / starts "
+                   "scored [exact 95 % interval of the rate] (see 'Glossary' in the README)")
         best = rows[0]
         for r in rows[1:]:
             t = r.get("vs_baselines", {}).get(best["model"]) if best["baseline"] else None

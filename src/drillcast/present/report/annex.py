@@ -111,6 +111,14 @@ def methods(doc: Doc, results):
 
     doc.heading("Words of likelihood (ICD 203)", 1)
     icd203_table(doc)
+    doc.heading("Glossary", 1)
+    import re
+
+    from drillcast.present.glossary import TERMS
+
+    for term, definition in TERMS:
+        text = re.sub(r"`([^`]+)`", rf"<font name='{FONT_MONO}'>\1</font>", _esc(definition))
+        doc.para(f"<b>{_esc(term)}</b>: {text}", "small")
     doc.heading("References", 1)
     for ref in _REFERENCES:
         doc.para(_esc(ref), "small")
