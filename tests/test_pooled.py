@@ -304,3 +304,28 @@ def test_one_step_deviations_equal_per_prefix_on_the_bundled_catalogue(bundled):
             s = series_starts(series_history(snap, sid))
             for rule in RULES:
                 _assert_same_deviations(_one_step(*s, rule), _reference_one_step(*s, rule))
+
+
+def test_window_leaves_the_bundled_design_unchanged_and_bounds_long_catalogues(bundled, tmp_path):
+    from drillcast.data.catalogue import load_catalogue as load
+    from drillcast.data.simulate import write_synthetic
+    from drillcast.models.pooled import WINDOW, _fit_snapshot
+
+    for as_of in (D(2026, 1, 1), D(2015, 1, 1)):  # the bundled series are younger than the window
+        snap = bundled.as_of(as_of)
+        hists = [series_history(snap, s) for s in snap.series_ids()]
+        full, windowed = pooled_design(hists), pooled_design(hists, since=as_of.year - WINDOW)
+        for a, b in zip(full, windowed):
+            np.testing.assert_array_equal(a, b)
+        assert "since" not in _fit_snapshot(Pooled(), snap).describe()["pooled"]
+    cat = load(write_synthetic(tmp_path, n_series=7, first_year=1950, last_year=2020, seed=1), warn=False)
+    snap = cat.as_of(D(2021, 1, 1))
+    hists = [series_history(snap, s) for s in snap.series_ids()]
+    X, y, _ = pooled_design(hists, since=2021 - WINDOW)
+    # rows: known years from 1981 on (every synthetic year is known), features from the whole record
+    assert len(y) == sum(int(np.sum(h.known & (h.years >= 1981))) for h in hists)
+    assert X[:, FEATURES.index("log_age")].min() == pytest.approx(min(np.log(1981 - h.years[0]) for h in hists))
+    params = _fit_snapshot(Pooled(), snap)
+    assert params.n_rows == len(y)
+    assert params.describe()["pooled"] == f"pooled over 7 series, {len(y)} series-years since 1981, before 2021-01-01"
+    assert _fit_snapshot(Pooled(window=None), snap).n_rows == len(pooled_design(hists)[1])

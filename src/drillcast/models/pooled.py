@@ -8,7 +8,10 @@ of "held in year t" on features of the series' own record before ``t``,
     logit P(held_t) = beta . x_t,
 
 over every (series, year) pair known in the snapshot it is given (so only what
-was reported before the cutoff, for every series). The features ``x_t`` are
+was reported before the cutoff, for every series) in the last :data:`WINDOW` years
+before the cutoff (the features of a row still use the series' whole earlier record;
+the window bounds the work on long catalogues and is said in ``describe()`` when it
+leaves years out). The features ``x_t`` are
 (:data:`FEATURES`): held last year, held two years ago, the logits of the
 series' recency-weighted (half-life 3 years) and overall smoothed held rates,
 log of the series' age, log of the years since it was last held, log of the
@@ -59,6 +62,7 @@ MAX_TREE = 10  # years of paths enumerated exactly; beyond, Monte Carlo
 _MC_PATHS = 20_000
 _HALF_LIFE = 3.0
 PRIOR_DUE = 1.5  # prior log-odds for a year its usual gap makes due (and against one not yet due)
+WINDOW = 40  # years before the cutoff whose rows enter the pooled fit (features still use the whole record)
 
 
 def _logit(p):
@@ -186,17 +190,19 @@ def _prefix_features(years: np.ndarray, held: np.ndarray, multi: bool) -> np.nda
     return F
 
 
-def pooled_design(histories) -> tuple[np.ndarray, np.ndarray, int]:
+def pooled_design(histories, since: int | None = None) -> tuple[np.ndarray, np.ndarray, int]:
     """Rows of every series-year with a known outcome after the series' first year.
 
     Returns ``(X, y, n_series)``: features from the record before each year, whether the
     year was held, and how many series gave at least one row. Each series' rows come
-    from one pass over its record (:func:`_prefix_features`).
+    from one pass over its record (:func:`_prefix_features`). ``since``: only rows of
+    years from ``since`` on (their features still from the whole record before them).
     """
     Xs, ys = [], []
     for h in histories:
         held, known = _base_record(h)
-        rows = np.flatnonzero(known[1:]) + 1
+        keep = known[1:] if since is None else known[1:] & (np.asarray(h.years[1:]) >= since)
+        rows = np.flatnonzero(keep) + 1
         if len(rows):
             Xs.append(_prefix_features(np.asarray(h.years), held, h.info.multi_event)[rows])
             ys.append(held[rows])
@@ -247,9 +253,11 @@ class PooledParameters:
     n_rows: int
     as_of: object
     prior_sd: float = 1.0
+    since: int | None = None  # first year of the rows, when the window left earlier years out
 
     def describe(self) -> dict:
-        return {"pooled": f"pooled over {self.n_series} series, {self.n_rows} series-years before {self.as_of}",
+        span = f"since {self.since}, " if self.since is not None else ""
+        return {"pooled": f"pooled over {self.n_series} series, {self.n_rows} series-years {span}before {self.as_of}",
                 "pooled_series": self.n_series, "pooled_series_years": self.n_rows, "pooled_prior_sd": self.prior_sd,
                 "pooled_coefficients": {f: round(float(b), 4) for f, b in zip(FEATURES, self.beta)}}
 
@@ -257,7 +265,10 @@ class PooledParameters:
 def _fit_snapshot(model: "Pooled", snapshot) -> PooledParameters:
     hists = [snapshot.memo(("history", sid), lambda snap, s=sid: series_history(snap, s))
              for sid in snapshot.series_ids() if sid not in model.exclude]
-    X, y, n_series = pooled_design(hists)
+    since = snapshot.as_of_date.year - model.window if model.window is not None else None
+    X, y, n_series = pooled_design(hists, since)
+    if since is not None and not any(np.any(h.known[1:] & (np.asarray(h.years[1:]) < since)) for h in hists):
+        since = None  # the window left nothing out
     sds = model.prior_sds if model.prior_sd is None else (model.prior_sd,)
     best = None
     for sd in sds:  # empirical Bayes: the prior scale with the largest Laplace evidence
@@ -275,7 +286,7 @@ def _fit_snapshot(model: "Pooled", snapshot) -> PooledParameters:
     L = np.linalg.cholesky(cov + 1e-12 * np.eye(len(FEATURES)))
     dev = z @ L.T
     draws = np.concatenate([beta + dev, beta - dev])
-    return PooledParameters(beta, cov, draws, n_series, int(len(y)), snapshot.as_of_date, sd)
+    return PooledParameters(beta, cov, draws, n_series, int(len(y)), snapshot.as_of_date, sd, since)
 
 
 def rotation_evidence(history: SeriesHistory) -> tuple[float, int, int]:
@@ -458,11 +469,17 @@ class Pooled(OutcomeModel):
     exclude : tuple of str
         Series left out of the pooled fit (leave-series-out evaluation:
         ``Pooled(exclude=(sid,))`` forecasts ``sid`` from what the others teach).
+    window : int or None
+        Only series-years of the last ``window`` years before the cutoff are rows of the
+        fit (default :data:`WINDOW`; their features still come from the whole record):
+        the work of a fit stays bounded on long catalogues, and the coefficients describe
+        recent practice. ``describe()`` says "since YEAR" when the window left years out.
     """
 
     prior_sd: float | None = None
     prior_sds: tuple = (0.25, 0.5, 1.0, 2.0)
     exclude: tuple = ()
+    window: int | None = WINDOW
     name = "pooled"
     description = ("P(held) from a logistic regression on history features pooled over every series; "
                    "direction from strict rotation (weighted by its past hits) and change point")
