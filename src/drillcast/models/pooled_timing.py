@@ -115,6 +115,7 @@ class PooledTimingFit:
     z: np.ndarray
     n_series: int
     n_errors: int
+    own: dict = None  # series id -> (starts, one-step deviations under ``rule``) as the fit computed them
 
 
 @dataclass(frozen=True)
@@ -140,12 +141,13 @@ class PooledTiming:
         return snapshot.memo(("pooled-timing", self), self._fit_snapshot)
 
     def _fit_snapshot(self, snapshot) -> PooledTimingFit:
-        starts = []
+        starts, sids = [], []
         for sid in snapshot.series_ids():
             h = snapshot.memo(("history", sid), lambda snap, s=sid: series_history(snap, s))
             ys, days, precise = series_starts(h)
             if len(ys) >= 2:
                 starts.append((ys, days, precise, np.abs(_wrap(days[:, None] - days[None, :]))))
+                sids.append(sid)
         best, devs = RULES[1], None
         best_err = np.inf
         for rule in RULES:
@@ -161,7 +163,8 @@ class PooledTiming:
             a = np.abs(d)
             z.append(d / np.maximum(MIN_SCALE, (a.sum() - a + self.n0 * s_pool) / (len(d) - 1 + self.n0)))
         z = np.concatenate(z)
-        return PooledTimingFit(best, s_pool, z, sum(len(d) > 0 for d in devs), int(len(z)))
+        own = {sid: (st[:3], d) for sid, st, d in zip(sids, starts, devs)}
+        return PooledTimingFit(best, s_pool, z, sum(len(d) > 0 for d in devs), int(len(z)), own)
 
     def fit_in(self, snapshot, history: SeriesHistory) -> FittedTiming:
         p = self.pooled(snapshot)
@@ -170,7 +173,9 @@ class PooledTiming:
             flat = np.full(N_DAYS, 1.0 / N_DAYS)
             return FittedTiming({}, flat, 0)
         loc = _location(ys, days, history.current_year + (history.current_start is not None), p.rule)
-        own = np.abs(_one_step(ys, days, precise, p.rule))
+        kept = (p.own or {}).get(history.info.id)
+        same = kept is not None and all(np.array_equal(a, b) for a, b in zip(kept[0], (ys, days, precise)))
+        own = np.abs(kept[1] if same else _one_step(ys, days, precise, p.rule))
         s = max(MIN_SCALE, (own.sum() + self.n0 * p.scale) / (len(own) + self.n0))
         pmf = self._pmf(loc, s, p.z)
         return FittedTiming({}, pmf, int(len(ys)))
