@@ -39,6 +39,7 @@ RULES = tuple((kind, hl) for kind in ("mean", "median") for hl in HALF_LIVES)
 _YEAR = 365.0
 _FLOOR = 0.003
 _TIE = 1e-11  # relative cost gap below which two candidate medians count as tied (rounding ~1e-14)
+Z_SUMMARY = 2000  # pooled errors above which the pmf uses their quantile summary
 MIN_SCALE = 1.0  # days: a series that always started on the same day still gets a spread
 
 
@@ -117,6 +118,20 @@ class PooledTimingFit:
     n_errors: int
     own: dict = None  # series id -> (starts, one-step deviations under ``rule``) as the fit computed them
 
+    zq: np.ndarray = None  # the errors the pmf uses: ``z``, or its quantile summary (see :func:`_summary`)
+    zw: float = 1.0  # how many errors each value of ``zq`` stands for
+
+
+def _summary(z: np.ndarray) -> tuple:
+    """``(values, weight)``: the pooled errors, or for more than :data:`Z_SUMMARY` of them that many evenly
+    spaced order statistics, each standing for ``n / Z_SUMMARY`` errors (a quantile summary: the pmf's cost
+    stays bounded on large catalogues; identical below the limit)."""
+    n = len(z)
+    if n <= Z_SUMMARY:
+        return z, 1.0
+    idx = np.round(np.linspace(0, n - 1, Z_SUMMARY)).astype(int)
+    return np.sort(z)[idx], n / Z_SUMMARY
+
 
 @dataclass(frozen=True)
 class PooledTiming:
@@ -156,7 +171,7 @@ class PooledTiming:
             if len(allv) and np.mean(np.abs(allv)) < best_err - 1e-9:
                 best, best_err, devs = rule, float(np.mean(np.abs(allv))), d
         if devs is None:
-            return PooledTimingFit(best, self.default_scale, np.zeros(0), 0, 0)
+            return PooledTimingFit(best, self.default_scale, np.zeros(0), 0, 0, None, np.zeros(0), 1.0)
         s_pool = best_err
         z = []
         for d in devs:  # each error over its series' scale, leaving the error's own year out
@@ -164,7 +179,8 @@ class PooledTiming:
             z.append(d / np.maximum(MIN_SCALE, (a.sum() - a + self.n0 * s_pool) / (len(d) - 1 + self.n0)))
         z = np.concatenate(z)
         own = {sid: (st[:3], d) for sid, st, d in zip(sids, starts, devs)}
-        return PooledTimingFit(best, s_pool, z, sum(len(d) > 0 for d in devs), int(len(z)), own)
+        zq, zw = _summary(z)
+        return PooledTimingFit(best, s_pool, z, sum(len(d) > 0 for d in devs), int(len(z)), own, zq, zw)
 
     def fit_in(self, snapshot, history: SeriesHistory) -> FittedTiming:
         p = self.pooled(snapshot)
@@ -177,14 +193,14 @@ class PooledTiming:
         same = kept is not None and all(np.array_equal(a, b) for a, b in zip(kept[0], (ys, days, precise)))
         own = np.abs(kept[1] if same else _one_step(ys, days, precise, p.rule))
         s = max(MIN_SCALE, (own.sum() + self.n0 * p.scale) / (len(own) + self.n0))
-        pmf = self._pmf(loc, s, p.z)
+        pmf = self._pmf(loc, s, p.zq, p.zw)
         return FittedTiming({}, pmf, int(len(ys)))
 
-    def _pmf(self, loc, s, z):
-        # pooled errors and a standard Laplace law (prior_n pseudo-errors at its quantiles)
+    def _pmf(self, loc, s, z, wz=1.0):
+        # pooled errors (each of weight wz) and a standard Laplace law (prior_n pseudo-errors at its quantiles)
         q = (np.arange(64) + 0.5) / 64
         lap = np.where(q < 0.5, np.log(2 * q), -np.log(2 - 2 * q))
-        w = np.r_[np.full(len(z), 1.0), np.full(64, self.prior_n / 64)]
+        w = np.r_[np.full(len(z), wz), np.full(64, self.prior_n / 64)]
         off = np.r_[z, lap] * s
         days = np.round(loc + off).astype(int) % int(_YEAR)
         hist = np.bincount(days, weights=w, minlength=int(_YEAR)).astype(float)
