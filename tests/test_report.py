@@ -373,3 +373,18 @@ def test_live_record_from_a_ledger(cat, tmp_path):
     pdf = build_report(cat, ["rot"], AS_OF, sections=["judgments"], ledger=path)
     text = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).split())
     assert "Live record" in text and "1 in the ledger, 1 resolved" in text
+
+
+def test_batteries_in_a_second_process_give_the_same_bytes(bundled, monkeypatch):
+    """The hypothesis batteries may run in a spawned process beside the main body: same PDF either way."""
+    import datetime as _dt
+
+    from drillcast.present.report import build_report
+
+    args = (bundled, ["russia-strategic", "joint-sea"], _dt.date(2026, 1, 1))
+    kw = dict(sections=["judgments", "hypotheses"])
+    monkeypatch.setenv("DRILLCAST_REPORT_PROCESSES", "1")
+    one = build_report(*args, **kw)
+    monkeypatch.setenv("DRILLCAST_REPORT_PROCESSES", "2")
+    two = build_report(*args, **kw)
+    assert one == two and one[:5] == b"%PDF-"

@@ -590,6 +590,10 @@ class Catalogue:
         object.__setattr__(self, "_by_series", index)
         object.__setattr__(self, "_memo", {})
 
+    def __reduce__(self):
+        """Pickle the data only (the memo of derived results is rebuilt on demand)."""
+        return (Catalogue, (self.records, self.series, self.path, self.sha256, self.as_of_date, self.warnings))
+
     def memo(self, key, compute):
         """``compute(self)`` once per catalogue object (results derived from an immutable catalogue)."""
         if key not in self._memo:

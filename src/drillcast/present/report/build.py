@@ -10,7 +10,7 @@ from drillcast.present.report import annex as _annex
 from drillcast.present.report import front as _front
 from drillcast.present.report import sections as _sections
 from drillcast.present.report.document import Doc, pdf_date, register_fonts, render, styles
-from drillcast.present.report.results import analyse_all
+from drillcast.present.report.results import analyse_all, start_batteries, with_batteries
 from drillcast.present.report.wording import ANNEX, SECTIONS
 
 
@@ -93,7 +93,9 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
         since = _front.load_since(since)
     date = pdf_date(as_of)
     register_fonts()
-    results = analyse_all(catalogue, series_ids, as_of, int(horizon), seed, wanted)
+    batteries = start_batteries(catalogue, series_ids, as_of, seed) if "hypotheses" in wanted else None
+    results = analyse_all(catalogue, series_ids, as_of, int(horizon), seed,
+                          [s for s in wanted if s != "hypotheses"])
 
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import cm
@@ -112,7 +114,8 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
         doc.heading("Annex", 0, page_break=True, key="sec-annex")
         doc.para("Hypothesis tests, methods, limitations, every event with its sources, and what is needed to "
                  "reproduce this report.", "small")
-    if "hypotheses" in wanted:
+    if batteries is not None:  # ready by now (they ran beside the main body), or waited for here
+        results = with_batteries(results, batteries())
         _sections.hypotheses(doc, results, as_of, page_break=False)
     if "track_record" in wanted and annex:
         _sections.models(doc, results, as_of)

@@ -6,6 +6,7 @@ for anything; every section reads the :class:`SeriesResults` it returns.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from drillcast.present.report.wording import ALPHA, CORRECTION
@@ -77,6 +78,48 @@ def track_record_summary(r: SeriesResults) -> dict | None:
             "uniform_mean_log_score": by["uniform"]["mean_log_score"] if "uniform" in by else None,
             "climatology_mean_log_score": by["climatology"]["mean_log_score"] if "climatology" in by else None,
             "mean_crps_days": me["mean_crps_days"]}
+
+
+def _batteries(catalogue, series_ids, as_of, seed) -> dict:
+    """``{sid: (battery, note)}``: the hypothesis battery of each series (what the annex shows)."""
+    out = {}
+    for sid in series_ids:
+        _, battery, note = _checks(catalogue, sid, as_of, seed, ("hypotheses",))
+        out[sid] = (battery, note)
+    return out
+
+
+def start_batteries(catalogue, series_ids, as_of, seed):
+    """Start the hypothesis batteries; return a function that gives ``{sid: (battery, note)}``.
+
+    With two or more CPUs they run in a second process (spawned, so it shares no state with this
+    one) while the report computes forecasts and backtests and lays out its main body: the
+    batteries' power simulations are the largest part of the analysis and need nothing else.
+    The results are the same numbers either way (each test has its own seeded stream).
+    """
+    if (os.cpu_count() or 1) < 2 or os.environ.get("DRILLCAST_REPORT_PROCESSES") == "1":
+        done = _batteries(catalogue, series_ids, as_of, seed)
+        return lambda: done
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    future = pool.submit(_batteries, catalogue, tuple(series_ids), as_of, seed)
+
+    def result():
+        try:
+            return future.result()
+        finally:
+            pool.shutdown()
+
+    return result
+
+
+def with_batteries(results, batteries: dict) -> list:
+    """``results`` with each series' battery filled in."""
+    from dataclasses import replace
+
+    return [replace(r, battery=batteries[r.sid][0], battery_note=batteries[r.sid][1]) for r in results]
 
 
 def analyse_all(catalogue, series_ids, as_of, horizon, seed, wanted) -> list[SeriesResults]:
