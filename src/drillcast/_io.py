@@ -87,6 +87,15 @@ def _kind(mode: int) -> str:
 # --------------------------------------------------------------------------- reading
 
 
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 without a byte-order mark: ASCII text with a NUL in every other byte."""
+    sample = data[:200]
+    if len(sample) < 4:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    return even.count(0) >= 0.9 * len(even) or odd.count(0) >= 0.9 * len(odd)
+
+
 def read_input_bytes(path: str | os.PathLike, what: str, empty: str, *, limit: int | None = None) -> bytes:
     """Read an input file once, in bounded chunks, or raise one DataError saying what is wrong.
 
@@ -128,6 +137,10 @@ def read_input_bytes(path: str | os.PathLike, what: str, empty: str, *, limit: i
                     offset = total + nul
                     line = sum(c.count(b"\n") for c in chunks) + chunk.count(b"\n", 0, nul) + 1
                     where = "" if offset < 65536 else f":{line}"
+                    head = (chunks[0] if chunks else chunk)[:2]
+                    if head in (b"\xff\xfe", b"\xfe\xff") or (offset < 4 and _looks_utf16(chunk)):
+                        raise DataError(f"{path}: this is UTF-16 text; drillcast reads UTF-8: save it as CSV "
+                                        f"UTF-8 (e.g. 'iconv -f UTF-16 -t UTF-8') and try again; expected {what}")
                     raise DataError(
                         f"{path}{where}: this is a binary file, not CSV text (it contains a NUL byte at offset "
                         f"{offset:,}); expected {what}: export the table as CSV (UTF-8) and try again")
