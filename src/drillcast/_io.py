@@ -93,7 +93,14 @@ def _looks_utf16(data: bytes) -> bool:
     if len(sample) < 4:
         return False
     even, odd = sample[0::2], sample[1::2]
-    return even.count(0) >= 0.9 * len(even) or odd.count(0) >= 0.9 * len(odd)
+
+    def mostly_zero(b):
+        return b.count(0) >= 0.9 * len(b)
+
+    def mostly_text(b):
+        return sum(32 <= c < 127 or c in (9, 10, 13) for c in b) >= 0.9 * len(b)
+
+    return (mostly_zero(odd) and mostly_text(even)) or (mostly_zero(even) and mostly_text(odd))
 
 
 def read_input_bytes(path: str | os.PathLike, what: str, empty: str, *, limit: int | None = None) -> bytes:
