@@ -190,3 +190,22 @@ def test_uniform_baseline_has_a_start_late_in_the_year(bundled):
     f = analysis.forecast(bundled, "joint-sea", as_of=D(2025, 12, 30), model="uniform", horizon=1,
                           track_record=False)["joint-sea"]
     assert f.years[0].p_held == 0.5 and f.years[0].start is not None
+
+
+def test_standard_error_counts_paths_that_share_a_parameter_draw(bundled):
+    """With more paths than parameter draws, paths are clustered by draw; the cluster-robust error is at
+    least the naive binomial one and matches the spread of estimates over seeds."""
+    from drillcast.models.base import POOL
+
+    fc = Forecaster("calendar").fit(bundled.as_of(AS_OF), "russia-strategic").forecast(horizon=3, seed=0)
+    ps, ses, naive = [], [], []
+    for seed in range(30):
+        s = fc.sample(4 * POOL, seed=seed)
+        assert s.clusters is not None and len(np.unique(s.clusters)) <= POOL
+        mask = s.is_(2027, "kavkaz")
+        p, se = s.probability(mask)
+        ps.append(p)
+        ses.append(se)
+        naive.append(np.sqrt(p * (1 - p) / len(mask)))
+    assert np.mean(ses) > np.mean(naive)
+    assert np.std(ps, ddof=1) == pytest.approx(np.mean(ses), rel=0.4)

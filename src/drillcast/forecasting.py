@@ -166,6 +166,7 @@ class CalendarSample:
     categories: tuple
     outcomes: np.ndarray = field(repr=False)
     start_day: np.ndarray = field(repr=False)
+    clusters: np.ndarray = field(default=None, repr=False)
 
     def labels(self) -> np.ndarray:
         return np.asarray(self.categories, dtype=object)[self.outcomes]
@@ -175,9 +176,20 @@ class CalendarSample:
         return self.outcomes[:, self.years.index(year)] == self.categories.index(label)
 
     def probability(self, mask: np.ndarray) -> tuple[float, float]:
-        """Share of paths where ``mask`` holds, and its Monte Carlo standard error."""
-        p = float(np.mean(mask))
-        return p, math.sqrt(p * (1 - p) / len(mask))
+        """Share of paths where ``mask`` holds, and its Monte Carlo standard error.
+
+        Paths that share a parameter draw (``clusters``) are dependent, so the error is the
+        cluster-robust one, ``sqrt(sum_c (sum_{i in c} (x_i - p))^2) / n`` over draws ``c``
+        (Cameron & Miller 2015); with one path per draw it is the binomial ``sqrt(p (1 - p) / n)``.
+        """
+        x = np.asarray(mask, dtype=float)
+        n = len(x)
+        p = float(np.mean(x))
+        if self.clusters is None:
+            return p, math.sqrt(p * (1 - p) / n)
+        _, inv = np.unique(self.clusters, return_inverse=True)
+        sums = np.bincount(inv, weights=x - p)
+        return p, float(math.sqrt(np.sum(sums ** 2)) / n)
 
 
 @dataclass(frozen=True)
@@ -587,11 +599,12 @@ class _Sampler:
 
     def __call__(self, n, rng):
         k = len(self.gap)
-        outcomes = self.fit.sample(list(self.gap) + list(self.years), n, rng,
-                                   [None] * k + list(self.overrides))[:, k:]
+        outcomes, clusters = self.fit.sample_clustered(list(self.gap) + list(self.years), n, rng,
+                                                       [None] * k + list(self.overrides))
+        outcomes = outcomes[:, k:]
         none = len(self.categories) - 1
         return CalendarSample(self.years, self.categories, outcomes,
-                              np.where(outcomes != none, _draw_days(self.pmfs, n, rng), -1))
+                              np.where(outcomes != none, _draw_days(self.pmfs, n, rng), -1), clusters)
 
 
 _GUIDE = 4096

@@ -21,7 +21,9 @@ import numpy as np
 
 from drillcast.data.history import SeriesHistory
 
-__all__ = ["OutcomeModel", "FittedOutcome", "IndependentFit", "draw_categorical", "dirichlet_rows"]
+__all__ = ["OutcomeModel", "FittedOutcome", "IndependentFit", "draw_categorical", "dirichlet_rows", "POOL"]
+
+POOL = 4096  # parameter draws shared by the paths of one sample (speed); paths are clustered by draw
 
 #: Posterior parameter draws shared by simulated paths. Each path takes one draw
 #: at random and keeps it for all its years, so joint (multi-year) questions see
@@ -57,7 +59,16 @@ class FittedOutcome:
     def marginals(self, years) -> np.ndarray:  # pragma: no cover - interface
         raise NotImplementedError
 
-    def sample(self, years, n: int, rng: np.random.Generator, overrides=None) -> np.ndarray:  # pragma: no cover
+    def sample(self, years, n: int, rng: np.random.Generator, overrides=None) -> np.ndarray:
+        """``(n, H)`` whole future paths (outcome indices)."""
+        return self.sample_clustered(years, n, rng, overrides)[0]
+
+    def sample_clustered(self, years, n: int, rng: np.random.Generator, overrides=None):  # pragma: no cover
+        """``(paths, clusters)``: paths as :meth:`sample`, and per path the id of the parameter draw it used.
+
+        Paths that share a parameter draw are dependent; a standard error computed over paths must
+        treat each cluster as one unit (:meth:`drillcast.forecasting.CalendarSample.probability` does).
+        """
         raise NotImplementedError
 
     def marginals_with(self, years, overrides=None, rng=None) -> np.ndarray:
@@ -89,10 +100,10 @@ class IndependentFit(FittedOutcome):
     def _param_draws(self, years, n, rng):  # pragma: no cover - interface
         raise NotImplementedError
 
-    def sample(self, years, n, rng, overrides=None):
+    def sample_clustered(self, years, n, rng, overrides=None):
         years = np.asarray(years, dtype=int)
-        # one parameter draw per path: paths are independent, so binomial standard errors are honest
-        p = self._param_draws(years, n, rng)
+        pool = min(n, POOL)  # parameter draws shared by the paths (speed); clusters keep the errors honest
+        p = self._param_draws(years, pool, rng)
         if overrides is not None:
             for h, o in enumerate(overrides):
                 if o is not None:
@@ -101,11 +112,12 @@ class IndependentFit(FittedOutcome):
         c /= c[..., -1:]
         # category-major float32 CDFs: each comparison below reads one contiguous (n, H) plane
         c = np.ascontiguousarray(np.moveaxis(c, -1, 0), dtype=np.float32)
+        idx = rng.integers(pool, size=n) if n > pool else np.arange(n)
         u = rng.random((n, len(years)), dtype=np.float32)
         out = np.zeros((n, len(years)), dtype=np.int64)
         for k in range(p.shape[-1] - 1):  # inverse CDF, one category at a time (K is small)
-            out += u >= c[k]
-        return out
+            out += u >= c[k][idx]
+        return out, idx
 
 
 @dataclass(frozen=True)

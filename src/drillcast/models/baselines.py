@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from drillcast.data.history import SeriesHistory
-from drillcast.models.base import FittedOutcome, IndependentFit, OutcomeModel, dirichlet_rows
+from drillcast.models.base import POOL, FittedOutcome, IndependentFit, OutcomeModel, dirichlet_rows
 
 __all__ = ["Uniform", "Climatology", "Persistence", "StrictRotation"]
 
@@ -195,10 +195,12 @@ class _StrictFit(_RuleFit):
             state = np.einsum("nsl,slt->nt", joint, T)
         return np.stack([out[y] for y in years])
 
-    def sample(self, years, n, rng, overrides=None):
+    def sample_clustered(self, years, n, rng, overrides=None):
         K, P = len(self.categories), self.period
         none = K - 1
-        theta = rng.beta(self.a, self.b, size=n)  # one draw per path: paths are independent
+        pool = min(n, POOL)  # shared draws of the hit rate; the cluster of a path is its draw
+        draw = rng.integers(pool, size=n) if n > pool else np.arange(n)
+        theta = rng.beta(self.a, self.b, size=pool)[draw]
         if self.anchor is None:
             ay, ai = np.full(n, -1), np.zeros(n, dtype=int)
         else:
@@ -221,7 +223,7 @@ class _StrictFit(_RuleFit):
             moved = lab < P if self.rotating else lab != none
             ay = np.where(moved, y, ay)
             ai = np.where(moved, lab, ai)
-        return out
+        return out, draw
 
 
 def _known_outcomes(history: SeriesHistory) -> dict[int, int]:

@@ -23,14 +23,16 @@ class _EnsembleFit(FittedOutcome):
     def marginals_with(self, years, overrides=None, rng=None):
         return sum(w * f.marginals_with(years, overrides, rng=rng) for w, f in zip(self.weights, self.fits))
 
-    def sample(self, years, n, rng, overrides=None):
+    def sample_clustered(self, years, n, rng, overrides=None):
         comp = rng.choice(len(self.fits), size=n, p=self.weights)
         out = np.empty((n, len(years)), dtype=int)
+        clusters = np.empty(n, dtype=np.int64)
         for i, f in enumerate(self.fits):
             m = comp == i
             if m.any():
-                out[m] = f.sample(years, int(m.sum()), rng, overrides)
-        return out
+                out[m], cl = f.sample_clustered(years, int(m.sum()), rng, overrides)
+                clusters[m] = cl * len(self.fits) + i  # a member's draws are clusters of their own
+        return out, clusters
 
     def describe(self):
         return {"members": {f.name: round(float(w), 4) for f, w in zip(self.fits, self.weights)}}

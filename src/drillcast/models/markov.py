@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from drillcast.models.base import FittedOutcome, OutcomeModel, dirichlet_rows, draw_categorical
+from drillcast.models.base import POOL, FittedOutcome, OutcomeModel, dirichlet_rows, draw_categorical
 from drillcast.models.calendar import observed_sequence
 
 __all__ = ["MarkovRotation"]
@@ -120,14 +120,15 @@ class _MarkovFit(FittedOutcome):
                 return None
         return out
 
-    def sample(self, years, n, rng, overrides=None):
+    def sample_clustered(self, years, n, rng, overrides=None):
         H = len(years)
-        # one parameter draw per path: paths are independent, so binomial standard errors are honest
-        q = rng.beta(*self.q_ab, size=n)
-        P = dirichlet_rows(np.broadcast_to(self.alpha_post, (n,) + self.alpha_post.shape).copy(), rng)
+        pool = min(n, POOL)  # shared parameter draws; the cluster of a path is its draw
+        q = rng.beta(*self.q_ab, size=pool)
+        P = dirichlet_rows(np.broadcast_to(self.alpha_post, (pool,) + self.alpha_post.shape).copy(), rng)
         C = np.cumsum(P, axis=-1)
         C /= C[..., -1:]
-        draw = np.arange(n)
+        draw = rng.integers(pool, size=n) if n > pool else np.arange(n)
+        q = q[draw]
         ctx = np.full(n, self.last_ctx)
         out = np.empty((n, H), dtype=int)
         uniform_c = np.cumsum(np.full(self.S, 1.0 / self.S))
@@ -142,7 +143,7 @@ class _MarkovFit(FittedOutcome):
             out[:, h] = lab
             held = lab < self.S
             ctx = np.where(held, self._ctx_step(np.maximum(ctx, 0), lab) if self.order > 1 else lab, ctx)
-        return out
+        return out, draw
 
     def describe(self):
         a = self.alpha_post / self.alpha_post.sum(axis=1, keepdims=True)

@@ -403,11 +403,11 @@ class PooledFit(FittedOutcome):
             c /= c[-1:]
             draw = rng.integers(N_DRAWS, size=n)
             u = rng.random(n)
-            leaf = np.empty(n, dtype=np.int64)
-            for j in np.unique(draw):
-                m = draw == j
-                leaf[m] = np.searchsorted(c[:, j], u[m], side="right")
-            sim = paths[np.minimum(leaf, len(paths) - 1)]
+            # one search over every draw's leaf CDF at once: column j shifted to [j, j + 1]
+            L = len(paths)
+            flat = (c + np.arange(N_DRAWS)[None, :]).T.ravel()
+            leaf = np.searchsorted(flat, u + draw, side="right") - draw * L
+            sim = paths[np.clip(leaf, 0, L - 1)]
         else:
             sim = self._simulate(span, fixed, n, rng)
         return sim[:, [int(y) - span[0] for y in years]] > 0
@@ -434,19 +434,22 @@ class PooledFit(FittedOutcome):
                 out[h] = o
         return out
 
-    def sample(self, years, n, rng, overrides=None):
+    def sample_clustered(self, years, n, rng, overrides=None):
+        # held/none: each path picks one of the fixed coefficient draws independently, so these paths
+        # are independent draws from the same mixture the marginals average over (no clusters);
+        # directions: clustered as the member models sample them
         years = [int(y) for y in years]
         held = self.held_paths(years, n, rng, overrides)
         K = len(self.categories)
         if self.directions is None:
-            return np.where(held, 0, K - 1)
-        lab = self.directions.sample(years, n, rng, overrides)
+            return np.where(held, 0, K - 1), np.arange(n)
+        lab, clusters = self.directions.sample_clustered(years, n, rng, overrides)
         cond = self._direction_marginals(years, overrides)
         c = np.cumsum(cond, axis=1)
         u = rng.random((n, len(years), 1))
         redraw = np.minimum((u >= c[None, :, :]).sum(axis=-1), K - 2)
         lab = np.where(lab == K - 1, redraw, lab)  # a held year the members left empty: its direction given held
-        return np.where(held, lab, K - 1)
+        return np.where(held, lab, K - 1), clusters
 
     def describe(self):
         d = self.params.describe()
