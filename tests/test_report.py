@@ -102,9 +102,13 @@ def test_icd203_rejects_non_probabilities(bad):
         icd203_term(bad)
 
 
-def test_format_p():
-    assert [format_p(x) for x in (None, 0.0004, 0.001, 0.0123, 1.0)] == ["\u2013", "<0.001", "0.001", "0.012",
-                                                                       "1.000"]
+def test_format_p_is_the_one_p_value_format():
+    from drillcast.hypotheses.wording import _fmt_p
+
+    values = (None, 0.00005, 0.0004, 0.001, 0.0123, 1.0)
+    assert [format_p(x) for x in values] == ["\u2013", "<0.0001", "0.0004", "0.001", "0.012", "1"]
+    # the readings say the same numbers in words
+    assert [_fmt_p(x) for x in values[1:3]] == ["p < 0.0001", "p = 0.0004"]
 
 
 # --------------------------------------------------------------------------- contents

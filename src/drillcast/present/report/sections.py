@@ -242,7 +242,7 @@ def hypotheses(doc: Doc, results, as_of, page_break=True):
                          "\u2013" if t.power is None else f"{t.power:.2f}", n80, _esc(t.reading)])
         if rows:
             doc.table(["Test and null hypothesis", "p", "adj. p", "power", "n for 80 %", "Reading"], rows,
-                      [110, 36, 36, 32, 46, doc.width - 260], align_right={1, 2, 3, 4})
+                      [104, 42, 42, 30, 44, doc.width - 262], align_right={1, 2, 3, 4})
         if skipped:
             doc.para("Not applicable: " + "; ".join(f"{_esc(t.test)} ({_esc(t.skipped)})" for t in skipped) + ".",
                      "tiny")

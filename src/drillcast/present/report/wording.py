@@ -103,15 +103,12 @@ def _that(p: float) -> str:
 
 
 def format_p(p) -> str:
-    """A p-value as the report prints it: three decimals, '<0.001' below, '-' when there is none."""
-    if p is None:
-        return "\u2013"
-    p = float(p)
-    if p != p:
-        return "\u2013"
-    if p < 0.001:
-        return "<0.001"
-    return f"{p:.3f}"
+    """A p-value as drillcast prints it everywhere (:func:`drillcast.hypotheses.wording.p_text`), with a
+    dash when there is none."""
+    from drillcast.hypotheses.wording import p_text
+
+    s = p_text(p)
+    return "\u2013" if s == "-" else s
 
 
 _COUNTRIES = {
