@@ -92,3 +92,15 @@ def test_readme_glossary_is_the_one_the_report_prints():
     assert listed == list(TERMS) and len(TERMS) >= 10
     for term in ("log score", "Brier", "CRPS", "coverage", "power", "as of", "checked through"):
         assert any(term.lower() in t.lower() for t, _ in TERMS), term
+
+
+def test_test_and_backtest_text_read_plainly(capsys):
+    """No spec strings in `test compare`, no 'dated ... dated by', one p-value format, a legend for
+    the backtest table's columns."""
+    assert main(["test", "all", "--series", "russia-strategic", "--as-of", "2026-01-01", "--draws", "300"]) == 0
+    out = capsys.readouterr().out
+    assert check_prose(out) == [], out
+    assert "dated by" not in out and "e-0" not in out
+    assert main(["backtest", "--series", "union-shield", "--models", "pooled,uniform", "--as-of", "2026-01-01"]) == 0
+    out = capsys.readouterr().out
+    assert check_prose(out) == [] and "80 % cover:" in out and "CRPS d:" in out
