@@ -192,3 +192,11 @@ def test_years_after_coverage_are_forecast_not_read_as_none(tmp_path, model):
     a, b = late.year(2013).outcomes, early.year(2013).outcomes
     assert a == pytest.approx(b, abs=1e-9)
     assert a["none"] < 0.5
+
+
+def test_a_start_that_may_have_passed_during_a_coverage_gap_says_so(bundled, capsys):
+    assert main(["forecast", "--series", "russia-strategic", "--as-of", "2026-11-30", "--no-track-record"]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("2026"))
+    assert "may have passed unrecorded" in row
+    assert main(["forecast", "--series", "russia-strategic", "--as-of", "2026-01-01", "--no-track-record"]) == 0
+    assert "may have passed" not in capsys.readouterr().out

@@ -36,11 +36,11 @@ def forecast_text(forecasts, catalogue) -> str:
         if fc.kind == "rotating":
             headers = ["year", *cats, "held", "start: median (80 % interval)"]
             rows = [[y.year, *[_cell(y, y.outcomes[c], fact="held" if y.outcomes[c] >= 1.0 else "-") for c in cats],
-                     _cell(y, y.p_held), _start(y)] for y in fc.years]
+                     _cell(y, y.p_held), _start(y, fc.as_of)] for y in fc.years]
         else:
             headers = ["year", "held", "expected count (80 %)", "start: median (80 % interval)"]
             rows = [[y.year, _cell(y, y.p_held),
-                     f"{y.expected_count:.1f} ({y.count_interval[0]}-{y.count_interval[1]})", _start(y)]
+                     f"{y.expected_count:.1f} ({y.count_interval[0]}-{y.count_interval[1]})", _start(y, fc.as_of)]
                     for y in fc.years]
         parts = sorted({k for y in fc.years for k in y.participants})
         for code in parts:
@@ -67,10 +67,14 @@ def _cell(y, p, fact="yes"):
     return fact if y.settled else pct(p)
 
 
-def _start(y) -> str:
+def _start(y, as_of) -> str:
     if y.settled:
         return "started " + _day_text(y.held_events[0][1])
-    return start_phrase(y.start)
+    phrase = start_phrase(y.start)
+    if y.start and y.start["median"] < as_of.isoformat():
+        # only a coverage gap leaves a start before the as-of date possible: say so
+        phrase += "; may have passed unrecorded"
+    return phrase
 
 
 def _day_text(text: str) -> str:

@@ -191,6 +191,8 @@ def when_who(r: SeriesResults, as_of) -> tuple[str, str]:
         if held_events(r, y.year) or not y.start:
             continue
         when = f"{part_of_month(y.start['median'], short=True)} {y.year}"
+        if y.start["median"] < as_of.isoformat():  # possible only when coverage ends before the as-of date
+            when += " (may have passed unrecorded)"
         who = [country(c) for c, v in sorted(y.participants.items(), key=lambda kv: -kv[1]) if v >= 0.5]
         return when, ", ".join(who) or "\u2013"
     return "\u2013", "\u2013"
