@@ -238,14 +238,19 @@ def _same_bytes(a, b) -> bool:
         return False
 
 
+def _stat_or_none(path, shown, fix: str = ""):
+    """``os.stat(path)``, None if it does not exist; any other OS error is an OutputError naming ``shown``."""
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise OutputError(f"{shown}: cannot write: {os_reason(exc)}{fix}") from None
+
+
 def _target(p: Path) -> tuple[Path, os.stat_result | None]:
     """The file a write to ``p`` lands in (symlinks followed) and its stat (None if it does not exist)."""
-    try:
-        st = os.stat(p)
-    except FileNotFoundError:
-        st = None
-    except OSError as exc:
-        raise OutputError(f"{p}: cannot write: {os_reason(exc)}; choose another output path") from None
+    st = _stat_or_none(p, p, "; choose another output path")
     target = Path(os.path.realpath(p)) if os.path.islink(p) else p
     return target, st
 
@@ -390,12 +395,7 @@ class OutputTransaction:
             if str(target) == STDOUT:
                 item.direct = True
                 return shown
-            try:
-                st = os.stat(target)
-            except FileNotFoundError:
-                st = None
-            except OSError as exc:
-                raise OutputError(f"{shown}: cannot write: {os_reason(exc)}") from None
+            st = _stat_or_none(target, shown)
             if st is not None and not stat.S_ISREG(st.st_mode):
                 item.direct = True
                 return shown

@@ -29,7 +29,7 @@ Examples
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from drillcast import __version__
 from drillcast.data.dates import today  # the UTC date
@@ -490,13 +490,6 @@ def power_curve(history, test: str = "rotation", *, alpha: float = 0.05, seed: i
                                      f"{', '.join(TEST_NAMES)}")
     meta = {"test": test, "alpha": alpha, "as_of": str(history.as_of), "series": history.info.name}
     return {**meta, **_power_curve(test, history, alpha=alpha, seed=seed)}
-
-
-@dataclass(frozen=True)
-class _FigureSpec:
-    size: tuple
-    polar: bool = False
-    extra: dict = field(default_factory=dict)
 
 
 def figure(kind: str, catalogue, series: str, *, as_of=None, model: str = "default", horizon: int = 3,
