@@ -148,6 +148,8 @@ def test_readme_limits_are_the_constants_enforced():
     from drillcast.data import fields
     from drillcast.hypotheses.rotation import SEARCH_MAX_DIRECTIONS
 
+    from .test_corpus import MEMORY_LIMIT
+
     prose = _prose(_section("Errors and exit codes"))
     assert (f"files up to {MAX_BYTES // 2**20} MiB and {fields.MAX_ROWS:,} rows, fields up to "
             f"{fields.MAX_FIELD:,} characters; at most {fields.MAX_DIRECTIONS} directions per rotating series, "
@@ -155,6 +157,7 @@ def test_readme_limits_are_the_constants_enforced():
     assert f"`--horizon` 1-{HORIZON_MAX}" in prose
     assert f"Validation lists at most {fields.MAX_PROBLEMS} errors and {fields.MAX_PROBLEMS} warnings" in prose
     assert f"every cyclic order for up to {SEARCH_MAX_DIRECTIONS} directions" in prose
+    assert f"limited to {MEMORY_LIMIT // 2**30} GiB of address space" in prose
     book = _flat(CODEBOOK)
     assert (f"at most {MAX_BYTES // 2**20} MiB, {fields.MAX_ROWS:,} rows, {fields.MAX_FIELD:,} characters "
             "per field") in book
@@ -165,7 +168,7 @@ def test_readme_limits_are_the_constants_enforced():
 
 
 def test_readme_defaults_are_the_constants_used():
-    from drillcast.evaluation.backtest import MAX_DEFAULT_FOLDS, MIN_BACKTEST_YEARS
+    from drillcast.evaluation.backtest import _LEVELS, MAX_DEFAULT_FOLDS, MIN_BACKTEST_YEARS
     from drillcast.evaluation.comparison import _EXACT_MAX_PAIRS
     from drillcast.evaluation.scoring import LOG_FLOOR
     from drillcast.forecasting import MIN_EVENTS, MIN_YEARS, START_NULL_BELOW
@@ -176,6 +179,7 @@ def test_readme_defaults_are_the_constants_used():
             "years of history") in ev
     assert f"a floor of {LOG_FLOOR:.0e}".replace("e-0", "e-") in ev
     assert f"exact enumeration up to {_EXACT_MAX_PAIRS} differing folds" in ev
+    assert f"coverage of the {'/'.join(f'{100 * q:.0f}' for q in _LEVELS)} % start intervals" in ev
     fc = _prose(_section("Forecasts"))
     assert f"(held below {100 * START_NULL_BELOW:.0f} %)" in fc
     assert f"fewer than {MIN_EVENTS} events over {MIN_YEARS} years" in fc
