@@ -347,3 +347,13 @@ def test_codebook_first_report_review_counts_are_those_of_the_notes():
     m = re.search(r"For the (\w+) China-Russia series every row's `first_reported` was re-searched in English, "
                   r"Russian and Chinese on 2026-12-07 and (\w+) rows changed", book)
     assert m and _number(m[1]) == len(china_russia) and _number(m[2]) == cn
+
+
+def test_codebook_check_dates_are_those_of_series_csv():
+    with open(REPO / "data" / "series.csv", encoding="utf-8", newline="") as fh:
+        through = {r["id"]: r["checked_through"] for r in csv.DictReader(fh)}
+    book = _flat(CODEBOOK)
+    single = re.findall(r"\(([a-z0-9-]+) is checked through (\d{4}-\d{2}-\d{2})\)", book)
+    group = re.findall(r"series \(([a-z0-9-, ]+)\) are checked through (\d{4}-\d{2}-\d{2})", book)
+    stated = single + [(sid, date) for ids, date in group for sid in ids.split(", ")]
+    assert len(stated) >= 9 and all(through[sid] == date for sid, date in stated), stated
