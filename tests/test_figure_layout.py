@@ -115,14 +115,20 @@ def _crowded(folder):
            "kind": "recurring",
            "directions": "", "events_per_year": "multiple", "regular_participants": "RUS;CHN"}
     ev = []
+    # places a few hundred km apart, so markers and their year labels crowd each other on the map
+    spots = [(55.75, 37.62), (54.98, 60.37), (53.2, 50.15), (56.3, 43.9), (51.7, 39.2), (43.12, 131.89)]
     for i, y in enumerate(range(1986, 2026)):
         d = dirs[i % len(dirs)] if i % 9 else "other"
         start = f"{y}" if i % 7 == 3 else (f"{y}-{(i % 12) + 1:02d}" if i % 5 == 2 else f"{y}-12-{10 + i % 15:02d}")
+        lat, lon = spots[i % len(spots)] if i % 4 else ("", "")
         ev.append({"id": f"ROT-{y}", "series": "crowd-rot", "direction": d, "start_date": start,
-                   "participants": "RUS;CHN" if i % 2 else "RUS;BLR;KAZ", "sources": "https://example.org/r"})
+                   "participants": "RUS;CHN" if i % 2 else "RUS;BLR;KAZ", "sources": "https://example.org/r",
+                   "lat": lat, "lon": lon})
         for k in range(4):
+            lat, lon = spots[(i + k) % len(spots)] if k < 2 else ("", "")
             ev.append({"id": f"REC-{y}-{k}", "series": "crowd-rec", "start_date": f"{y}-{1 + 3 * k:02d}-1{k}",
-                       "participants": "RUS;CHN" if (y + k) % 3 else "RUS", "sources": "https://example.org/c"})
+                       "participants": "RUS;CHN" if (y + k) % 3 else "RUS", "sources": "https://example.org/c",
+                       "lat": lat, "lon": lon})
     ev.append({"id": "ROT-2026", "series": "crowd-rot", "direction": dirs[0], "start_date": "2026",
                "status": "announced", "first_reported": "2025-12-01"})
     return load_catalogue(write_catalogue(folder, ev, [rot, rec]))
@@ -148,6 +154,13 @@ def test_plot_kinds_have_clean_layout(catalogues, which, series, kind):
     if kind == "power" and not rotating:
         pytest.skip("the power figure shows the rotation test")
     fig = make_figure(kind, cat, series, as_of=AS_OF, seed=0)
+    assert layout_problems(fig) == []
+
+
+@pytest.mark.parametrize("which", ["bundled", "crowded"])
+def test_map_of_every_series_has_clean_layout(catalogues, which):
+    """All series on one map: markers at shared places, long series names, labels that may not fit."""
+    fig = make_figure("map", catalogues[which], None, as_of=AS_OF)
     assert layout_problems(fig) == []
 
 

@@ -11,7 +11,8 @@ small JSON document with
 
 - ``land``: the land polygons (the world-atlas ``land`` object, i.e. the countries merged), each a
   list of rings (the outer one first, then holes such as the Caspian Sea, wound the other way), each
-  ring a flat list ``[lon0, lat0, lon1, lat1, ...]``;
+  ring a flat list ``[lon0, lat0, lon1, lat1, ...]``; a ring crossing the antimeridian runs past
+  180 (or -180) degrees instead of jumping across the map (see :func:`unwrap`);
 - ``borders``: land borders between two countries (arcs shared by two different countries, what
   ``topojson.mesh(world, countries, (a, b) => a !== b)`` gives), each a flat list as above;
 
@@ -51,6 +52,18 @@ def ring(arcs, indices) -> list[tuple[float, float]]:
     return pts
 
 
+def unwrap(points) -> list[tuple[float, float]]:
+    """``points`` without jumps across the antimeridian: a step of more than 180 degrees of longitude
+    is taken the short way, so a ring crossing 180 degrees (Chukotka, Fiji) runs past it (to 190, say)
+    instead of across the whole map; the plot draws such a polygon once more, shifted by 360."""
+    out, shift = [], 0.0
+    for k, (x, y) in enumerate(points):
+        if k and abs(x + shift - out[-1][0]) > 180:
+            shift += 360.0 if out[-1][0] > x + shift else -360.0
+        out.append((x + shift, y))
+    return out
+
+
 def polygons(geometry) -> list:
     """The arc-index rings of a Polygon or MultiPolygon, as a list of polygons."""
     if geometry["type"] == "Polygon":
@@ -66,7 +79,7 @@ def flat(points) -> list[float]:
 
 def build(topology) -> dict:
     arcs = decode_arcs(topology)
-    land = [[flat(ring(arcs, r)) for r in poly] for g in topology["objects"]["land"]["geometries"]
+    land = [[flat(unwrap(ring(arcs, r))) for r in poly] for g in topology["objects"]["land"]["geometries"]
             for poly in polygons(g)]
     users: dict[int, set[int]] = {}
     for n, g in enumerate(topology["objects"]["countries"]["geometries"]):
