@@ -563,9 +563,10 @@ def figure(kind: str, catalogue, series, *, as_of=None, model: str = "default", 
     snap = catalogue.as_of(as_of)
     name = _model_for(catalogue, series, model)
     if kind == "timeline":
-        n_years = len({r["start"].year for r in snap.events(series)}) + 1
-        fig, ax = new_figure((7.2, min(9.0, 1.4 + 0.2 * n_years)))
-        plotting.plot_timeline(snap, series, ax=ax)
+        from drillcast.present.plot_timeline import plot_timeline, timeline_rows
+
+        fig, ax = new_figure((7.2, max(2.6, min(9.0, 1.3 + 0.16 * timeline_rows(snap, series)))))
+        plot_timeline(snap, series, ax=ax)
     elif kind == "rotation":
         fig, ax = new_figure((7.2, 0.9 + 0.32 * len(info.categories)))
         plotting.plot_rotation_grid(series_history(snap, series), ax=ax)

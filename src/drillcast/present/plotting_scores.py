@@ -126,7 +126,7 @@ def plot_forecast_vs_outcome(backtest_result, series: str, model: str, ax=None):
             u = _p_observed(guess[y]) if y in guess else None
             beat = u is None or p > u
             bar = ax.bar([y], [p], width=0.64, color="#0072B2" if beat else _blend("#0072B2", 0.6),
-                         edgecolor="#000000", linewidth=0.5, hatch=None if beat else "///")[0]
+                         edgecolor="#000000", linewidth=0.5)[0]
             bar.set_gid(f"{y}:{model}")
             if u is not None:
                 ax.add_line(Line2D([y - 0.4, y + 0.4], [u, u], color="#000000", linewidth=1.0, linestyle="--",
@@ -145,7 +145,7 @@ def plot_forecast_vs_outcome(backtest_result, series: str, model: str, ax=None):
         ax.set_ylabel("probability given to\nwhat happened")
         ax.set_title(title, loc="left")
         handles = [Patch(facecolor="#0072B2", edgecolor="#000000", linewidth=0.5, label="beat the uniform guess"),
-                   Patch(facecolor=_blend("#0072B2", 0.6), edgecolor="#000000", hatch="///", linewidth=0.5,
+                   Patch(facecolor=_blend("#0072B2", 0.6), edgecolor="#000000", linewidth=0.5,
                          label="no better than the guess")]
         if guess:
             handles.append(Line2D([], [], color="#000000", linestyle="--", linewidth=1.0, label="uniform guess"))
