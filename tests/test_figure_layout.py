@@ -116,6 +116,10 @@ def layout_problems(fig) -> list[str]:
             out.append(f"cut off at the figure edge: {t.get_text()!r} {bb.bounds}")
         if "\u2026" in t.get_text() or "..." in t.get_text():
             out.append(f"shortened text: {t.get_text()!r}")
+        lines = t.get_text().split("\n")
+        for a, b in zip(lines, lines[1:]):
+            if a.endswith("-") and not a.endswith(" -") and b[:1].isalnum():
+                out.append(f"word broken at a hyphen: {a!r} / {b!r}")
     for (t1, b1), (t2, b2) in itertools.combinations(texts, 2):
         if _overlap(b1, b2):
             out.append(f"overlapping texts: {t1.get_text()!r} and {t2.get_text()!r}")
@@ -227,6 +231,25 @@ def test_the_check_can_fail():
     found = layout_problems(fig)
     assert any("overlapping texts" in p for p in found)
     assert any("cut off" in p for p in found)
+
+
+@pytest.mark.parametrize("kind", ["timeline", "datefan", "map", "forecast"])
+def test_no_word_is_broken(tmp_path, kind):
+    """Names with a long domain and hyphenated words wrap between words only ("the monexus.com", "mediu m",
+    "multi-/theatre" were the defects)."""
+    name = ("Patrol first reported by themonexus.com and by pre-announcement-only outlets, confidence medium, "
+            "in a multi-theatre setting")
+    series = [{"id": "odd", "name": name, "kind": "recurring", "directions": "", "events_per_year": "single",
+               "regular_participants": "RUS"}]
+    ev = [{"id": f"E-{y}", "series": "odd", "start_date": f"{y}-0{1 + y % 9}-15", "participants": "RUS",
+           "lat": 43.1, "lon": 131.9} for y in range(2010, 2024)]
+    cat = load_catalogue(write_catalogue(tmp_path, ev, series))
+    fig = make_figure(kind, cat, "odd", as_of=AS_OF)
+    texts = [t.get_text() for t, _ in _drawn_texts(fig)[0]]
+    lines = [ln for t in texts for ln in t.split("\n")]
+    for word in ("themonexus.com", "pre-announcement-only", "medium,", "multi-theatre"):
+        assert any(word in ln for ln in lines), (word, texts)
+    assert layout_problems(fig) == []
 
 
 def test_the_check_finds_overlapping_bars_and_labels_over_bars():

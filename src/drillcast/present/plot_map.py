@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 
 from drillcast.present.plotting import (_COLOURS, _GRID, _MARKERS, _TEXT_GREY, _new_axes, _text, _title,
-                                        category_styles, style)
+                                        category_styles, style, wrap_words)
 
 __all__ = ["plot_event_map", "map_extent", "map_groups", "map_size"]
 
@@ -88,13 +88,6 @@ def _short(name: str, width: int = 34) -> str:
     if len(name) > width:
         name = name.split(" (")[0].split(" / ")[0].strip() or name
     return name
-
-
-def _wrap(text: str, width: int) -> str:
-    """``text`` on lines of at most ``width`` characters, broken between words only."""
-    import textwrap
-
-    return textwrap.fill(text, width, break_on_hyphens=False, break_long_words=False)
 
 
 def _degrees(v: float, pos: str, neg: str) -> str:
@@ -288,7 +281,8 @@ def plot_event_map(places, ax=None):
             n = sum(places.category(p) == c for p in places.places)
             if not n:
                 continue
-            name = f"{st['code']} {c}" if places.colour_by == "direction" else _wrap(_short(places.names[c]), 24)
+            name = f"{st['code']} {c}" if places.colour_by == "direction" else \
+                wrap_words(_short(places.names[c]), 24)
             handles.append(Line2D([], [], linestyle="none", marker=st["marker"], markersize=6,
                                   markerfacecolor=st["colour"], markeredgecolor="#000000", markeredgewidth=0.6,
                                   label=f"{name} ({n})"))
@@ -318,7 +312,7 @@ def _note(ax, notes) -> None:
     """What the map leaves out, under it, wrapped to the width of the map."""
     if notes:
         width = max(40, int(ax.figure.get_figwidth() * 72 * 0.62 / (6.5 * 0.55)))
-        ax.set_xlabel("\n".join(_wrap(n, width) for n in notes), fontsize=6.5, color=_TEXT_GREY,
+        ax.set_xlabel("\n".join(wrap_words(n, width) for n in notes), fontsize=6.5, color=_TEXT_GREY,
                       loc="left")
 
 
@@ -327,7 +321,7 @@ def map_size(places, width: float = 7.2) -> tuple[float, float]:
     lo0, lo1, la0, la1 = map_extent(places)
     ratio = (lo1 - lo0) * math.cos(math.radians((la0 + la1) / 2)) / (la1 - la0)
     map_h = 0.64 * width / ratio + 1.0  # the map takes ~64 % of the width; title, ticks and notes ~1 in
-    names = [_wrap(_short(places.names[c]), 24) for c in places.categories] if places.colour_by == "series" \
+    names = [wrap_words(_short(places.names[c]), 24) for c in places.categories] if places.colour_by == "series" \
         else list(places.categories)
     legend_h = 0.55 + 0.16 * sum(n.count("\n") + 1 for n in names)
     return width, round(min(7.5, max(3.0, map_h, legend_h)), 2)

@@ -38,6 +38,7 @@ __all__ = [
     "category_styles",
     "style",
     "add_source_line",
+    "wrap_words",
     "plot_rotation_grid",
     "plot_forecast",
     "plot_date_fan",
@@ -102,6 +103,25 @@ def _text(s) -> str:
     return safe_text(s).replace("$", r"\$")
 
 
+def wrap_words(text: str, width: int) -> str:
+    """``text`` on lines of at most ``width`` characters, broken only at spaces.
+
+    Never inside a word, a hyphenated word or a URL ("themonexus.com" stays whole, "multi-theatre"
+    too): a word longer than ``width`` gets a line of its own.
+
+    Examples
+    --------
+    >>> print(wrap_words("reported by themonexus.com and multi-theatre", 12))
+    reported by
+    themonexus.com
+    and
+    multi-theatre
+    """
+    import textwrap
+
+    return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
+
+
 def _title(name, what, width=62) -> str:
     """Title: the series name, then what is drawn and as of when.
 
@@ -109,12 +129,10 @@ def _title(name, what, width=62) -> str:
     alternative name ("Joint Sea / Morskoye ..." -> "Joint Sea"); what is
     still too long wraps onto more lines. Nothing is cut off.
     """
-    import textwrap
-
     name = _text(name)
     if len(name) > width:
         name = name.split(" (")[0].split(" / ")[0].strip() or name
-    return f"{textwrap.fill(name, width)}\n{what}"
+    return f"{wrap_words(name, width)}\n{what}"
 
 
 def _new_axes(ax, polar: bool = False, figsize=(6.6, 3.2)):
