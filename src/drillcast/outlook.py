@@ -72,7 +72,7 @@ class _Fitted:
     facts: tuple
 
 
-def _fit(catalogue, snap, sid: str, as_of: _dt.date, last_year: int, seed: int, n: int) -> _Fitted:
+def _fit(snap, sid: str, as_of: _dt.date, last_year: int, seed: int, n: int) -> _Fitted:
     from drillcast.forecasting import Forecaster
     from drillcast.windows import facts_of, simulate
 
@@ -214,26 +214,29 @@ class Outlook:
         """One row per series (``kind`` = "series") and per event to verify (``kind`` = "to_verify")."""
         import pandas as pd
 
-        rows = []
+        rows, extra = [], {}
         for s in self.series:
-            row = {"kind": "series", "series": s.series, "p_any": s.p_any, "expected_count": s.expected_count}
+            row = {"kind": "series", "series": s.series, "p_any": _r(s.p_any), "expected_count": _r(s.expected_count)}
             ns = s.next_start or {}
             row.update({"next_start_median": ANY_TIME if s.any_time_of_year else ns.get("median"),
                         "next_start_q10": ns.get("q10"), "next_start_q90": ns.get("q90")})
-            row.update({f"p_{k}": v for k, v in (s.directions or {}).items()})
+            more = {f"p_{k}": _r(v) for k, v in (s.directions or {}).items()}
             for c, p in s.participants.items():
-                row[f"{c}_given_event"], row[f"{c}_overall"] = p["given_event"], p["overall"]
-            row.update({"confidence": s.confidence, "skill": s.skill,
-                        "checked_through": s.checked_through.isoformat()})
+                more[f"{c}_given_event"], more[f"{c}_overall"] = _r(p["given_event"]), _r(p["overall"])
+            extra.update(dict.fromkeys(more))
+            row.update(more, confidence=s.confidence, skill=s.skill, checked_through=s.checked_through.isoformat())
             rows.append(row)
         for s in self.series:
             for t in s.to_verify:
                 rows.append({"kind": "to_verify", "series": s.series, "name": t["name"], "year": t["year"],
                              "direction": t["direction"], "announced": t["announced"],
                              "due_median": t["due"]["median"], "due_q10": t["due"]["q10"],
-                             "due_q90": t["due"]["q90"], "p_started": t["p_started"],
+                             "due_q90": t["due"]["q90"], "p_started": _r(t["p_started"]),
                              "checked_through": s.checked_through.isoformat()})
-        return pd.DataFrame(rows)
+        columns = ["kind", "series", "p_any", "expected_count", "next_start_median", "next_start_q10",
+                   "next_start_q90", *extra, "confidence", "skill", "checked_through", "name", "year", "direction",
+                   "announced", "due_median", "due_q10", "due_q90", "p_started"]
+        return pd.DataFrame(rows, columns=columns).astype({"year": "Int64"})
 
     def summary(self) -> str:
         """The text of ``drillcast outlook``."""
@@ -387,7 +390,7 @@ def outlook(catalogue, series=None, *, as_of=None, months: int = 12, seed: int =
     sel = resolve_series(catalogue, series)
     start, end = as_of, add_months(as_of, months) - _dt.timedelta(days=1)
     snap = catalogue.as_of(as_of)
-    fitted = [_fit(catalogue, snap, sid, as_of, end.year, seed, N_PATHS) for sid in sel]
+    fitted = [_fit(snap, sid, as_of, end.year, seed, N_PATHS) for sid in sel]
     skills = _skills(catalogue, fitted, as_of, seed)
     out = []
     for f in fitted:
@@ -505,9 +508,9 @@ def _check_question(catalogue, series, start, end, direction, participants, at_l
     return sid, info, start, end, direction, tuple(dict.fromkeys(parts)), at_least
 
 
-def _question_text(sid, info, start, end, direction, parts, k) -> str:
+def _question_text(sid, start, end, direction, parts, k) -> str:
     what = "an event" if k == 1 else f"at least {k} events"
-    s = f"Will {what} of {sid} ({info.name}) start between {start} and {end}"
+    s = f"Will {what} of {sid} start between {start} and {end}"
     if direction:
         s += f", of direction {direction}"
     if parts:
@@ -577,13 +580,12 @@ def ask(catalogue, series, *, start, end, direction=None, participants=(), at_le
         whole = "wholly " if start.year > limit else ""
         raise ParameterError("end", f"the window {start} to {end} lies {whole}beyond the forecast horizon "
                                     f"(forecasts as of {as_of} reach {limit}-12-31); ask about an earlier window")
-    question = {"text": _question_text(sid, info, start, end, direction, parts, k), "series": sid,
+    question = {"text": _question_text(sid, start, end, direction, parts, k), "series": sid,
                 "start": start.isoformat(), "end": end.isoformat(), "direction": direction,
                 "participants": list(parts), "at_least": k}
-    from drillcast.windows import facts_of
+    from drillcast.windows import facts_of, qualifying_facts
 
-    facts = [f for f in facts_of(snap, sid) if start <= f.day <= end and (direction is None or f.label == direction)
-             and set(parts) <= f.participants]
+    facts = qualifying_facts(facts_of(snap, sid), start, end, direction=direction, participants=parts)
     resolution = {"criterion": _criterion(sid, start, end, direction, parts, k), "resolves_by": end.isoformat(),
                   "events": [f.to_dict() for f in facts], "note": ""}
     common = dict(as_of=as_of, seed=seed, catalogue_sha256=catalogue.sha256,
@@ -595,7 +597,7 @@ def ask(catalogue, series, *, start, end, direction=None, participants=(), at_le
         resolution["note"] = (f"resolved no: the window ends on or before {ev}, through which {sid} is checked, "
                               f"with {len(facts)} such event{'s' if len(facts) != 1 else ''} recorded")
         return Answer(question, 0.0, None, True, resolution, **common)
-    f = _fit(catalogue, snap, sid, as_of, end.year, seed, N_PATHS)
+    f = _fit(snap, sid, as_of, end.year, seed, N_PATHS)
     if f.paths is None:
         raise ParameterError("series", f"no forecast of {sid} as of {as_of}: {f.forecast.reason}")
     count = f.paths.counts(start, end, direction=direction, participants=parts) + len(facts)

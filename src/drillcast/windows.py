@@ -37,7 +37,7 @@ import numpy as np
 
 from drillcast.data.history import day_of_year, days_in_year
 
-__all__ = ["Fact", "EventPaths", "simulate", "facts_of", "SMOOTH_DAYS"]
+__all__ = ["Fact", "EventPaths", "simulate", "facts_of", "qualifying_facts", "SMOOTH_DAYS"]
 
 SMOOTH_DAYS = 15
 
@@ -84,6 +84,12 @@ def facts_of(snapshot, series: str) -> tuple:
         out.append(Fact(r["id"], r["name"], r["start"].low, r["start"].text, label, frozenset(r["participants"]),
                         r["sources"][0] if r["sources"] else ""))
     return tuple(sorted(out, key=lambda f: (f.day, f.id)))
+
+
+def qualifying_facts(facts, start, end, *, direction=None, participants=()) -> list:
+    """The facts starting in ``[start, end]`` of ``direction`` (if given) with every one of ``participants``."""
+    return [f for f in facts if start <= f.day <= end and (direction is None or f.label == direction)
+            and set(participants) <= f.participants]
 
 
 @dataclass(frozen=True)
@@ -142,8 +148,7 @@ class EventPaths:
 
     def facts_in(self, lo, hi, *, direction=None, participants=()) -> list:
         """The facts starting in ``[lo, hi]`` that qualify."""
-        return [f for f in self.facts if lo <= f.day <= hi and (direction is None or f.label == direction)
-                and set(participants) <= f.participants]
+        return qualifying_facts(self.facts, lo, hi, direction=direction, participants=participants)
 
     def first(self, lo, hi) -> tuple[np.ndarray, np.ndarray]:
         """Per path, the ordinal of the first simulated start in ``[lo, hi]`` (0: none) and its year's index."""
