@@ -16,7 +16,8 @@ counted as they are; between a series' ``checked_through`` and the as-of date
 nothing is known, so an event due there is listed *to verify* with the
 probability that it has started by now, never as an expectation.
 
-Both functions are re-exported by :mod:`drillcast.analysis`, the one orchestrator.
+The orchestrator :mod:`drillcast.analysis` checks the parameters and calls :func:`outlook_of`
+and :func:`answer` (its ``outlook`` and ``ask``); this module sits below it and never calls it.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from dataclasses import dataclass, field
 from drillcast import __version__
 from drillcast.errors import ParameterError, did_you_mean
 
-__all__ = ["outlook", "ask", "Outlook", "SeriesOutlook", "Answer", "add_months", "N_PATHS", "SPAN_YEARS",
-           "MONTHS_MAX", "ANY_TIME"]
+__all__ = ["outlook_of", "answer", "check_months", "Outlook", "SeriesOutlook", "Answer", "add_months", "N_PATHS",
+           "SPAN_YEARS", "MONTHS_MAX", "ANY_TIME"]
 
 N_PATHS = 20_000  # joint draws of whole calendars per series: Monte Carlo error <= 0.0035 on a probability
 SPAN_YEARS = 4  # years simulated from the as-of year (every window of up to MONTHS_MAX months fits)
@@ -248,7 +249,7 @@ class Outlook:
 # --------------------------------------------------------------------------- outlook
 
 
-def _check_months(months) -> int:
+def check_months(months) -> int:
     if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= MONTHS_MAX:
         raise ParameterError("months", f"{months!r} is not allowed; give a whole number of months from 1 to "
                                        f"{MONTHS_MAX}")
@@ -339,69 +340,27 @@ def _series_outlook(f: _Fitted, snap, as_of, start, end, months, skill, confiden
                          to_verify=tuple(_to_verify(f, snap, as_of)), **common)
 
 
-def _skills(catalogue, fitted: list, as_of, seed) -> dict:
-    """Per series, the track record (:func:`drillcast.evaluation.confidence.skill_from_folds`)."""
-    from drillcast.analysis import track_record_backtests
-    from drillcast.evaluation.confidence import skill_from_folds
+def outlook_of(catalogue, series_ids, *, as_of: _dt.date, months: int, seed: int, skills: dict,
+               warnings=()) -> Outlook:
+    """The outlook of checked ``series_ids`` (see :func:`drillcast.analysis.outlook`, which checks and calls this).
 
-    ok = [f.sid for f in fitted if f.forecast.ok]
-    out = {}
-    for name, sids, res in track_record_backtests(catalogue, ok, as_of, seed=seed) if ok else ():
-        for sid in sids:
-            out[sid] = skill_from_folds(res.folds, sid, name)
-    return out
-
-
-def outlook(catalogue, series=None, *, as_of=None, months: int = 12, seed: int = 0) -> Outlook:
-    """What to expect of each series in the ``months`` months after ``as_of``.
-
-    Parameters
-    ----------
-    catalogue : Catalogue
-        The full catalogue (snapshots are taken here).
-    series : str, list of str or None
-        Series ids, comma-separated ids, or None / "all".
-    as_of : datetime.date, optional
-        Knowledge date (default: today, UTC); the window starts on it.
-    months : int
-        Length of the window, 1 to 36: from ``as_of`` to the day before the same
-        date ``months`` later (``as_of`` 2026-01-01, 12 months: the year 2026).
-    seed : int
-        Seeds the draws of whole calendars (:data:`N_PATHS` per series).
-
-    Returns
-    -------
-    Outlook
-        Series sorted by the median of their next start (series without one last).
-
-    Examples
-    --------
-    >>> import datetime
-    >>> from drillcast import analysis, load_catalogue
-    >>> o = analysis.outlook(load_catalogue(), "russia-strategic", as_of=datetime.date(2026, 12, 7))  # doctest: +SKIP
-    >>> o["russia-strategic"].next_start["median"][:4]  # doctest: +SKIP
-    '2027'
+    ``skills`` maps each series to its track record (:func:`drillcast.evaluation.confidence.skill_from_folds`).
     """
-    from drillcast.analysis import check_as_of, coverage_warnings, resolve_series
     from drillcast.evaluation.confidence import confidence_level, skill_short
 
-    as_of = check_as_of(as_of)
-    months = _check_months(months)
-    sel = resolve_series(catalogue, series)
+    sel = list(series_ids)
     start, end = as_of, add_months(as_of, months) - _dt.timedelta(days=1)
     snap = catalogue.as_of(as_of)
     fitted = [_fit(snap, sid, as_of, end.year, seed, N_PATHS) for sid in sel]
-    skills = _skills(catalogue, fitted, as_of, seed)
     out = []
     for f in fitted:
-        s = skills.get(f.sid)
+        s = skills.get(f.sid) if f.forecast.ok else None  # as the report: no forecast, no track record
         gap = max(0, (as_of - snap.checked_through(f.sid)).days)
         conf = confidence_level(f.history.n_years, s, [e["confidence"] for e in snap.events(f.sid)
                                                        if e["status"] == "held"], gap)
         out.append(_series_outlook(f, snap, as_of, start, end, months, skill_short(s), conf))
     out.sort(key=lambda o: (o.next_start is None, o.next_start["median"] if o.next_start else "", o.series))
-    return Outlook(as_of, start, end, months, seed, catalogue.sha256, tuple(out),
-                   coverage_warnings(catalogue, sel, as_of))
+    return Outlook(as_of, start, end, months, seed, catalogue.sha256, tuple(out), tuple(warnings))
 
 
 # --------------------------------------------------------------------------- ask
@@ -469,15 +428,10 @@ def _check_day(value, parameter: str) -> _dt.date:
     return value
 
 
-def _check_question(catalogue, series, start, end, direction, participants, at_least):
+def _check_question(catalogue, sid, start, end, direction, participants, at_least):
     """The checked question: (series id, info, start, end, direction, participants, at_least)."""
-    from drillcast.analysis import resolve_series
     from drillcast.data.countries import is_code
 
-    sel = resolve_series(catalogue, series)
-    if len(sel) != 1 or series in (None, "all"):
-        raise ParameterError("series", f"a question is about one series; got {len(sel)}; give one, e.g. {sel[0]}")
-    sid = sel[0]
     info = catalogue.series[sid]
     start, end = _check_day(start, "start"), _check_day(end, "end")
     if end < start:
@@ -530,47 +484,12 @@ def _criterion(sid, start, end, direction, parts, k) -> str:
             "(an event recorded later resolves it then)")
 
 
-def ask(catalogue, series, *, start, end, direction=None, participants=(), at_least: int = 1, as_of=None,
-        seed: int = 0) -> Answer:
-    """The probability that at least ``at_least`` events of ``series`` start between ``start`` and ``end``.
-
-    Parameters
-    ----------
-    catalogue : Catalogue
-    series : str
-        One series id.
-    start, end : datetime.date
-        The window, both days included (a calendar year: 1 January to 31 December).
-    direction : str, optional
-        Count only events of this direction (rotating series).
-    participants : iterable of str
-        Count only events in which every one of these countries (ISO3, tracked for the
-        series) takes part.
-    at_least : int
-        Events needed for "yes", 1 or more.
-    as_of : datetime.date, optional
-        Knowledge date (default: today, UTC).
-    seed : int
-
-    Returns
-    -------
-    Answer
-        Resolved (probability 1 or 0, with the events and sources) when the catalogue
-        already settles the question: held events satisfy it, or the window ends on or
-        before ``min(as_of, checked_through)``.
-
-    Raises
-    ------
-    ParameterError
-        ``end`` before ``start``, an unknown ``direction`` or one given for a series
-        that does not rotate, an unknown or untracked country in ``participants``,
-        ``at_least`` below 1, a window beyond the forecast horizon, or a series that
-        cannot be forecast when the catalogue does not settle the question.
-    """
+def answer(catalogue, series: str, *, start, end, direction=None, participants=(), at_least: int = 1,
+           as_of: _dt.date, seed: int = 0) -> Answer:
+    """The answer to a question about one known series (see :func:`drillcast.analysis.ask`, which checks
+    ``series`` and ``as_of`` and calls this)."""
     from drillcast._params import HORIZON_MAX
-    from drillcast.analysis import check_as_of
 
-    as_of = check_as_of(as_of)
     sid, info, start, end, direction, parts, k = _check_question(catalogue, series, start, end, direction,
                                                                  participants, at_least)
     snap = catalogue.as_of(as_of)

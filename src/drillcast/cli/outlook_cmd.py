@@ -15,7 +15,7 @@ __all__ = ["cmd_outlook", "cmd_ask"]
 
 def cmd_outlook(args):
     from drillcast import analysis
-    from drillcast.cli import commands as c
+    from drillcast.cli import common as c
 
     fmt = c._format(args)
     as_of = c.parse_as_of(args.as_of)
@@ -47,7 +47,7 @@ def _window(args):
 
 def cmd_ask(args):
     from drillcast import analysis
-    from drillcast.cli import commands as c
+    from drillcast.cli import common as c
     from drillcast.errors import ParameterError
 
     fmt = c._format(args, ("table", "json"))
