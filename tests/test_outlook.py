@@ -41,7 +41,7 @@ def forecast_2026(cat):
     return analysis.forecast(cat, as_of=JAN1, horizon=1, track_record=False)
 
 
-def _mc(p, n=20_000, k=5.0):
+def _mc(p, n=10_000, k=5.0):
     """A generous Monte Carlo tolerance (paths share parameter draws, so a few binomial errors, plus a floor)."""
     return k * (p * (1 - p) / n) ** 0.5 + 0.01
 
