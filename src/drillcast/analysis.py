@@ -16,6 +16,11 @@ hypothesis_tests(catalogue, series, kind, ...)  -> TestSet
 figure(kind, catalogue, series, as_of=...)      -> matplotlib Figure
 places(catalogue, series, as_of=...)            -> EventPlaces (held events with coordinates, for the map)
 coverage(catalogue, series_ids, as_of)          -> tuple of Coverage
+outlook(catalogue, series, as_of=..., months=12) -> Outlook (the months after the as-of date)
+ask(catalogue, series, start=..., end=..., ...)  -> Answer (one question, one probability)
+
+``outlook`` and ``ask`` check their parameters here and compute in :mod:`drillcast.outlook`
+(results: :class:`~drillcast.outlook.Outlook`, :class:`~drillcast.outlook.Answer`).
 
 Examples
 --------
@@ -40,7 +45,7 @@ from drillcast.errors import ParameterError, did_you_mean
 __all__ = [
     "forecast", "backtest", "track_records", "hypothesis_tests", "figure", "coverage", "coverage_warnings", "today",
     "ForecastSet", "TestSet", "Coverage", "resolve_series", "check_horizon", "check_as_of",
-    "HORIZON_MAX", "FIGURE_KINDS", "MULTI_SERIES_FIGURES", "places",
+    "HORIZON_MAX", "FIGURE_KINDS", "MULTI_SERIES_FIGURES", "places", "outlook", "ask", "track_record_backtests",
 ]
 
 AS_OF_MAX_AHEAD = 366  # days past today that an as-of date may be (a forecast "as of" next year)
@@ -348,6 +353,24 @@ def backtest(catalogue, series=None, *, as_of=None, cutoffs=None, from_year=None
                      summary=summary, counts=counts)
 
 
+def track_record_backtests(catalogue, series_ids, as_of: _dt.date, *, model="default", seed: int = 0,
+                           counts: str = "default") -> list:
+    """The backtests behind :func:`track_records`: ``[(model name, series ids, BacktestResult)]``.
+
+    One backtest per model name (the default differs by kind of series), of that model and
+    the uniform guess, on the default folds before ``as_of``.
+    """
+    from drillcast.evaluation.backtest import backtest as _backtest
+
+    names = {sid: _model_for(catalogue, sid, model) for sid in series_ids}
+    by_model: dict[str, list] = {}
+    for sid in series_ids:
+        by_model.setdefault(names[sid], []).append(sid)
+    return [(name, sids, _backtest(catalogue, sids, models=list(dict.fromkeys([name, "uniform"])), seed=seed,
+                                   truth_as_of=as_of, summary=False, counts=counts))
+            for name, sids in by_model.items()]
+
+
 def track_records(catalogue, series_ids, as_of: _dt.date, *, model="default", seed: int = 0,
                   counts: str = "default") -> dict:
     """How ``model`` would have done on each series: the default backtest's folds, before ``as_of``.
@@ -359,16 +382,10 @@ def track_records(catalogue, series_ids, as_of: _dt.date, *, model="default", se
     log score on the same folds.
     """
     from drillcast.evaluation.backtest import MIN_BACKTEST_YEARS
-    from drillcast.evaluation.backtest import backtest as _backtest
 
-    names = {sid: _model_for(catalogue, sid, model) for sid in series_ids}
     out = {}
-    by_model: dict[str, list] = {}
-    for sid in series_ids:
-        by_model.setdefault(names[sid], []).append(sid)
-    for name, sids in by_model.items():
-        res = _backtest(catalogue, sids, models=list(dict.fromkeys([name, "uniform"])), seed=seed,
-                        truth_as_of=as_of, summary=False, counts=counts)
+    for name, sids, res in track_record_backtests(catalogue, series_ids, as_of, model=model, seed=seed,
+                                                  counts=counts):
         by = {(r["series"], r["model"]): r for r in res.summary}
         years_of: dict[str, set] = {}
         for f in res.folds:
@@ -609,3 +626,95 @@ def figure(kind: str, catalogue, series, *, as_of=None, model: str = "default", 
         plotting_scores.plot_power_curve(curve, ax=ax)
     plotting.add_source_line(fig, catalogue.sha256, as_of)
     return fig
+
+
+# --------------------------------------------------------------------------- outlook and questions
+
+
+def outlook(catalogue, series=None, *, as_of=None, months: int = 12, seed: int = 0):
+    """What to expect of each series in the ``months`` months after ``as_of``.
+
+    Parameters
+    ----------
+    catalogue : Catalogue
+        The full catalogue (snapshots are taken here).
+    series : str, list of str or None
+        Series ids, comma-separated ids, or None / "all".
+    as_of : datetime.date, optional
+        Knowledge date (default: today, UTC); the window starts on it.
+    months : int
+        Length of the window, 1 to 36: from ``as_of`` to the day before the same
+        date ``months`` later (``as_of`` 2026-01-01, 12 months: the year 2026).
+    seed : int
+        Seeds the draws of whole calendars (:data:`drillcast.outlook.N_PATHS` per series).
+
+    Returns
+    -------
+    drillcast.outlook.Outlook
+        Series sorted by the median of their next start (series without one last).
+
+    Examples
+    --------
+    >>> import datetime
+    >>> from drillcast import analysis, load_catalogue
+    >>> o = analysis.outlook(load_catalogue(), "russia-strategic", as_of=datetime.date(2026, 12, 7))  # doctest: +SKIP
+    >>> o["russia-strategic"].next_start["median"][:4]  # doctest: +SKIP
+    '2027'
+    """
+    from drillcast.evaluation.confidence import skill_from_folds
+    from drillcast.outlook import check_months, outlook_of
+
+    as_of = check_as_of(as_of)
+    months = check_months(months)
+    sel = resolve_series(catalogue, series)
+    skills = {sid: skill_from_folds(res.folds, sid, name)
+              for name, sids, res in track_record_backtests(catalogue, sel, as_of, seed=seed) for sid in sids}
+    return outlook_of(catalogue, sel, as_of=as_of, months=months, seed=seed, skills=skills,
+                      warnings=coverage_warnings(catalogue, sel, as_of))
+
+
+def ask(catalogue, series, *, start, end, direction=None, participants=(), at_least: int = 1, as_of=None,
+        seed: int = 0):
+    """The probability that at least ``at_least`` events of ``series`` start between ``start`` and ``end``.
+
+    Parameters
+    ----------
+    catalogue : Catalogue
+    series : str
+        One series id.
+    start, end : datetime.date
+        The window, both days included (a calendar year: 1 January to 31 December).
+    direction : str, optional
+        Count only events of this direction (rotating series).
+    participants : iterable of str
+        Count only events in which every one of these countries (ISO3, tracked for the
+        series) takes part.
+    at_least : int
+        Events needed for "yes", 1 or more.
+    as_of : datetime.date, optional
+        Knowledge date (default: today, UTC).
+    seed : int
+
+    Returns
+    -------
+    drillcast.outlook.Answer
+        Resolved (probability 1 or 0, with the events and sources) when the catalogue
+        already settles the question: held events satisfy it, or the window ends on or
+        before ``min(as_of, checked_through)``.
+
+    Raises
+    ------
+    ParameterError
+        ``end`` before ``start``, an unknown ``direction`` or one given for a series
+        that does not rotate, an unknown or untracked country in ``participants``,
+        ``at_least`` below 1, a window beyond the forecast horizon, or a series that
+        cannot be forecast when the catalogue does not settle the question.
+    """
+    from drillcast.outlook import answer
+
+    as_of = check_as_of(as_of)
+    sel = resolve_series(catalogue, series)
+    if len(sel) != 1 or series in (None, "all"):
+        raise ParameterError("series", f"a question is about one series; got {len(sel)}; give one, e.g. {sel[0]}")
+    return answer(catalogue, sel[0], start=start, end=end, direction=direction, participants=participants,
+                  at_least=at_least, as_of=as_of, seed=seed)
