@@ -50,8 +50,8 @@ __all__ = [
 
 AS_OF_MAX_AHEAD = 366  # days past today that an as-of date may be (a forecast "as of" next year)
 FIGURE_KINDS = ("timeline", "rotation", "forecast", "datefan", "seasonality", "transition", "backtest",
-                "reliability", "power", "map")
-MULTI_SERIES_FIGURES = ("map",)
+                "reliability", "power", "map", "outlook")
+MULTI_SERIES_FIGURES = ("map", "outlook")
 """Figure kinds that draw several series on one figure (every series when none is given)."""
 
 
@@ -526,14 +526,22 @@ def places(catalogue, series=None, *, as_of=None):
     return event_places(catalogue.as_of(as_of), resolve_series(catalogue, series))
 
 
-def _multi_series_figure(kind: str, catalogue, series, as_of):
+def _multi_series_figure(kind: str, catalogue, series, as_of, seed: int):
     """A figure of :data:`MULTI_SERIES_FIGURES`: every series in ``series`` on one figure."""
     from drillcast.present.figures import new_figure
-    from drillcast.present.plot_map import map_size, plot_event_map
 
-    res = places(catalogue, series, as_of=as_of)
-    fig, ax = new_figure(map_size(res))
-    plot_event_map(res, ax=ax)
+    if kind == "map":
+        from drillcast.present.plot_map import map_size, plot_event_map
+
+        res = places(catalogue, series, as_of=as_of)
+        fig, ax = new_figure(map_size(res))
+        plot_event_map(res, ax=ax)
+    else:
+        from drillcast.present.plot_outlook import outlook_size, plot_outlook_calendar
+
+        res = outlook(catalogue, series, as_of=as_of, months=12, seed=seed)
+        fig, ax = new_figure(outlook_size(res))
+        plot_outlook_calendar(res, ax=ax)
     return fig
 
 
@@ -547,7 +555,8 @@ def figure(kind: str, catalogue, series, *, as_of=None, model: str = "default", 
     catalogue : Catalogue
         The full catalogue; snapshots are taken here.
     series : str or list of str
-        One series id; for :data:`MULTI_SERIES_FIGURES` (``map``) any number of ids, None for all.
+        One series id; for :data:`MULTI_SERIES_FIGURES` (``map``, ``outlook``: the 12-month calendar) any
+        number of ids, None for all.
     as_of : datetime.date, optional
         Knowledge date: nothing reported later is used (backtests score
         against the catalogue as known on ``as_of``).
@@ -569,7 +578,7 @@ def figure(kind: str, catalogue, series, *, as_of=None, model: str = "default", 
     _check_model(model)
     sel = resolve_series(catalogue, series)
     if kind in MULTI_SERIES_FIGURES:
-        fig = _multi_series_figure(kind, catalogue, sel, as_of)
+        fig = _multi_series_figure(kind, catalogue, sel, as_of, seed)
         plotting.add_source_line(fig, catalogue.sha256, as_of)
         return fig
     if len(sel) != 1:
