@@ -474,8 +474,9 @@ def plot_date_fan(history, forecast, ax=None):
                 m = _iso_doy(yf.start["median"])
                 ax.add_line(Line2D([yf.year - 0.32, yf.year + 0.32], [m + 0.5, m + 0.5], color="#000000",
                                    linewidth=1.4, gid=f"{yf.year}:median"))
-        if flat_years and not lows:
-            lows, highs = [0], [366]
+        if flat_years:  # "any time of year" is drawn over the whole year
+            lows.append(0)
+            highs.append(366)
         if not lows:
             return _no_data(ax, title, "no start dates known or forecast")
         lo_d = max(0, min(lows) - 12)
