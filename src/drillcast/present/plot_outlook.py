@@ -144,11 +144,13 @@ def plot_outlook_calendar(outlook, ax=None):
                 ax.axvline(a, color=_GRID, linewidth=0.6, zorder=0.2)
             if b - a >= 10:  # a part-month of under ten days gets no name
                 ticks.append((a + b) / 2)
-                labels.append(d.strftime("%b") + (f"\n{d.year}" if d.month == 1 or not labels else ""))
+                # the year under January, and under the first month unless January follows at once
+                first = not labels and d.month != 12
+                labels.append(d.strftime("%b") + (f"\n{d.year}" if d.month == 1 or first else ""))
             d = nxt
         ax.set_xticks(ticks)
         ax.set_xticklabels(labels)
-        ax.tick_params(axis="x", length=0)
+        ax.tick_params(axis="x", length=0, labelsize=7)
         ax.set_xlim(0, n_days)
         ax.set_ylim(len(rows), 0)
         ax.set_yticks([i + 0.5 for i in range(len(rows))])
