@@ -111,11 +111,12 @@ def test_a_calendar_year_window_gives_the_forecasts_p_held(jan, forecast_2026):
 
 def test_json_keys_are_the_contract(late):
     d = late.to_dict()
-    assert {"as_of", "window", "seed", "catalogue_sha256", "series"} <= set(d)
+    assert set(d) == {"as_of", "window", "seed", "catalogue_sha256", "series"}
     assert set(d["window"]) == {"start", "end"}
     for s in d["series"]:
-        assert {"series", "p_any", "expected_count", "next_start", "directions", "participants", "to_verify",
-                "confidence", "skill", "checked_through"} <= set(s)
+        assert set(s) - {"reason"} == {"series", "p_any", "expected_count", "next_start", "directions",
+                                       "participants", "to_verify", "confidence", "skill", "checked_through"}
+        assert ("reason" in s) == (s["p_any"] is None)
         if s["next_start"] is not None:
             assert set(s["next_start"]) == {"median", "q10", "q90"}
         for p in s["participants"].values():

@@ -26,7 +26,6 @@ import datetime as _dt
 import math
 from dataclasses import dataclass, field
 
-from drillcast import __version__
 from drillcast.errors import ParameterError, did_you_mean
 
 __all__ = ["outlook_of", "answer", "check_months", "Outlook", "SeriesOutlook", "Answer", "add_months", "N_PATHS",
@@ -205,11 +204,12 @@ class Outlook:
         raise KeyError(sid)
 
     def to_dict(self) -> dict:
-        """The JSON document of ``drillcast outlook --format json``."""
+        """The JSON document of ``drillcast outlook --format json`` (exactly the keys of issue 21;
+        the warnings go to stderr)."""
         return {"as_of": self.as_of.isoformat(), "window": {"start": self.start.isoformat(),
                                                              "end": self.end.isoformat()},
-                "seed": self.seed, "catalogue_sha256": self.catalogue_sha256, "drillcast_version": __version__,
-                "warnings": list(self.warnings), "series": [s.to_dict() for s in self.series]}
+                "seed": self.seed, "catalogue_sha256": self.catalogue_sha256,
+                "series": [s.to_dict() for s in self.series]}
 
     def to_frame(self):
         """One row per series (``kind`` = "series") and per event to verify (``kind`` = "to_verify")."""
