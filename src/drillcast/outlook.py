@@ -122,9 +122,11 @@ class SeriesOutlook:
     to_verify : tuple of dict
         Events announced for, or forecast to start in, the unverified gap between
         ``checked_through`` and the as-of date: ``{"name", "year", "direction",
-        "announced", "due", "p_started"}`` (``announced``: the start as announced, or
-        None; ``due``: median and 80 % interval of the start, given it fell in the gap;
-        ``p_started``: probability that it has started by the as-of date).
+        "announced", "due", "p_started", "recorded_that_year"}`` (``announced``: the start
+        as announced, or None; ``due``: median and 80 % interval of the start, given it fell
+        in the gap; ``p_started``: probability that it (for a multi-event series: at least
+        one more event) has started by the as-of date; ``recorded_that_year``: events of the
+        series the catalogue already records as held that year).
     confidence : str
         high, medium or low, as the report says it (:mod:`drillcast.evaluation.confidence`).
     confidence_reasons : tuple of str
@@ -233,11 +235,12 @@ class Outlook:
                              "direction": t["direction"], "announced": t["announced"],
                              "due_median": t["due"]["median"], "due_q10": t["due"]["q10"],
                              "due_q90": t["due"]["q90"], "p_started": _r(t["p_started"]),
+                             "recorded_that_year": t["recorded_that_year"],
                              "checked_through": s.checked_through.isoformat()})
         columns = ["kind", "series", "p_any", "expected_count", "next_start_median", "next_start_q10",
                    "next_start_q90", *extra, "confidence", "skill", "checked_through", "name", "year", "direction",
-                   "announced", "due_median", "due_q10", "due_q90", "p_started"]
-        return pd.DataFrame(rows, columns=columns).astype({"year": "Int64"})
+                   "announced", "due_median", "due_q10", "due_q90", "p_started", "recorded_that_year"]
+        return pd.DataFrame(rows, columns=columns).astype({"year": "Int64", "recorded_that_year": "Int64"})
 
     def summary(self) -> str:
         """The text of ``drillcast outlook``."""
@@ -296,7 +299,7 @@ def _to_verify(f: _Fitted, snap, as_of: _dt.date) -> list:
             direction = None
         out.append({"name": ann["name"] if ann is not None else None, "year": y, "direction": direction,
                     "announced": ann["start"].text if ann is not None else None, "due": due,
-                    "p_started": share})
+                    "p_started": share, "recorded_that_year": sum(x.day.year == y for x in f.facts)})
     return out
 
 
