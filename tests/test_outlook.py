@@ -279,3 +279,21 @@ def test_bad_outlook_and_questions_exit_2_with_one_line(argv, needle, capsys):
     assert main([*argv, "--as-of", "2026-12-07"]) == 2
     err = capsys.readouterr().err
     assert needle in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_an_announcement_in_the_gap_is_listed_even_without_a_forecast(tmp_path):
+    from drillcast.data.catalogue import load_catalogue
+    from tests.conftest import REC_SERIES, write_catalogue
+
+    series = dict(REC_SERIES, id="s", events_per_year="single", regular_participants="", checked_through="2026-02-01")
+    events = [{"id": "S-2025", "series": "s", "start_date": "2025-05-01"},
+              {"id": "S-2026", "series": "s", "name": "S-2026", "start_date": "2026-06", "status": "announced",
+               "first_reported": "2026-01-10"}]
+    cat = load_catalogue(write_catalogue(tmp_path, events, [series]))
+    o = analysis.outlook(cat, as_of=TODAY)["s"]
+    assert o.p_any is None and o.reason
+    # without a dates_reported, the snapshot knows the announced year only (the codebook's knowledge rule)
+    assert o.to_verify == ({"name": "S-2026", "year": 2026, "direction": None, "announced": "2026", "due": None,
+                            "p_started": None, "recorded_that_year": 0},)
+    assert "S-2026 (announced for 2026): no forecast of whether it started" in analysis.outlook(
+        cat, as_of=TODAY).summary()

@@ -233,8 +233,8 @@ class Outlook:
             for t in s.to_verify:
                 rows.append({"kind": "to_verify", "series": s.series, "name": t["name"], "year": t["year"],
                              "direction": t["direction"], "announced": t["announced"],
-                             "due_median": t["due"]["median"], "due_q10": t["due"]["q10"],
-                             "due_q90": t["due"]["q90"], "p_started": _r(t["p_started"]),
+                             "due_median": (t["due"] or {}).get("median"), "due_q10": (t["due"] or {}).get("q10"),
+                             "due_q90": (t["due"] or {}).get("q90"), "p_started": _r(t["p_started"]),
                              "recorded_that_year": t["recorded_that_year"],
                              "checked_through": s.checked_through.isoformat()})
         columns = ["kind", "series", "p_any", "expected_count", "next_start_median", "next_start_q10",
@@ -272,32 +272,34 @@ def _flat(first, start: _dt.date, end: _dt.date, months: int) -> bool:
 
 
 def _to_verify(f: _Fitted, snap, as_of: _dt.date) -> list:
-    """Events announced for, or forecast in, the days after ``checked_through`` and before ``as_of``."""
+    """Events announced for, or forecast in, the days after ``checked_through`` and before ``as_of``.
+
+    A series that cannot be forecast lists its announced events with ``due`` and ``p_started`` None.
+    """
     import numpy as np
 
     ct = snap.checked_through(f.sid)
     lo, hi = ct + _dt.timedelta(days=1), as_of - _dt.timedelta(days=1)
-    if f.paths is None or hi < lo:
+    if hi < lo:
         return []
-    p = f.paths
-    has = p.year_has(lo, hi)  # (n, Y)
     announced = {}
     for r in snap.events(f.sid):
         if r["status"] == "announced" and r["primary"] and r["start"].low <= hi and r["start"].high >= lo:
             announced.setdefault(r["start"].year, r)
+    p = f.paths
+    years = p.years if p is not None else tuple(sorted(announced))
+    has = p.year_has(lo, hi) if p is not None else None  # (n, Y)
     out = []
-    for j, y in enumerate(p.years):
-        share = float(np.mean(has[:, j]))
+    for j, y in enumerate(years):
         ann = announced.get(y)
-        if ann is None and share < TO_VERIFY_MIN:
+        share = float(np.mean(has[:, j])) if p is not None else None
+        if ann is None and (share is None or share < TO_VERIFY_MIN):
             continue
-        days = np.where(p._in(lo, hi)[:, j, :], p.days[:, j, :], np.iinfo(np.int64).max).min(axis=1)
-        due = _quantiles(days[has[:, j]]) if has[:, j].any() else None
-        if f.info.rotating:
-            direction = ann["direction"] if ann is not None else None
-        else:
-            direction = None
-        out.append({"name": ann["name"] if ann is not None else None, "year": y, "direction": direction,
+        due = None
+        if p is not None and has[:, j].any():
+            due = _quantiles(p.first_in_year(lo, hi, j)[has[:, j]])
+        out.append({"name": ann["name"] if ann is not None else None, "year": y,
+                    "direction": ann["direction"] if ann is not None and f.info.rotating else None,
                     "announced": ann["start"].text if ann is not None else None, "due": due,
                     "p_started": share, "recorded_that_year": sum(x.day.year == y for x in f.facts)})
     return out
@@ -311,7 +313,8 @@ def _series_outlook(f: _Fitted, snap, as_of, start, end, months, skill, confiden
                   confidence_reasons=tuple(confidence[1]), skill=skill, checked_through=ct)
     if f.paths is None:
         return SeriesOutlook(p_any=None, expected_count=None, next_start=None, any_time_of_year=False,
-                             directions=None, participants={}, to_verify=(), reason=f.forecast.reason, **common)
+                             directions=None, participants={}, to_verify=tuple(_to_verify(f, snap, as_of)),
+                             reason=f.forecast.reason, **common)
     p = f.paths
     facts = p.facts_in(start, end)
     count = p.counts(start, end) + len(facts)

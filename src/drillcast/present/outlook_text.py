@@ -64,7 +64,9 @@ def outlook_text(o) -> str:
                     f"another unannounced {t['year']} event ({n} recorded)" if n else
                     f"an unannounced {t['year']} event")
             due = f", due {date_range(t['due'])}" if t["due"] else ""  # median (80 % interval)
-            verify.append(f"  {s.series}: {what}{due}: started by {o.as_of} with probability {pct(t['p_started'])}")
+            when = (f": started by {o.as_of} with probability {pct(t['p_started'])}" if t["p_started"] is not None
+                    else ": no forecast of whether it started")
+            verify.append(f"  {s.series}: {what}{due}{when}")
     if verify:
         lines.append("To verify (after a series' checked_through, before the as-of date: not checked, so not "
                      "expectations):")
