@@ -598,7 +598,7 @@ def figure(kind: str, catalogue, series: str, *, as_of=None, model: str = "defau
 # --------------------------------------------------------------------------- outlook and questions
 
 
-def outlook(catalogue, series=None, *, as_of=None, months: int = 12, seed: int = 0):
+def outlook(catalogue, series=None, *, as_of=None, months: int = 12, seed: int = 0, skills=None):
     """What to expect of each series in the ``months`` months after ``as_of``.
 
     Parameters
@@ -614,6 +614,10 @@ def outlook(catalogue, series=None, *, as_of=None, months: int = 12, seed: int =
         date ``months`` later (``as_of`` 2026-01-01, 12 months: the year 2026).
     seed : int
         Seeds the draws of whole calendars (:data:`drillcast.outlook.N_PATHS` per series).
+    skills : dict, optional
+        ``{series: skill}`` (:func:`drillcast.evaluation.confidence.skill_from_folds`) from a backtest
+        the caller already ran on the same folds (the report's); default: run
+        :func:`track_record_backtests` here.
 
     Returns
     -------
@@ -634,8 +638,9 @@ def outlook(catalogue, series=None, *, as_of=None, months: int = 12, seed: int =
     as_of = check_as_of(as_of)
     months = check_months(months)
     sel = resolve_series(catalogue, series)
-    skills = {sid: skill_from_folds(res.folds, sid, name)
-              for name, sids, res in track_record_backtests(catalogue, sel, as_of, seed=seed) for sid in sids}
+    if skills is None:
+        skills = {sid: skill_from_folds(res.folds, sid, name)
+                  for name, sids, res in track_record_backtests(catalogue, sel, as_of, seed=seed) for sid in sids}
     return outlook_of(catalogue, sel, as_of=as_of, months=months, seed=seed, skills=skills,
                       warnings=coverage_warnings(catalogue, sel, as_of))
 
