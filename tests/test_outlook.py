@@ -297,3 +297,13 @@ def test_an_announcement_in_the_gap_is_listed_even_without_a_forecast(tmp_path):
                             "p_started": None, "recorded_that_year": 0},)
     assert "S-2026 (announced for 2026): no forecast of whether it started" in analysis.outlook(
         cat, as_of=TODAY).summary()
+
+
+def test_start_density_sums_to_the_expected_count_of_events_not_yet_known(late):
+    for s in late.series:
+        if s.p_any is None:
+            assert s.start_density == ()
+            continue
+        assert len(s.start_density) == (late.end - late.start).days + 1
+        held = sum(e["status"] == "held" and late.start <= D.fromisoformat(e["low"]) for e in s.window_events)
+        assert abs(sum(s.start_density) - (s.expected_count - held)) < 1e-3, s.series

@@ -136,6 +136,15 @@ class SeriesOutlook:
     checked_through : datetime.date
     reason : str
         Why there is no forecast ('' when there is one).
+    start_density : tuple of float
+        For each day of the window, the expected number of events not yet known as held
+        that start that day (the share of paths with such a start): the start-date density
+        weighted by the chance of an event, as the calendar figure draws it. Its sum is the
+        expected count less the facts. Empty when there is no forecast.
+    window_events : tuple of dict
+        Events the catalogue already records in the window: ``{"id", "name", "status"
+        ("held" or "announced"), "start" (as written), "low", "high" (ISO: the first and
+        last possible day of the start), "label"}``, by start.
     """
 
     series: str
@@ -153,6 +162,8 @@ class SeriesOutlook:
     skill: str
     checked_through: _dt.date
     reason: str = ""
+    start_density: tuple = field(default=(), compare=False, repr=False)
+    window_events: tuple = field(default=(), compare=False, repr=False)
 
     def to_dict(self) -> dict:
         ns = None
@@ -305,17 +316,34 @@ def _to_verify(f: _Fitted, snap, as_of: _dt.date) -> list:
     return out
 
 
+def _window_events(snap, f: _Fitted, start: _dt.date, end: _dt.date) -> tuple:
+    """Held and announced events of the series whose start may fall in ``[start, end]``, by start."""
+    out = []
+    for r in snap.events(f.sid):
+        if r["status"] not in ("held", "announced") or r["start"].high < start or r["start"].low > end:
+            continue
+        label = ((r["direction"] if r["direction"] in f.info.directions else "other") if f.info.rotating
+                 else "held")
+        out.append({"id": r["id"], "name": r["name"], "status": r["status"], "start": r["start"].text,
+                    "low": r["start"].low.isoformat(), "high": r["start"].high.isoformat(), "label": label})
+    return tuple(out)
+
+
 def _series_outlook(f: _Fitted, snap, as_of, start, end, months, skill, confidence) -> SeriesOutlook:
     import numpy as np
 
     ct = snap.checked_through(f.sid)
     common = dict(series=f.sid, series_name=f.info.name, model=f.forecast.model, confidence=confidence[0],
-                  confidence_reasons=tuple(confidence[1]), skill=skill, checked_through=ct)
+                  confidence_reasons=tuple(confidence[1]), skill=skill, checked_through=ct,
+                  window_events=_window_events(snap, f, start, end))
     if f.paths is None:
         return SeriesOutlook(p_any=None, expected_count=None, next_start=None, any_time_of_year=False,
                              directions=None, participants={}, to_verify=tuple(_to_verify(f, snap, as_of)),
                              reason=f.forecast.reason, **common)
     p = f.paths
+    inside = p._in(start, end)
+    density = np.bincount(p.days[inside] - start.toordinal(), minlength=(end - start).days + 1) / p.n
+    common["start_density"] = tuple(float(round(v, 6)) for v in density)
     facts = p.facts_in(start, end)
     count = p.counts(start, end) + len(facts)
     first, year_idx = p.first(start, end)
