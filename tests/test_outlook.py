@@ -150,6 +150,11 @@ def test_same_seed_same_numbers_and_months_checked(cat):
     for bad in (0, 37, 1.5, True):
         with pytest.raises(ParameterError, match="months"):
             analysis.outlook(cat, "joint-sea", as_of=TODAY, months=bad)
+    for bad in (-1, 2**32):
+        with pytest.raises(ParameterError, match="seed"):
+            analysis.outlook(cat, "joint-sea", as_of=TODAY, seed=bad)
+        with pytest.raises(ParameterError, match="seed"):
+            analysis.ask(cat, "joint-sea", start=D(2027, 1, 1), end=D(2027, 12, 31), as_of=TODAY, seed=bad)
 
 
 # --------------------------------------------------------------------------- ask
