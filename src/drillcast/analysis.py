@@ -640,7 +640,7 @@ def figure(kind: str, catalogue, series, *, as_of=None, model: str = "default", 
 # --------------------------------------------------------------------------- outlook and questions
 
 
-def outlook(catalogue, series=None, *, as_of=None, months: int = 12, seed: int = 0):
+def outlook(catalogue, series=None, *, as_of=None, months: int = 12, seed: int = 0, skills=None):
     """What to expect of each series in the ``months`` months after ``as_of``.
 
     Parameters
@@ -656,6 +656,10 @@ def outlook(catalogue, series=None, *, as_of=None, months: int = 12, seed: int =
         date ``months`` later (``as_of`` 2026-01-01, 12 months: the year 2026).
     seed : int
         Seeds the draws of whole calendars (:data:`drillcast.outlook.N_PATHS` per series).
+    skills : dict, optional
+        ``{series: skill}`` (:func:`drillcast.evaluation.confidence.skill_from_folds`) from a backtest
+        the caller already ran on the same folds (the report's); default: run
+        :func:`track_record_backtests` here.
 
     Returns
     -------
@@ -671,13 +675,16 @@ def outlook(catalogue, series=None, *, as_of=None, months: int = 12, seed: int =
     '2027'
     """
     from drillcast.evaluation.confidence import skill_from_folds
+    from drillcast._params import check_seed
     from drillcast.outlook import check_months, outlook_of
 
     as_of = check_as_of(as_of)
+    seed = check_seed(seed)
     months = check_months(months)
     sel = resolve_series(catalogue, series)
-    skills = {sid: skill_from_folds(res.folds, sid, name)
-              for name, sids, res in track_record_backtests(catalogue, sel, as_of, seed=seed) for sid in sids}
+    if skills is None:
+        skills = {sid: skill_from_folds(res.folds, sid, name)
+                  for name, sids, res in track_record_backtests(catalogue, sel, as_of, seed=seed) for sid in sids}
     return outlook_of(catalogue, sel, as_of=as_of, months=months, seed=seed, skills=skills,
                       warnings=coverage_warnings(catalogue, sel, as_of))
 
@@ -719,9 +726,11 @@ def ask(catalogue, series, *, start, end, direction=None, participants=(), at_le
         ``at_least`` below 1, a window beyond the forecast horizon, or a series that
         cannot be forecast when the catalogue does not settle the question.
     """
+    from drillcast._params import check_seed
     from drillcast.outlook import answer
 
     as_of = check_as_of(as_of)
+    seed = check_seed(seed)
     sel = resolve_series(catalogue, series)
     if len(sel) != 1 or series in (None, "all"):
         raise ParameterError("series", f"a question is about one series; got {len(sel)}; give one, e.g. {sel[0]}")
