@@ -239,9 +239,9 @@ def plot_timeline(catalogue_snapshot, series: str, ax=None):
                     linestyle="none", gid="as-of")
         ax.set_ylim(bottom + 0.2, top - 0.2)
         ticks, labels, last_pt = [], [], -1e9
-        for kind, y0, y1, _, _ in bands:  # a 7 pt label needs about 9 pt of height
+        for kind, y0, y1, _, _ in bands:  # a 6.5 pt label needs about 7.5 pt of height
             centre = (y0 + y1) / 2
-            if (centre - last_pt) * row_pt < 9.0:
+            if (centre - last_pt) * row_pt < 7.5:
                 continue
             ticks.append(centre)
             labels.append(str(kind) if isinstance(kind, int) else f"{kind[0]}\u2013{kind[1]}: none")
@@ -252,7 +252,7 @@ def plot_timeline(catalogue_snapshot, series: str, ax=None):
             if ":" in lab:
                 t.set_color(_TEXT_GREY)
                 t.set_fontsize(6)
-        ax.tick_params(axis="y", length=0)
+        ax.tick_params(axis="y", length=0, labelsize=6.5)
         ax.set_xlim(0, 366)
         _month_axis(ax.xaxis)
         ax.grid(axis="x", color=_GRID, linewidth=0.5)
