@@ -119,7 +119,7 @@ def timeline_rows(catalogue_snapshot, series: str) -> float:
     return lay["bands"][-1][2] - lay["bands"][0][1]
 
 
-def plot_timeline(catalogue_snapshot, series: str, ax=None):
+def plot_timeline(catalogue_snapshot, series: str, ax=None, *, name=None):
     """Every event of ``series`` as a bar over its dates: one band per year, day of year across.
 
     Encoding (legend on the figure): fill colour and a one-letter code per
@@ -143,7 +143,9 @@ def plot_timeline(catalogue_snapshot, series: str, ax=None):
     no end is known), in day-of-year units (1 January = 0, end exclusive),
     centred vertically on its lane (the year itself for a year of one lane
     when no empty years were shrunk above it, see :func:`timeline_layout`);
-    a year-precision event is a Line2D marker with that ``gid``.
+    a year-precision event is a Line2D marker with that ``gid``. ``name``: the series name
+    for the title (default: the snapshot's; a report as of a past date passes the name as then
+    written, without alternative names first used later).
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, Rectangle
@@ -154,7 +156,7 @@ def plot_timeline(catalogue_snapshot, series: str, ax=None):
         as_of = catalogue_snapshot.as_of_date
         ax = _new_axes(ax, figsize=(6.6, 3.6))
         when = f"as known on {as_of}" if as_of else "full catalogue"
-        title = _title(info.name, f"events by date, {when}")
+        title = _title(name or info.name, f"events by date, {when}")
         if not events:
             return _no_data(ax, title, f"no events of {series} known")
         styles = category_styles(info.categories)
