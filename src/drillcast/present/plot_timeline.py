@@ -48,7 +48,9 @@ def timeline_layout(events, first: int, last: int, *, code_days: float = 0.0, ma
     Returns
     -------
     dict
-        ``lane``: event id -> (lane index, code side "left"/"right"/None); ``bands``: list of
+        ``lane``: event id -> lane index; ``place``: event id -> ``{"code": (x, ha) or None, "marks":
+        (x of the first participant marker, step)}`` (markers go before the bar when they would pass
+        the year's end, and the code beyond them); ``bands``: list of
         ``(kind, y0, y1, base, lanes)`` top to bottom, ``kind`` a year (int) or a ``(from, to)`` run
         of empty years, ``base`` the y of the band's first lane; ``extent``: event id -> (x0, x1).
         Lane ``k`` of a year band is centred on ``base + k``; with one lane per year and no
@@ -57,28 +59,34 @@ def timeline_layout(events, first: int, last: int, *, code_days: float = 0.0, ma
     by_year: dict = {}
     for r in events:
         by_year.setdefault(r["start"].year, []).append(r)
-    lane, extent = {}, {}
+    lane, extent, place = {}, {}, {}
     n_lanes = {}
     for y, rows in by_year.items():
         rows = sorted(rows, key=lambda r: (not r["primary"], r["start"].precision == "year", r["start"].low, r["id"]))
         used: list[list[tuple[float, float]]] = []
         for r in rows:
             ext = _extent(r)
-            side = None
+            m = marks(r) if marks else 0
+            width = 5 + MARK_DAYS * m if m else 0  # participant markers, 8 days apart after a 5-day gap
+            code = None
             if ext is None:  # known to the year: a marker on a line over the whole year, a lane of its own
                 lo, hi = -1e9, 1e9
                 extent[r["id"]] = (0, 366)
+                marks_at = (188 + 5, MARK_DAYS)  # right of the mid-year diamond
                 if r["primary"] and code_days:
-                    side = "left"
+                    code = (178 - 3, "right")
             else:
                 x0, x1 = ext
                 extent[r["id"]] = ext
-                lo, hi = x0, x1 + (5 + MARK_DAYS * marks(r) if marks else 0)
+                if x1 + width <= 366:  # markers after the bar, else before it (never past the year's end)
+                    lo, hi, marks_at = x0, x1 + width, (x1 + 5, MARK_DAYS)
+                else:
+                    lo, hi, marks_at = x0 - width, x1, (x0 - 5, -MARK_DAYS)
                 if r["primary"] and code_days:
-                    if x0 >= code_days:
-                        side, lo = "left", x0 - code_days
+                    if lo >= code_days:
+                        code, lo = (lo - 3, "right"), lo - code_days
                     elif hi <= 366 - code_days:
-                        side, hi = "right", hi + code_days
+                        code, hi = (hi + 3, "left"), hi + code_days
             for k, spans in enumerate(used):
                 if all(hi + 2 <= a or lo >= b + 2 for a, b in spans):
                     spans.append((lo, hi))
@@ -86,7 +94,8 @@ def timeline_layout(events, first: int, last: int, *, code_days: float = 0.0, ma
             else:
                 k = len(used)
                 used.append([(lo, hi)])
-            lane[r["id"]] = (k, side)
+            lane[r["id"]] = k
+            place[r["id"]] = {"code": code, "marks": marks_at}
         n_lanes[y] = max(1, len(used))
     bands = []
     pos = first - 0.5  # top edge of the next band; a plain year band is centred on the year
@@ -104,7 +113,7 @@ def timeline_layout(events, first: int, last: int, *, code_days: float = 0.0, ma
         bands.append((y, pos, pos + n, pos + 0.5, n))
         pos += n
         y += 1
-    return {"lane": lane, "bands": bands, "extent": extent}
+    return {"lane": lane, "bands": bands, "extent": extent, "place": place}
 
 
 def timeline_rows(catalogue_snapshot, series: str) -> float:
@@ -184,7 +193,7 @@ def plot_timeline(catalogue_snapshot, series: str, ax=None, *, name=None):
         for r in events:
             lab = _label_of(info, r)
             st = styles[lab]
-            k, side = lay["lane"][r["id"]]
+            k = lay["lane"][r["id"]]
             y = base[r["start"].year] + k
             x0, x1 = lay["extent"][r["id"]]
             status = r["status"]
@@ -217,23 +226,19 @@ def plot_timeline(catalogue_snapshot, series: str, ax=None, *, name=None):
                 rect = Rectangle((x0, y - h / 2), x1 - x0, h, facecolor=face, **kw)
                 rect.set_gid(r["id"])
                 ax.add_patch(rect)
-            if side is not None and codes_fit:
+            code_at, (xm, step) = lay["place"][r["id"]]["code"], lay["place"][r["id"]]["marks"]
+            if code_at is not None and codes_fit:
                 # on a white ground: a year-precision event's line runs under its code
                 bg = {"boxstyle": "square,pad=0.1", "facecolor": "#FFFFFF", "edgecolor": "none"} \
                     if r["start"].precision == "year" else None
-                if side == "left":
-                    ax.text(x0 - 3, y, st["code"], ha="right", va="center", fontsize=6.5, color="#000000", bbox=bg)
-                else:
-                    ax.text(x1 + 3 + (5 + MARK_DAYS * n_marks(r) if n_marks(r) else 0), y, st["code"], ha="left",
-                            va="center", fontsize=6.5, color="#000000", bbox=bg)
-            xm = x1 + 5
+                ax.text(code_at[0], y, st["code"], ha=code_at[1], va="center", fontsize=6.5, color="#000000", bbox=bg)
             for code in marked:
                 took, saw = code in r["participants"], code in r["observers"]
                 if took or saw:
                     ax.plot([xm], [y], linestyle="none", marker=pmarkers[code], markersize=5,
                             markerfacecolor="#000000" if took else "none", markeredgecolor="#000000",
                             markeredgewidth=0.7, gid=f"{r['id']}:{code}:{'took-part' if took else 'observed'}")
-                    xm += MARK_DAYS
+                    xm += step
         if as_of is not None:
             band = next(b for b in bands if (b[0] == as_of.year if isinstance(b[0], int)
                                              else b[0][0] <= as_of.year <= b[0][1]))
