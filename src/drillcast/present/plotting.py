@@ -518,7 +518,8 @@ def plot_date_fan(history, forecast, ax=None, *, name=None):
             st = styles[c]
             handles.append(Line2D([], [], linestyle="none", marker=st["marker"], color=st["colour"],
                                   markeredgecolor="#000000", markeredgewidth=0.5, label=f"observed: {c}"))
-        handles.append(Line2D([], [], color=_TEXT_GREY, linewidth=2.2, label="known to month/year"))
+        if any(p[2] != p[3] for p in past):  # a start known only to the month or year was drawn
+            handles.append(Line2D([], [], color=_TEXT_GREY, linewidth=2.2, label="known to month/year"))
         if set(fyears) - set(flat_years):
             for _, _, name, fade in _BANDS:
                 handles.append(Patch(facecolor=_blend("#0072B2", fade), label=f"forecast {name} interval"))
