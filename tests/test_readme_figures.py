@@ -146,6 +146,7 @@ def test_readme_limits_are_the_constants_enforced():
     from drillcast._io import MAX_BYTES
     from drillcast._params import HORIZON_MAX
     from drillcast.data import fields
+    from drillcast.data.dates import MAX_YEAR, MIN_YEAR
     from drillcast.hypotheses.rotation import SEARCH_MAX_DIRECTIONS
 
     from .test_corpus import MEMORY_LIMIT
@@ -155,6 +156,7 @@ def test_readme_limits_are_the_constants_enforced():
             f"{fields.MAX_FIELD:,} characters; at most {fields.MAX_DIRECTIONS} directions per rotating series, "
             f"{fields.MAX_SERIES:,} series, {fields.MAX_EVENTS_PER_SERIES:,} events per series") in prose
     assert f"`--horizon` 1-{HORIZON_MAX}" in prose
+    assert f"dates and `--as-of` in the years {MIN_YEAR}-{MAX_YEAR}" in prose
     assert f"Validation lists at most {fields.MAX_PROBLEMS} errors and {fields.MAX_PROBLEMS} warnings" in prose
     assert f"every cyclic order for up to {SEARCH_MAX_DIRECTIONS} directions" in prose
     assert f"limited to {MEMORY_LIMIT // 2**30} GiB of address space" in prose
@@ -164,6 +166,8 @@ def test_readme_limits_are_the_constants_enforced():
     assert (f"at most {fields.MAX_DIRECTIONS} `directions` per rotating series, {fields.MAX_SERIES:,} series, "
             f"{fields.MAX_EVENTS_PER_SERIES:,} events per series") in book
     assert f"Forecasts cover 1-{HORIZON_MAX} years" in book
+    assert f"Dates lie in the years {MIN_YEAR}-{MAX_YEAR}" in book
+    assert f"lie in {MIN_YEAR}-01-01..{MAX_YEAR}-12-31" in book
     assert f"Validation lists at most {fields.MAX_PROBLEMS} errors and {fields.MAX_PROBLEMS} warnings" in book
 
 
