@@ -63,9 +63,17 @@ MAX_TREE = 10  # years of paths enumerated exactly; beyond, Monte Carlo
 _MC_PATHS = 20_000
 PRIOR_DUE = 1.5  # prior log-odds for a year its usual gap makes due (and against one not yet due)
 SD_BOUNDS = (0.001, 10.0)  # prior scales searched by the evidence (continuously: see choose_prior_sd)
+PRIOR_RULES = ("recent_rate", "rate_hl8")  # held rates a prior may be centred on (chosen by the evidence)
 SD_GRID = 17  # log-spaced starting points of that search
-STACK_YEARS = 15  # years before the cutoff whose one-step-ahead forecasts weight the components
+ONE_STEP_SDS = (0.03, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)  # prior scales tried out of sample (Pooled.select)
+MIN_ONE_STEP_ROWS = 200  # one-step-ahead rows needed to choose the prior out of sample (else: the evidence)
+STACK_YEARS = 10  # years before the cutoff whose one-step-ahead forecasts weight the components
 WINDOW = 40  # years before the cutoff whose rows enter the pooled fit (features still use the whole record)
+
+
+def _sigmoid(z):
+    """1 / (1 + exp(-z)) without overflow for large |z| (Newton steps can overshoot on the way)."""
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
 def _logit(p):
@@ -231,9 +239,10 @@ def _design_rows(histories, since):
     return np.concatenate(Xs), np.concatenate(ys), np.concatenate(years), np.concatenate(owner), len(Xs)
 
 
-def _prior(prior_sd: float) -> tuple[np.ndarray, np.ndarray]:
+def _prior(prior_sd: float, rule: str = "recent_rate") -> tuple[np.ndarray, np.ndarray]:
+    """Prior mean (the rule: logit of the ``rule`` held rate, moved by the usual gap) and precisions."""
     mean = np.zeros(len(FEATURES))
-    mean[FEATURES.index("rate_hl8")] = 1.0
+    mean[FEATURES.index(rule)] = 1.0
     mean[FEATURES.index("due")], mean[FEATURES.index("not_due")] = PRIOR_DUE, -PRIOR_DUE
     return mean, np.full(len(FEATURES), 1.0 / prior_sd ** 2)
 
@@ -241,15 +250,27 @@ def _prior(prior_sd: float) -> tuple[np.ndarray, np.ndarray]:
 def fit_logistic(X, y, prior_mean, prior_prec, iters: int = 50, start=None):
     """MAP of a logistic regression with a Gaussian prior, and the Laplace covariance (Newton from ``start``)."""
     beta = prior_mean.copy() if start is None else np.array(start, dtype=float)
+
+    def log_post(b):
+        z = X @ b
+        return float(y @ z - np.sum(np.logaddexp(0.0, z)) - 0.5 * np.sum(prior_prec * (b - prior_mean) ** 2))
+
+    current = log_post(beta)
     for _ in range(iters):
-        p = 1.0 / (1.0 + np.exp(-(X @ beta)))
+        p = _sigmoid(X @ beta)
         g = X.T @ (y - p) - prior_prec * (beta - prior_mean)
         H = (X * (p * (1 - p))[:, None]).T @ X + np.diag(prior_prec)
         step = np.linalg.solve(H, g)
-        beta = beta + step
-        if np.max(np.abs(step)) < 1e-9:
+        t = 1.0
+        while t > 1e-6:  # step halving: a full Newton step can overshoot far from the optimum
+            new = log_post(beta + t * step)
+            if new >= current - 1e-10 * abs(current):
+                break
+            t /= 2.0
+        beta, current = beta + t * step, new
+        if np.max(np.abs(t * step)) < 1e-9:
             break
-    p = 1.0 / (1.0 + np.exp(-(X @ beta)))
+    p = _sigmoid(X @ beta)
     H = (X * (p * (1 - p))[:, None]).T @ X + np.diag(prior_prec)
     return beta, np.linalg.inv(H)
 
@@ -276,24 +297,26 @@ class PooledParameters:
     since: int | None = None  # first year of the rows, when the window left earlier years out
     stack: tuple = (1.0, 0.0, 0.0)  # pooled stacking weights of the components (models.stacking.COMPONENTS)
     stack_series: dict = None  # series id -> its own (shrunk) stacking weights
+    prior_rule: str = "recent_rate"  # the held rate the prior is centred on
 
     def describe(self) -> dict:
         span = f"since {self.since}, " if self.since is not None else ""
         return {"pooled": f"pooled over {self.n_series} series, {self.n_rows} series-years {span}before {self.as_of}",
                 "pooled_series": self.n_series, "pooled_series_years": self.n_rows, "pooled_prior_sd": round(float(self.prior_sd), 4),
+                "pooled_prior_rule": self.prior_rule,
                 "pooled_coefficients": {f: round(float(b), 4) for f, b in zip(FEATURES, self.beta)}}
 
 
-def _fit_at(X, y, sd, start=None):
+def _fit_at(X, y, sd, start=None, rule="recent_rate"):
     """MAP, Laplace covariance and log evidence of the regression at prior scale ``sd``."""
-    mean, prec = _prior(sd)
+    mean, prec = _prior(sd, rule)
     if not len(y):
         return mean, np.diag(1.0 / prec), 0.0
     beta, cov = fit_logistic(X, y, mean, prec, start=start)
     return beta, cov, log_evidence(X, y, beta, cov, mean, prec)
 
 
-def choose_prior_sd(X, y, bounds=SD_BOUNDS, sds=None):
+def choose_prior_sd(X, y, bounds=SD_BOUNDS, sds=None, rule="recent_rate"):
     """Empirical Bayes: the prior scale with the largest Laplace evidence, and the fit there.
 
     Among ``sds`` if given; otherwise over the interval ``bounds``: a log-spaced grid of
@@ -305,7 +328,7 @@ def choose_prior_sd(X, y, bounds=SD_BOUNDS, sds=None):
     best, start = None, None
     fits = []
     for sd in grid:  # from the tightest prior out, each fit starting where the last one ended
-        beta, cov, ev = _fit_at(X, y, float(sd), start)
+        beta, cov, ev = _fit_at(X, y, float(sd), start, rule)
         start = beta
         fits.append((ev, float(sd), beta, cov))
         if best is None or ev > best[0] + 1e-9:
@@ -319,7 +342,7 @@ def choose_prior_sd(X, y, bounds=SD_BOUNDS, sds=None):
 
     def ev_at(t):
         if t not in memo:
-            memo[t] = _fit_at(X, y, float(np.exp(t)), best[2])
+            memo[t] = _fit_at(X, y, float(np.exp(t)), best[2], rule)
         return memo[t][2]
 
     a, b = lo, hi
@@ -337,23 +360,45 @@ def choose_prior_sd(X, y, bounds=SD_BOUNDS, sds=None):
     return best[1], best[2], best[3], best[0]
 
 
-def _one_step_held(X, y, years, sd, beta, first: int):
+def _one_step_held(X, y, years, sd, beta, first: int, rule: str):
     """P(held) of every row of a year from ``first`` on, by the regression refitted on the years before it."""
     p = np.full(len(y), np.nan)
     for t in np.unique(years[years >= first]):
         past = years < t
-        b, _, _ = _fit_at(X[past], y[past], sd, beta) if past.any() else (_prior(sd)[0], None, None)
+        b, _, _ = _fit_at(X[past], y[past], sd, beta, rule) if past.any() else (_prior(sd, rule)[0], None, None)
         now = years == t
-        p[now] = 1.0 / (1.0 + np.exp(-(X[now] @ b)))
+        p[now] = _sigmoid(X[now] @ b)
     return p
 
 
-def _stacking(hists, X, y, years, owner, sd, beta, as_of_year):
+def _select_one_step(X, y, years, first, sds):
+    """The prior (rule, scale) whose refitted regression best forecast the rows of years from ``first`` on.
+
+    Regularisation chosen out of sample: for every rule of :data:`PRIOR_RULES` and scale in
+    ``sds``, each year ``t >= first`` is forecast by the regression refitted on the rows of the
+    years before ``t`` (rolling origin inside the snapshot, so nothing after the cutoff), and
+    the log scores are summed. Returns ``(rule, sd, beta, cov, p)`` with the fit on every row
+    and ``p`` the one-step-ahead P(held) of the chosen prior (NaN before ``first``).
+    """
+    best = None
+    scored = years >= first
+    for rule in PRIOR_RULES:
+        start = None
+        for sd in sds:
+            beta, cov, _ = _fit_at(X, y, float(sd), start, rule)
+            start = beta
+            p = _one_step_held(X, y, years, float(sd), beta, first, rule)
+            q = np.clip(p[scored], 1e-12, 1 - 1e-12)
+            score = float(np.sum(y[scored] * np.log(q) + (1 - y[scored]) * np.log1p(-q)))
+            if best is None or score > best[0] + 1e-9:
+                best = (score, rule, float(sd), beta, cov, p)
+    return best[1:]
+
+
+def _stacking(hists, years, owner, p, first, as_of_year):
     """Pooled and per-series weights of :data:`drillcast.models.stacking.COMPONENTS` (one-step-ahead years)."""
     from drillcast.models.stacking import component_likelihoods, stack_weights
 
-    first = as_of_year - STACK_YEARS
-    p = _one_step_held(X, y, years, sd, beta, first)
     Ls, groups, ages = [], [], []
     for i, h in enumerate(hists):
         mine = (owner == i) & (years >= first)
@@ -375,18 +420,30 @@ def _fit_snapshot(model: "Pooled", snapshot) -> PooledParameters:
     X, y, years, owner, n_series = _design_rows(hists, since)
     if since is not None and not any(np.any(h.known[1:] & (np.asarray(h.years[1:]) < since)) for h in hists):
         since = None  # the window left nothing out
-    sds = None if model.prior_sd is None else (model.prior_sd,)
-    sd, beta, cov, _ = choose_prior_sd(X, y, sds=sds if sds is not None else model.prior_sds)
+    sds = (model.prior_sd,) if model.prior_sd is not None else model.prior_sds
+    first = snapshot.as_of_date.year - STACK_YEARS
+    p = None
+    if model.select == "evidence" or np.sum(years >= first) < MIN_ONE_STEP_ROWS:
+        best = None
+        for rule in PRIOR_RULES:  # empirical Bayes over the rule the prior is centred on, too
+            fit = choose_prior_sd(X, y, sds=sds, rule=rule)
+            if best is None or fit[3] > best[0][3] + 1e-9:
+                best = (fit, rule)
+        (sd, beta, cov, _), rule = best
+    else:
+        rule, sd, beta, cov, p = _select_one_step(X, y, years, first, sds or ONE_STEP_SDS)
     stack, stack_series = ((1.0, 0.0, 0.0), {})
     if model.stack:
-        stack, stack_series = _stacking(hists, X, y, years, owner, sd, beta, snapshot.as_of_date.year)
+        if p is None:
+            p = _one_step_held(X, y, years, sd, beta, first, rule)
+        stack, stack_series = _stacking(hists, years, owner, p, first, snapshot.as_of_date.year)
     rng = np.random.default_rng(20240917)
     z = rng.standard_normal((N_DRAWS // 2, len(FEATURES)))
     L = np.linalg.cholesky(cov + 1e-12 * np.eye(len(FEATURES)))
     dev = z @ L.T
     draws = np.concatenate([beta + dev, beta - dev])
     return PooledParameters(beta, cov, draws, n_series, int(len(y)), snapshot.as_of_date, sd, since,
-                            stack, stack_series)
+                            stack, stack_series, rule)
 
 
 def rotation_evidence(history: SeriesHistory) -> tuple[float, int, int]:
@@ -593,10 +650,15 @@ class Pooled(OutcomeModel):
     ----------
     prior_sd : float or None
         Prior standard deviation of each coefficient around the prior rule; None
-        (default) chooses it by the Laplace evidence of the snapshot's data (empirical
-        Bayes, :func:`choose_prior_sd`): few series keep the model near the rule.
+        (default) chooses it (see ``select``): few series keep the model near the rule.
     prior_sds : tuple of float or None
         Candidate scales for that choice; None (default) searches :data:`SD_BOUNDS` continuously.
+    select : {"one-step", "evidence"}
+        How the prior (its scale, and the rule it is centred on) is chosen: by the log score of
+        one-step-ahead forecasts of the last :data:`STACK_YEARS` years before the cutoff, each
+        by the regression refitted on the years before it (default; among ``prior_sds`` or
+        :data:`ONE_STEP_SDS`; when those years hold fewer than :data:`MIN_ONE_STEP_ROWS`
+        series-years, by the evidence), or by the Laplace evidence (:func:`choose_prior_sd`).
     stack : bool
         Pool the regression with ``strict-rotation`` and ``uniform``, weighted by their
         one-step-ahead log scores on the years before the cutoff (:mod:`drillcast.models.stacking`);
@@ -615,6 +677,7 @@ class Pooled(OutcomeModel):
     prior_sds: tuple | None = None
     exclude: tuple = ()
     window: int | None = WINDOW
+    select: str = "one-step"
     stack: bool = True
     name = "pooled"
     description = ("P(held) from a logistic regression on history features pooled over every series; "
