@@ -35,7 +35,7 @@ from drillcast.data.history import SeriesHistory
 __all__ = ["COMPONENTS", "SHRINK", "rule_one_step", "component_likelihoods", "stack_weights"]
 
 COMPONENTS = ("pooled", "strict-rotation", "uniform")
-SHRINK = 4.0  # pseudo-years of the pooled weights in a series' own weights
+SHRINK = 3.0  # pseudo-years of the pooled weights in a series' own weights
 HALF_LIFE = 1000.0  # years: how fast older one-step-ahead scores lose weight
 
 
