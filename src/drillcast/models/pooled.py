@@ -421,7 +421,8 @@ def _fit_snapshot(model: "Pooled", snapshot) -> PooledParameters:
     if since is not None and not any(np.any(h.known[1:] & (np.asarray(h.years[1:]) < since)) for h in hists):
         since = None  # the window left nothing out
     sds = (model.prior_sd,) if model.prior_sd is not None else model.prior_sds
-    first = snapshot.as_of_date.year - STACK_YEARS
+    last = int(years.max()) + 1 if len(years) else snapshot.as_of_date.year  # the year after the last known row
+    first = last - STACK_YEARS  # (so a coverage gap before the cutoff moves nothing)
     p = None
     if model.select == "evidence" or np.sum(years >= first) < MIN_ONE_STEP_ROWS:
         best = None
@@ -436,7 +437,7 @@ def _fit_snapshot(model: "Pooled", snapshot) -> PooledParameters:
     if model.stack:
         if p is None:
             p = _one_step_held(X, y, years, sd, beta, first, rule)
-        stack, stack_series = _stacking(hists, years, owner, p, first, snapshot.as_of_date.year)
+        stack, stack_series = _stacking(hists, years, owner, p, first, last)
     rng = np.random.default_rng(20240917)
     z = rng.standard_normal((N_DRAWS // 2, len(FEATURES)))
     L = np.linalg.cholesky(cov + 1e-12 * np.eye(len(FEATURES)))
