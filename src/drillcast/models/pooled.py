@@ -66,6 +66,7 @@ SD_BOUNDS = (0.001, 10.0)  # prior scales searched by the evidence (continuously
 PRIOR_RULES = ("recent_rate", "rate_hl8")  # held rates a prior may be centred on (chosen by the evidence)
 SD_GRID = 17  # log-spaced starting points of that search
 ONE_STEP_SDS = (0.03, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)  # prior scales tried out of sample (Pooled.select)
+SELECT_ROWS = 5000  # series-years that choose the prior out of sample, at most (a subset of the series beyond)
 MIN_ONE_STEP_ROWS = 200  # one-step-ahead rows needed to choose the prior out of sample (else: the evidence)
 STACK_YEARS = 10  # years before the cutoff whose one-step-ahead forecasts weight the components
 WINDOW = 40  # years before the cutoff whose rows enter the pooled fit (features still use the whole record)
@@ -175,14 +176,18 @@ def _prefix_features(years: np.ndarray, held: np.ndarray, multi: bool) -> np.nda
     L = np.arange(n)  # length of the record before year t
     prev1 = np.concatenate([[0.0], held[:-1]])
     prev2 = np.concatenate([[0.0, 0.0], held[:-2]])[:n]
-    hls = np.array(list(RATE_FEATURES.values()))
-    a = 0.5 ** (1.0 / hls)
-    num, den = np.zeros((n, len(hls))), np.zeros((n, len(hls)))
-    r, s = np.zeros(len(hls)), np.zeros(len(hls))
-    for t in range(1, n):  # recency-weighted sums of the record before t (weight 1 on year t - 1)
-        r = r * a + held[t - 1]
-        s = s * a + 1.0
-        num[t], den[t] = r, s
+    num, den = np.zeros((n, len(RATE_FEATURES))), np.zeros((n, len(RATE_FEATURES)))
+    h = held.tolist()
+    for j, hl in enumerate(RATE_FEATURES.values()):  # recency-weighted sums of the record before t
+        a = 0.5 ** (1.0 / hl)  # weight 1 on year t - 1, a on t - 2, ...
+        r = s_ = 0.0
+        nj, dj = [0.0], [0.0]
+        for t in range(1, n):
+            r = r * a + h[t - 1]
+            s_ = s_ * a + 1.0
+            nj.append(r)
+            dj.append(s_)
+        num[:, j], den[:, j] = nj, dj
     csum = np.concatenate([[0.0], np.cumsum(held)[:-1]])
     idx = np.where(held > 0, np.arange(n), -1)
     last = np.concatenate([[-1], np.maximum.accumulate(idx)[:-1]])  # last held index before t
@@ -360,11 +365,14 @@ def choose_prior_sd(X, y, bounds=SD_BOUNDS, sds=None, rule="recent_rate"):
     return best[1], best[2], best[3], best[0]
 
 
-def _one_step_held(X, y, years, sd, beta, first: int, rule: str):
-    """P(held) of every row of a year from ``first`` on, by the regression refitted on the years before it."""
+def _one_step_held(X, y, years, sd, beta, first: int, rule: str, fit_rows=None):
+    """P(held) of every row of a year from ``first`` on, by the regression refitted on the years before it.
+
+    ``fit_rows``: a mask of the rows the refits may use (default all; a large catalogue refits on a subset).
+    """
     p = np.full(len(y), np.nan)
     for t in np.unique(years[years >= first]):
-        past = years < t
+        past = (years < t) if fit_rows is None else (years < t) & fit_rows
         b, _, _ = _fit_at(X[past], y[past], sd, beta, rule) if past.any() else (_prior(sd, rule)[0], None, None)
         now = years == t
         p[now] = _sigmoid(X[now] @ b)
@@ -432,7 +440,12 @@ def _fit_snapshot(model: "Pooled", snapshot) -> PooledParameters:
                 best = (fit, rule)
         (sd, beta, cov, _), rule = best
     else:
-        rule, sd, beta, cov, p = _select_one_step(X, y, years, first, sds or ONE_STEP_SDS)
+        k = -(-len(y) // SELECT_ROWS)  # on a large catalogue, every k-th series chooses (the choice is cheap)
+        sub = owner % k == 0
+        rule, sd, beta, cov, p = _select_one_step(X[sub], y[sub], years[sub], first, sds or ONE_STEP_SDS)
+        if k > 1:  # then the chosen prior is fitted on every row, and forecasts every row one step ahead
+            beta, cov, _ = _fit_at(X, y, sd, beta, rule)
+            p = _one_step_held(X, y, years, sd, beta, first, rule, fit_rows=sub) if model.stack else None
     stack, stack_series = ((1.0, 0.0, 0.0), {})
     if model.stack:
         if p is None:

@@ -28,6 +28,8 @@ is scored as a uniform guess over the held labels, which it is before a series h
 
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 
 from drillcast.data.history import SeriesHistory
@@ -39,8 +41,8 @@ SHRINK = 3.0  # pseudo-years of the pooled weights in a series' own weights
 HALF_LIFE = 1000.0  # years: how fast older one-step-ahead scores lose weight
 
 
-def rule_one_step(history: SeriesHistory) -> dict[int, tuple]:
-    """Per known year ``t``: the strict rule's one-step-ahead forecast made from the years before ``t``.
+def rule_one_step(history: SeriesHistory, since: int | None = None) -> dict[int, tuple]:
+    """Per known year ``t`` (from ``since`` on): the strict rule's one-step-ahead forecast from the years before ``t``.
 
     Returns ``{t: (observed, q, evidence)}``: the observed label index, the rule's
     probabilities of every label (``theta`` on the predicted label, the rest shared evenly;
@@ -57,24 +59,25 @@ def rule_one_step(history: SeriesHistory) -> dict[int, tuple]:
     hits = trials = dhits = dtrials = 0
     anchor = None  # (year, label) of the last anchor
     dprev = None
-    held_years = []
+    gaps = []  # sorted gaps between held years (a recurring series)
     P = 1  # the usual gap of a recurring series: median gap between the held years so far
     for y, o in zip(ys.tolist(), os_.tolist()):
         if info.rotating:
             pred = None if anchor is None else (anchor[1] + y - anchor[0]) % P_dir
         else:
             pred = None if anchor is None else (0 if (y - anchor[0]) % P == 0 else none)
-        if pred is None:
-            q = np.full(K, 1.0 / K)
-        else:
-            theta = (hits + 1.0) / (trials + 2.0)
-            q = np.full(K, (1.0 - theta) / (K - 1))
-            q[pred] = theta
-        ev = 0.0
-        if P_dir >= 2:
-            m = (dhits + 1.0) / (dtrials + 2.0)
-            ev = float(np.clip((m - 1.0 / P_dir) / (1.0 - 1.0 / P_dir), 0.0, 1.0))
-        out[y] = (o, q, ev)
+        if since is None or y >= since:
+            if pred is None:
+                q = np.full(K, 1.0 / K)
+            else:
+                theta = (hits + 1.0) / (trials + 2.0)
+                q = np.full(K, (1.0 - theta) / (K - 1))
+                q[pred] = theta
+            ev = 0.0
+            if P_dir >= 2:
+                m = (dhits + 1.0) / (dtrials + 2.0)
+                ev = min(1.0, max(0.0, (m - 1.0 / P_dir) / (1.0 - 1.0 / P_dir)))
+            out[y] = (o, q, ev)
         if pred is not None:
             trials += 1
             hits += int(pred == o)
@@ -85,10 +88,11 @@ def rule_one_step(history: SeriesHistory) -> dict[int, tuple]:
                     dhits += int((dprev[1] + y - dprev[0]) % P_dir == o)
                 dprev = anchor = (y, o)
         elif o != none:
+            if anchor is not None:  # the median gap, kept from a sorted list (np.median's value)
+                bisect.insort(gaps, y - anchor[0])
+                k = len(gaps)
+                P = max(1, int(round((gaps[(k - 1) // 2] + gaps[k // 2]) / 2.0)))
             anchor = (y, 0)
-            held_years.append(y)
-            if len(held_years) >= 2:
-                P = max(1, int(round(float(np.median(np.diff(held_years))))))
     return out
 
 
@@ -101,7 +105,7 @@ def component_likelihoods(history: SeriesHistory, p_reg: dict[int, float]) -> tu
     """
     K = len(history.categories)
     none = K - 1
-    rule = rule_one_step(history)
+    rule = rule_one_step(history, since=min(p_reg) if p_reg else None)
     years, rows = [], []
     for y in sorted(p_reg):
         if y not in rule:
@@ -118,7 +122,7 @@ def component_likelihoods(history: SeriesHistory, p_reg: dict[int, float]) -> tu
 
 
 def _em(L: np.ndarray, groups: np.ndarray, prior: np.ndarray, n0: float, rw: np.ndarray,
-        iters: int = 300) -> np.ndarray:
+        iters: int = 100) -> np.ndarray:
     """Per group, the weights maximising ``sum rw * log(L @ w) + n0 * prior . log w`` on the simplex.
 
     EM (the objective is concave in ``w``), every group at once: ``groups`` are 0..G-1,
@@ -132,7 +136,7 @@ def _em(L: np.ndarray, groups: np.ndarray, prior: np.ndarray, n0: float, rw: np.
         r *= (rw / np.maximum(r.sum(axis=1), 1e-300))[:, None]
         s = np.stack([np.bincount(groups, weights=r[:, c], minlength=G) for c in range(C)], axis=1)
         new = (s + n0 * prior) / (n + n0)
-        if np.max(np.abs(new - w)) < 1e-7:
+        if np.max(np.abs(new - w)) < 1e-6:
             return new
         w = new
     return w
