@@ -644,10 +644,11 @@ class StackedFit(FittedOutcome):
         self.sequential = True
 
     def marginals(self, years):
-        return self.pool.marginals_with(years)
+        return self.marginals_with(years)
 
     def marginals_with(self, years, overrides=None, rng=None):
-        return self.pool.marginals_with(years, overrides, rng=rng)
+        m = np.clip(self.pool.marginals_with(years, overrides, rng=rng), 0.0, None)
+        return m / m.sum(axis=1, keepdims=True)  # a weighted sum: rounding may leave -1e-17 or a sum of 1 + 1e-16
 
     def sample_clustered(self, years, n, rng, overrides=None):
         return self.pool.sample_clustered(years, n, rng, overrides)
