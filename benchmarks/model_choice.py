@@ -92,13 +92,15 @@ def field_like_rows(n_series=110, first_year=1975, last_year=2011, seed=0):
     return events, series
 
 
-def bursty_rows(n_series=120, first_year=1975, last_year=2011, seed=0):
+def bursty_rows(n_series=120, first_year=1975, last_year=2011, seed=0, trend=0.08):
     """Event and series rows of irregular, bursty series with gaps (issue 24).
 
     Most series switch between an active regime (held most years) and a dormant one (held
     rarely), staying in each for a few years; the rest are held at random at a rate between
-    0.3 and 0.7. Their one-year-ahead probabilities fall across the middle of [0, 1], where a
-    model that pulls irregular series toward "not held" is too low. Start days as in
+    0.3 and 0.7; every series is held more often as the years pass (``trend`` on the log-odds per
+    year from 1990, as more exercises are held and reported). Their one-year-ahead probabilities
+    fall across the middle of [0, 1], where a model that pulls irregular series toward "not held"
+    (or follows their past rates) is too low. Start days as in
     :func:`field_like_rows` (a drifting day, a quarter of the series at month precision).
     """
     rng = np.random.default_rng(seed)
@@ -119,11 +121,14 @@ def bursty_rows(n_series=120, first_year=1975, last_year=2011, seed=0):
         for y in range(y0, last_year + 1):
             if y == y0:
                 held = True
-            elif regime:
-                active = rng.random() >= leave if active else rng.random() < enter
-                held = rng.random() < (p_active if active else p_dormant)
             else:
-                held = rng.random() < rate
+                if regime:
+                    active = rng.random() >= leave if active else rng.random() < enter
+                p = (p_active if active else p_dormant) if regime else rate
+                # more of the series' exercises are held (and reported) as the years go by: a drift the
+                # series' own past rates lag behind
+                z = np.log(max(p, 0.01)) - np.log(max(1 - p, 0.01)) + trend * (y - 1990)
+                held = rng.random() < 1.0 / (1.0 + np.exp(-z))
             mu = (mu + rng.normal(0, 5)) % 365
             if not held:
                 continue

@@ -187,3 +187,21 @@ def test_conformal_factor_is_one_when_switched_off_and_moves_with_the_errors(bun
     assert PooledTiming(calibrate=False).pooled(snap).width == 1.0
     w = PooledTiming().pooled(snap).width
     assert 0.5 <= w <= 2.0
+
+
+# -- recalibration of the regression's one-step-ahead forecasts
+
+
+def test_recalibration_recovers_a_known_map_and_keeps_calibrated_forecasts():
+    from drillcast.models.pooled import recalibration
+
+    rng = np.random.default_rng(1)
+    p = rng.uniform(0.05, 0.95, 40_000)
+    logit = np.log(p / (1 - p))
+    age = np.zeros(len(p))
+    y = (rng.random(len(p)) < 1 / (1 + np.exp(-(0.5 + 0.8 * logit)))).astype(float)
+    a, b = recalibration(p, y, age, sd=100.0)  # a flat prior: the maximum likelihood map
+    assert a == pytest.approx(0.5, abs=0.05) and b == pytest.approx(0.8, abs=0.05)
+    y = (rng.random(len(p)) < p).astype(float)
+    a, b = recalibration(p, y, age)
+    assert abs(a) < 0.05 and abs(b - 1) < 0.05

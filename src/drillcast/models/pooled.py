@@ -53,7 +53,7 @@ import numpy as np
 from drillcast.data.history import SeriesHistory, series_history
 from drillcast.models.base import FittedOutcome, OutcomeModel
 
-__all__ = ["Pooled", "PooledFit", "StackedFit", "choose_prior_sd", "FEATURES", "RATE_FEATURES", "pooled_design", "rotation_evidence"]
+__all__ = ["Pooled", "PooledFit", "StackedFit", "choose_prior_sd", "recalibration", "FEATURES", "RATE_FEATURES", "pooled_design", "rotation_evidence"]
 
 FEATURES = ("intercept", "held_1", "held_2", "recent_rate", "overall_rate", "log_age", "log_gap", "log_run",
             "due", "not_due", "multi", "rate_hl1", "rate_hl8", "gap_ratio", "log_editions")
@@ -66,6 +66,8 @@ SD_BOUNDS = (0.001, 10.0)  # prior scales searched by the evidence (continuously
 PRIOR_RULES = ("recent_rate", "rate_hl8")  # held rates a prior may be centred on (chosen by the evidence)
 SD_GRID = 17  # log-spaced starting points of that search
 ONE_STEP_SDS = (0.03, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)  # prior scales tried out of sample (Pooled.select)
+RECAL_HALF_LIFE = 3.0  # years: weight of older one-step-ahead forecasts in the recalibration
+RECAL_SD = 0.3  # prior sd of the recalibration's intercept and slope (around 0 and 1)
 SELECT_ROWS = 5000  # series-years that choose the prior out of sample, at most (a subset of the series beyond)
 MIN_ONE_STEP_ROWS = 200  # one-step-ahead rows needed to choose the prior out of sample (else: the evidence)
 STACK_YEARS = 10  # years before the cutoff whose one-step-ahead forecasts weight the components
@@ -303,12 +305,14 @@ class PooledParameters:
     stack: tuple = (1.0, 0.0, 0.0)  # pooled stacking weights of the components (models.stacking.COMPONENTS)
     stack_series: dict = None  # series id -> its own (shrunk) stacking weights
     prior_rule: str = "recent_rate"  # the held rate the prior is centred on
+    recalibration: tuple = (0.0, 1.0)  # (a, b) of logit P' = a + b logit P (see recalibration())
 
     def describe(self) -> dict:
         span = f"since {self.since}, " if self.since is not None else ""
         return {"pooled": f"pooled over {self.n_series} series, {self.n_rows} series-years {span}before {self.as_of}",
                 "pooled_series": self.n_series, "pooled_series_years": self.n_rows, "pooled_prior_sd": round(float(self.prior_sd), 4),
                 "pooled_prior_rule": self.prior_rule,
+                "pooled_recalibration": [round(float(v), 4) for v in self.recalibration],
                 "pooled_coefficients": {f: round(float(b), 4) for f, b in zip(FEATURES, self.beta)}}
 
 
@@ -456,8 +460,42 @@ def _fit_snapshot(model: "Pooled", snapshot) -> PooledParameters:
     L = np.linalg.cholesky(cov + 1e-12 * np.eye(len(FEATURES)))
     dev = z @ L.T
     draws = np.concatenate([beta + dev, beta - dev])
+    recal = (0.0, 1.0)
+    if model.recalibrate and model.select != "evidence" and np.sum(years >= first) >= MIN_ONE_STEP_ROWS:
+        if p is None:
+            p = _one_step_held(X, y, years, sd, beta, first, rule)
+        scored = years >= first
+        recal = recalibration(p[scored], y[scored], last - 1 - years[scored])
+        beta, draws = recal[1] * beta, recal[1] * draws  # logit P' = a + b logit P: a linear map of beta
+        beta[0] += recal[0]
+        draws[:, 0] += recal[0]
     return PooledParameters(beta, cov, draws, n_series, int(len(y)), snapshot.as_of_date, sd, since,
-                            stack, stack_series, rule)
+                            stack, stack_series, rule, recal)
+
+
+def recalibration(p, y, age, half_life: float = RECAL_HALF_LIFE, sd: float = RECAL_SD) -> tuple[float, float]:
+    """``(a, b)`` of ``logit P' = a + b logit P`` fitted on one-step-ahead forecasts ``p`` of outcomes ``y``.
+
+    Logistic recalibration (Cox 1958; Platt 1999) of the regression's own out-of-sample
+    forecasts of the years before the cutoff, each row weighted ``0.5 ** (age / half_life)``
+    (``age``: years before the last known year), so a drift the history features lag behind
+    (series held more often as the years pass) is corrected; a Gaussian prior ``N((0, 1), sd^2)``
+    keeps it at the identity when the forecasts were calibrated.
+    """
+    x = _logit(np.clip(p, 1e-6, 1 - 1e-6))
+    w = 0.5 ** (np.asarray(age, dtype=float) / half_life)
+    A = np.column_stack([np.ones_like(x), x])
+    mean, prec = np.array([0.0, 1.0]), np.full(2, 1.0 / sd ** 2)
+    theta = mean.copy()
+    for _ in range(50):
+        q = _sigmoid(A @ theta)
+        g = A.T @ (w * (y - q)) - prec * (theta - mean)
+        H = (A * (w * q * (1 - q))[:, None]).T @ A + np.diag(prec)
+        step = np.linalg.solve(H, g)
+        theta = theta + step
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    return float(theta[0]), float(theta[1])
 
 
 def rotation_evidence(history: SeriesHistory) -> tuple[float, int, int]:
@@ -674,6 +712,9 @@ class Pooled(OutcomeModel):
         by the regression refitted on the years before it (default; among ``prior_sds`` or
         :data:`ONE_STEP_SDS`; when those years hold fewer than :data:`MIN_ONE_STEP_ROWS`
         series-years, by the evidence), or by the Laplace evidence (:func:`choose_prior_sd`).
+    recalibrate : bool
+        With ``select="one-step"``, map the regression's log-odds by the :func:`recalibration`
+        fitted on its one-step-ahead forecasts of those years.
     stack : bool
         Pool the regression with ``strict-rotation`` and ``uniform``, weighted by their
         one-step-ahead log scores on the years before the cutoff (:mod:`drillcast.models.stacking`);
@@ -693,6 +734,7 @@ class Pooled(OutcomeModel):
     exclude: tuple = ()
     window: int | None = WINDOW
     select: str = "one-step"
+    recalibrate: bool = True
     stack: bool = True
     name = "pooled"
     description = ("P(held) from a logistic regression on history features pooled over every series; "
