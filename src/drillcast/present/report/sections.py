@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from drillcast.present.report.document import Doc
 from drillcast.present.report.results import SeriesResults
-from drillcast.present.report.wording import ALPHA, SECTION_TITLES, count, format_p, pct
+from drillcast.present.report.wording import ALPHA, SECTION_TITLES, count, country, format_p, pct
 from drillcast.present.report.wording import esc as _esc
 
 
@@ -64,9 +64,13 @@ def track_record_figure(r: SeriesResults, width: float):
 
 def series_chapter(doc: Doc, r: SeriesResults, as_of, parts):
     """One series' chapter: a heading, what the series is, then ``parts`` in order."""
-    doc.heading(f"{r.info.name}", 0, page_break="cond", key=f"series-{r.sid}")
+    from drillcast.present.report.assumptions import assumptions
+
+    doc.heading(f"{r.name}", 0, page_break="cond", key=f"series-{r.sid}")
     for s in parts:
         {"history": _history, "forecast": _forecast, "track_record": _track_record}[s](doc, r, as_of)
+        if s == "forecast":
+            assumptions(doc, r, as_of)
 
 
 def _history(doc: Doc, r: SeriesResults, as_of):
@@ -90,48 +94,58 @@ def _history(doc: Doc, r: SeriesResults, as_of):
     doc.para(txt)
     if not r.events:
         return
-    doc.figure(history_figure(r, doc.width), f"<b>Figure.</b> {_esc(r.info.name)}: every event by date (top; hatched: date known only to "
+    doc.figure(history_figure(r, doc.width), f"<b>Figure.</b> {_esc(r.name)}: every event by date (top; hatched: date known only to "
                     f"the month or year, outline: cancelled, dashed: announced) and the outcome of each year "
                     f"(bottom). As of {as_of}.")
 
 
+def _given(y, c):
+    v = y.participants.get(c)
+    return None if v is None or y.p_held <= 0 else min(1.0, v / y.p_held)
+
+
 def _forecast(doc: Doc, r: SeriesResults, as_of):
+    from drillcast.present.report.facts import fact, held_events, skill
     from drillcast.present.text import start_phrase
 
     fc = r.forecast
-    doc.heading(SECTION_TITLES["forecast"], 1)
+    doc.heading("Forecast by calendar year", 1)
     if not fc.ok:
         doc.para(f"No forecast: {_esc(fc.reason)}.")
         return
-    doc.para(f"Model <b>{_esc(fc.model)}</b> ({_esc(fc.model_info.get('description', ''))}), fitted on "
-             f"{fc.n_events_used} events over {fc.n_years_used} years. Announced exercises are cancelled with "
-             f"probability {fc.p_cancel:.2f} (the catalogue's record of announcements).")
+    s = skill(r)
+    base = ("<b>No skill: these numbers are base rates</b> (track record below). " if s is not None and
+            s["status"] == "no skill" else "")
+    doc.para(f"{base}Model <b>{_esc(fc.model)}</b> (How to read this report), fitted on {fc.n_events_used} events "
+             f"over {fc.n_years_used} years.", "small")
+    for y in fc.years:
+        held = held_events(r, y.year)
+        if held:
+            doc.para(f"<b>{y.year}:</b> {fact(held)}.", "small")
     parts = sorted({k for y in fc.years for k in y.participants})
+    pcols = [f"{_esc(country(p))} if held" for p in parts]
     if fc.kind == "rotating":
         cats = list(fc.categories)
-        header = ["Year", *[_esc(c) for c in cats], "held", "start if held: median (80 %)", *map(_esc, parts)]
+        header = ["Year", *[_esc(c) for c in cats], "held", "start if held: median (80 %)", *pcols]
         rows = [[str(y.year), *[pct(y.outcomes[c]) for c in cats], pct(y.p_held), _esc(start_phrase(y.start)),
-                 *[pct(y.participants.get(p)) for p in parts]] for y in fc.years]
-        fixed = 34 + 40 * len(cats) + 36 + 40 * len(parts)
-        widths = [34, *[40] * len(cats), 36, max(90, doc.width - fixed), *[40] * len(parts)]
+                 *[pct(_given(y, p)) for p in parts]] for y in fc.years]
+        fixed = 34 + 40 * len(cats) + 36 + 48 * len(parts)
+        widths = [34, *[40] * len(cats), 36, max(90, doc.width - fixed), *[48] * len(parts)]
         right = set(range(1, len(cats) + 2)) | set(range(len(cats) + 3, len(header)))
     else:
-        header = ["Year", "held", "expected count (80 %)", "start if held: median (80 %)", *map(_esc, parts)]
+        header = ["Year", "held", "expected count (80 %)", "start if held: median (80 %)", *pcols]
         rows = [[str(y.year), pct(y.p_held), f"{y.expected_count:.1f} ({y.count_interval[0]}\u2013"
-                 f"{y.count_interval[1]})", _esc(start_phrase(y.start)), *[pct(y.participants.get(p)) for p in parts]]
+                 f"{y.count_interval[1]})", _esc(start_phrase(y.start)), *[pct(_given(y, p)) for p in parts]]
                 for y in fc.years]
-        fixed = 34 + 40 + 90 + 40 * len(parts)
-        widths = [34, 40, 90, max(110, doc.width - fixed), *[40] * len(parts)]
+        fixed = 34 + 40 + 90 + 48 * len(parts)
+        widths = [34, 40, 90, max(110, doc.width - fixed), *[48] * len(parts)]
         right = {1, 2} | set(range(4, len(header)))
     doc.table(header, rows, widths, align_right=right)
-    notes = [f"{y.year}: {_esc(y.known)}" for y in fc.years if y.known]
-    if parts:
-        notes.append(f"{', '.join(_esc(p) for p in parts)}: probability of taking part in the year's exercise "
-                     "(unconditional).")
-    for n in notes:
-        doc.para(n, "tiny")
+    for y in fc.years:
+        if y.known and not held_events(r, y.year):
+            doc.para(f"{y.year}: {_esc(y.known)}", "tiny")
     doc.space(6)
-    doc.figure(forecast_figure(r, doc.width), f"<b>Figure.</b> {_esc(r.info.name)}: the start date of the year's first event: observed "
+    doc.figure(forecast_figure(r, doc.width), f"<b>Figure.</b> {_esc(r.name)}: the start date of the year's first event: observed "
                     f"(points) and forecast quantile bands given the exercise is held; the number above a band is "
                     f"the probability it is held. The table above gives the outcome probabilities. As of {as_of}.")
 
@@ -175,7 +189,7 @@ MIN_CHART_YEARS = 5
 
 
 def _track_record(doc: Doc, r: SeriesResults, as_of):
-    from drillcast.present.report.front import skill_phrase
+    from drillcast.present.report.facts import skill_phrase
 
     doc.heading(SECTION_TITLES["track_record"], 1)
     res = r.backtest
@@ -184,17 +198,15 @@ def _track_record(doc: Doc, r: SeriesResults, as_of):
                  "no past forecast could be scored; treat the forecast as a base rate.")
         return
     years = sorted({f["year"] for f in res.folds if f["series"] == r.sid})
-    doc.para(f"<b>{_esc(skill_phrase(r))}</b> Each model was re-run as of 1 January of each year "
-             f"{years[0]}\u2013{years[-1]} using only what was reported by then, and scored on that year's outcome "
-             f"as known on {as_of}. Log score: higher is better, 0 is perfect; Brier and CRPS: lower is better; "
-             "'vs uniform': mean log-score difference per forecast and its paired permutation p-value; "
-             "* baseline. Below: the default model (bold), the models it pools, and the uniform guess; the annex "
-             "scores every model.", "small")
+    more = "; the annex scores every model" if getattr(doc, "annex", False) else ""
+    doc.para(f"<b>{_esc(skill_phrase(r))}</b> Backtest of {years[0]}\u2013{years[-1]} as in How to read this "
+             f"report. Below: the default model (bold), the models it pools, and the uniform guess (* baseline)"
+             f"{more}.", "small")
     _model_table(doc, r, _default_and_members(r))
     if len(years) >= MIN_CHART_YEARS:
         doc.space(4)
         doc.figure(track_record_figure(r, doc.width),
-                   f"<b>Figure.</b> {_esc(r.info.name)}: the probability each one-year-ahead forecast gave to what "
+                   f"<b>Figure.</b> {_esc(r.name)}: the probability each one-year-ahead forecast gave to what "
                    "then happened (bars: the default model; dashes: a uniform guess). Bars above the dashes are "
                    "years the model beat the guess.")
 
@@ -209,7 +221,7 @@ def models(doc: Doc, results, as_of):
     for r in results:
         if r.backtest is None or not any(s["series"] == r.sid for s in r.backtest.summary):
             continue
-        doc.heading(r.info.name, 1, key=f"models-{r.sid}")
+        doc.heading(r.name, 1, key=f"models-{r.sid}")
         _model_table(doc, r)
 
 
@@ -223,7 +235,7 @@ def hypotheses(doc: Doc, results, as_of, page_break=True):
              "the stated alternative with the data so far; 'n for 80 %' is the total n at which it would "
              "reach 80 %.", "small")
     for r in results:
-        doc.heading(r.info.name, 1, key=f"hyp-{r.sid}")
+        doc.heading(r.name, 1, key=f"hyp-{r.sid}")
         if r.battery is None:
             doc.para(f"No tests: {_esc(r.battery_note)}.", "small")
             continue

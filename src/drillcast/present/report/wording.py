@@ -115,6 +115,8 @@ _COUNTRIES = {
     "CHN": "China", "RUS": "Russia", "BLR": "Belarus", "IRN": "Iran", "IND": "India", "KAZ": "Kazakhstan",
     "KGZ": "Kyrgyzstan", "TJK": "Tajikistan", "UZB": "Uzbekistan", "PAK": "Pakistan", "MNG": "Mongolia",
     "ARM": "Armenia", "AZE": "Azerbaijan", "TKM": "Turkmenistan", "PRK": "North Korea", "USA": "the United States",
+    "ZAF": "South Africa", "IDN": "Indonesia", "EGY": "Egypt", "MMR": "Myanmar", "LAO": "Laos", "VNM": "Vietnam",
+    "THA": "Thailand", "SRB": "Serbia",
 }
 
 
