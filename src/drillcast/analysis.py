@@ -15,6 +15,10 @@ track_records(catalogue, series_ids, as_of)     -> dict per series
 hypothesis_tests(catalogue, series, kind, ...)  -> TestSet
 figure(kind, catalogue, series, as_of=...)      -> matplotlib Figure
 coverage(catalogue, series_ids, as_of)          -> tuple of Coverage
+outlook(catalogue, series, as_of=..., months=12) -> Outlook (the months after the as-of date)
+ask(catalogue, series, start=..., end=..., ...)  -> Answer (one question, one probability)
+
+``outlook`` and ``ask`` live in :mod:`drillcast.outlook` and are re-exported here.
 
 Examples
 --------
@@ -39,7 +43,7 @@ from drillcast.errors import ParameterError, did_you_mean
 __all__ = [
     "forecast", "backtest", "track_records", "hypothesis_tests", "figure", "coverage", "coverage_warnings", "today",
     "ForecastSet", "TestSet", "Coverage", "resolve_series", "check_horizon", "check_as_of",
-    "HORIZON_MAX", "FIGURE_KINDS",
+    "HORIZON_MAX", "FIGURE_KINDS", "outlook", "ask", "Outlook", "SeriesOutlook", "Answer", "track_record_backtests",
 ]
 
 AS_OF_MAX_AHEAD = 366  # days past today that an as-of date may be (a forecast "as of" next year)
@@ -345,6 +349,24 @@ def backtest(catalogue, series=None, *, as_of=None, cutoffs=None, from_year=None
                      summary=summary, counts=counts)
 
 
+def track_record_backtests(catalogue, series_ids, as_of: _dt.date, *, model="default", seed: int = 0,
+                           counts: str = "default") -> list:
+    """The backtests behind :func:`track_records`: ``[(model name, series ids, BacktestResult)]``.
+
+    One backtest per model name (the default differs by kind of series), of that model and
+    the uniform guess, on the default folds before ``as_of``.
+    """
+    from drillcast.evaluation.backtest import backtest as _backtest
+
+    names = {sid: _model_for(catalogue, sid, model) for sid in series_ids}
+    by_model: dict[str, list] = {}
+    for sid in series_ids:
+        by_model.setdefault(names[sid], []).append(sid)
+    return [(name, sids, _backtest(catalogue, sids, models=list(dict.fromkeys([name, "uniform"])), seed=seed,
+                                   truth_as_of=as_of, summary=False, counts=counts))
+            for name, sids in by_model.items()]
+
+
 def track_records(catalogue, series_ids, as_of: _dt.date, *, model="default", seed: int = 0,
                   counts: str = "default") -> dict:
     """How ``model`` would have done on each series: the default backtest's folds, before ``as_of``.
@@ -356,16 +378,10 @@ def track_records(catalogue, series_ids, as_of: _dt.date, *, model="default", se
     log score on the same folds.
     """
     from drillcast.evaluation.backtest import MIN_BACKTEST_YEARS
-    from drillcast.evaluation.backtest import backtest as _backtest
 
-    names = {sid: _model_for(catalogue, sid, model) for sid in series_ids}
     out = {}
-    by_model: dict[str, list] = {}
-    for sid in series_ids:
-        by_model.setdefault(names[sid], []).append(sid)
-    for name, sids in by_model.items():
-        res = _backtest(catalogue, sids, models=list(dict.fromkeys([name, "uniform"])), seed=seed,
-                        truth_as_of=as_of, summary=False, counts=counts)
+    for name, sids, res in track_record_backtests(catalogue, series_ids, as_of, model=model, seed=seed,
+                                                  counts=counts):
         by = {(r["series"], r["model"]): r for r in res.summary}
         years_of: dict[str, set] = {}
         for f in res.folds:
@@ -576,3 +592,8 @@ def figure(kind: str, catalogue, series: str, *, as_of=None, model: str = "defau
         plotting_scores.plot_power_curve(curve, ax=ax)
     plotting.add_source_line(fig, catalogue.sha256, as_of)
     return fig
+
+
+# --------------------------------------------------------------------------- outlook and questions
+
+from drillcast.outlook import Answer, Outlook, SeriesOutlook, ask, outlook  # noqa: E402  (re-exported)

@@ -12,7 +12,7 @@ from drillcast.present.report import sections as _sections
 from drillcast.present.report import tracking as _tracking
 from drillcast.present.report import guide as _guide
 from drillcast.present.report.document import Doc, pdf_date, register_fonts, render, styles
-from drillcast.present.report.facts import held_events
+from drillcast.present.report.facts import skill
 from drillcast.present.report.results import analyse_all, start_batteries, with_batteries
 from drillcast.present.report.wording import ANNEX, SECTIONS
 
@@ -114,9 +114,9 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
 
     doc = Doc(styles(), A4[0] - 4.0 * cm, annex=annex)
     per_series = [s for s in ("history", "forecast", "track_record") if s in wanted]
-    from drillcast.present.report.window import series_window
+    from drillcast.present.report.window import windows as _windows
 
-    windows = [series_window(r, as_of, held_events) if r.forecast.ok else None for r in results]
+    windows = _windows(catalogue, results, as_of, seed, skill)
     _front.outlook_page(doc, results, windows, as_of, catalogue, chapters=bool(per_series))
     if "judgments" in wanted:
         doc.heading("Tracking", 0, page_break=True, key="sec-tracking")

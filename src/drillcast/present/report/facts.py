@@ -18,13 +18,9 @@ Wording rules:
 
 from __future__ import annotations
 
-import statistics
-
+from drillcast.evaluation.confidence import STALE_DAYS  # noqa: F401  (the one definition, used by the report)
 from drillcast.present.report.evidence import held_source, host
 from drillcast.present.report.wording import day_month, esc, format_p
-
-STALE_DAYS = 90
-"""A series whose check ends more than this many days before the as-of date has a coverage gap."""
 
 ALPHA_SKILL = 0.05
 
@@ -53,28 +49,23 @@ def coverage_gap(r, as_of) -> int:
 def skill(r) -> dict | None:
     """Default model against the uniform guess, year by year, from the report's one backtest.
 
-    ``{"n", "better", "from", "to", "mean", "uniform", "p", "status"}``; ``p`` is
-    the paired sign-flip permutation p-value of the mean log-score difference
-    (the backtest's own test, ``vs_baselines``), ``status`` one of ``"skill"``,
-    ``"not significant"``, ``"no skill"``.
+    :func:`drillcast.evaluation.confidence.skill_from_folds` plus ``p``, the paired
+    sign-flip permutation p-value of the mean log-score difference (the backtest's own
+    test, ``vs_baselines``), and ``status``: ``"skill"``, ``"not significant"`` or
+    ``"no skill"``.
     """
+    from drillcast.evaluation.confidence import has_skill, skill_from_folds
+
     if r.backtest is None or not r.forecast.ok:
         return None
-    by = {}
-    for f in r.backtest.folds:
-        if f["series"] == r.sid and f["lead_years"] == 0 and f["model"] in (r.forecast.model, "uniform"):
-            by.setdefault(f["year"], {})[f["model"]] = f["scores"]["log_score"]
-    pairs = [(y, v[r.forecast.model], v["uniform"]) for y, v in sorted(by.items()) if len(v) == 2]
-    if not pairs:
+    s = skill_from_folds(r.backtest.folds, r.sid, r.forecast.model)
+    if s is None:
         return None
-    summ = next((s for s in getattr(r.backtest, "summary", ()) or ()
-                 if s["series"] == r.sid and s["model"] == r.forecast.model), None)
-    v = ((summ or {}).get("vs_baselines") or {}).get("uniform") or {}
-    p = v.get("p_value")
-    mean, uni = statistics.fmean(a for _, a, _ in pairs), statistics.fmean(b for _, _, b in pairs)
-    status = "no skill" if mean <= uni else ("skill" if p is not None and p < ALPHA_SKILL else "not significant")
-    return {"n": len(pairs), "better": sum(a > b for _, a, b in pairs), "from": pairs[0][0], "to": pairs[-1][0],
-            "mean": mean, "uniform": uni, "p": p, "status": status}
+    summ = next((x for x in getattr(r.backtest, "summary", ()) or ()
+                 if x["series"] == r.sid and x["model"] == r.forecast.model), None)
+    p = (((summ or {}).get("vs_baselines") or {}).get("uniform") or {}).get("p_value")
+    status = "no skill" if not has_skill(s) else ("skill" if p is not None and p < ALPHA_SKILL else "not significant")
+    return dict(s, p=p, status=status)
 
 
 def _p(s) -> str:
@@ -112,41 +103,12 @@ def skill_cell(r, short=False) -> str:
 
 
 def confidence(r, as_of) -> tuple[str, list[str]]:
-    """(``"high"``/``"medium"``/``"low"``, reasons): how far to trust the forecast, from the data.
+    """(``"high"``/``"medium"``/``"low"``, reasons): how far to trust the forecast, from the data
+    (:func:`drillcast.evaluation.confidence.confidence_level`, the one definition)."""
+    from drillcast.evaluation.confidence import confidence_level
 
-    Start at high and step down once for each: fewer than 8 complete years
-    (twice below 4); no track record, or no skill over the uniform guess;
-    fewer than half of the events used rated high source confidence; the
-    series' check (``checked_through``) ending over :data:`STALE_DAYS` days
-    before the as-of date.
-    """
-    levels = ("high", "medium", "low")
-    down, why = 0, []
-    n = r.history.n_years
-    if n < 4:
-        down, why = 2, [f"{n} complete year{'s' if n != 1 else ''}"]
-    elif n < 8:
-        down, why = 1, [f"{n} complete years"]
-    s = skill(r)
-    if s is None:
-        down += 1
-        why.append("no track record")
-    elif s["mean"] <= s["uniform"]:
-        down += 1
-        why.append("no skill over a uniform guess")
-    held = [e for e in r.events if e["status"] == "held"]
-    if held:
-        share = sum(e["confidence"] == "high" for e in held) / len(held)
-        if share < 0.5:
-            down += 1
-            why.append(f"{100 * share:.0f} % of events high-confidence")
-    gap = coverage_gap(r, as_of)
-    if gap > STALE_DAYS:
-        down += 1
-        why.append(f"not checked in the last {gap} days")
-    if not why:
-        why.append(f"{n} years, skill in {s['better']} of {s['n']}")
-    return levels[min(down, 2)], why
+    return confidence_level(r.history.n_years, skill(r), [e["confidence"] for e in r.events if e["status"] == "held"],
+                            coverage_gap(r, as_of))
 
 
 def when(e) -> str:

@@ -10,7 +10,7 @@ fallen before the as-of date goes to To verify, never to the table. Calendar
 years are on the series pages.
 
 Everything is computed from the :class:`~.results.SeriesResults` of the run
-and their twelve-month windows (:mod:`.window`); no refit.
+and their twelve-month windows (:mod:`.window`, from :func:`drillcast.analysis.outlook`).
 """
 
 from __future__ import annotations
@@ -177,9 +177,7 @@ def outlook_page(doc: Doc, results, windows, as_of, catalogue, chapters=True, ca
     """Page 1 (see the module docstring)."""
     from reportlab.platypus import Spacer
 
-    from drillcast.present.report.window import window_end
-
-    end = window_end(as_of)
+    end = _dt.date.fromisoformat(next(w for w in windows if w)["window"]["end"]) if any(windows) else as_of
     doc.story.append(Spacer(1, 4))
     doc.para("Russian and Chinese military exercises: the next 12 months", "title")
     doc.para(f"drillcast report as of <b>{as_of.isoformat()}</b> \u00b7 outlook {_d(as_of.isoformat())} \u2013 "

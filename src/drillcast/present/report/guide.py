@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from drillcast.present.report.document import Doc
 from drillcast.present.report.facts import STALE_DAYS
-from drillcast.present.report.window import ANY_TIME_DAYS
 from drillcast.present.report.wording import ICD203_SCALE
 from drillcast.present.report.wording import esc as _esc
 
@@ -39,9 +38,9 @@ def guide(doc: Doc, results, annex: bool):
     icd203_table(doc)
     doc.heading("Page 1", 1)
     doc.para("The outlook covers the twelve months from the as-of date. 'At least one event': the probability "
-             "that an event of the series starts in that window, from each year's forecast and its start-date "
-             "distribution. 'When': the start of the next event given that there is one (median and 80 % "
-             f"interval), or 'any time of year' when that interval spans {ANY_TIME_DAYS} days or more. "
+             "that an event of the series starts in that window, from joint draws of whole calendars "
+             "(drillcast outlook). 'When': the start of the next event given that there is one (median and 80 % interval), or 'any time of year' when it is "
+             "close to uniform over the months of the window. "
              "'Who, given held': the chance each tracked state takes part if the exercise is held. A series is "
              f"'not checked' when its sources were last searched more than {STALE_DAYS} days before the as-of "
              "date; what may have happened since is listed under To verify with the probability that it "
