@@ -180,8 +180,12 @@ def outlook_page(doc: Doc, results, windows, as_of, catalogue, chapters=True, ca
     end = _dt.date.fromisoformat(next(w for w in windows if w)["window"]["end"]) if any(windows) else as_of
     doc.story.append(Spacer(1, 4))
     doc.para("Russian and Chinese military exercises: the next 12 months", "title")
+    latest = catalogue.as_of(as_of).latest_report()
+    stale = f" (<b>{(as_of - latest).days} days before the as-of date</b>)" if (
+        latest is not None and (as_of - latest).days > STALE_DAYS) else ""
     doc.para(f"drillcast report as of <b>{as_of.isoformat()}</b> \u00b7 outlook {_d(as_of.isoformat())} \u2013 "
-             f"{_d(end.isoformat())} \u00b7 catalogue {catalogue.sha256[:12]}", "subtitle")
+             f"{_d(end.isoformat())} \u00b7 catalogue {catalogue.sha256[:12]}, latest report "
+             f"{latest or 'none'}{stale}", "subtitle")
     cts = [checked_through(r) for r in results]
     late = [r for r in results if coverage_gap(r, as_of) > STALE_DAYS]
     short = [r for r, w in zip(results, windows) if w is None]

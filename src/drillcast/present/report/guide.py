@@ -60,6 +60,13 @@ def guide(doc: Doc, results, annex: bool):
                        f"{_esc(get_model(DEFAULT_MODEL[k]).description)}" for k in kinds)
     more = (" (the annex scores every model and gives the methods and references)" if annex else "")
     doc.para(f"Default models: {models}. Track-record tables: {', '.join(backtest_models())}{more}.", "small")
+    doc.heading("Figures", 1)
+    doc.para("Events by date: one row per year, a bar from start to end (hatched: a date known only to the month "
+             "or year; outline: cancelled or postponed; dashed: announced), and below it the outcome of each year. "
+             "Start dates: observed starts (points) and the forecast's quantile bands of the year's first start "
+             "if held; the number above a band is the probability that the series is held that year. Past "
+             "forecasts: the probability each one-year-ahead forecast gave to what then happened (bars: the default "
+             "model; dashes: a uniform guess); bars above the dashes are years the model beat the guess.", "small")
     doc.heading("Facts and sources", 1)
     doc.para("An event the catalogue records as held is a fact, stated with its dates and the source that "
              "reports it held (a report from on or after the start where there is one, not a pre-event "

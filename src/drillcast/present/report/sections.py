@@ -47,7 +47,7 @@ def forecast_figure(r: SeriesResults, width: float):
     from drillcast.present import plotting
 
     with plotting.style():
-        fig = new_figure(width / 72, 2.35)
+        fig = new_figure(width / 72, 2.0)
         plotting.plot_date_fan(r.history, r.forecast, ax=fig.add_subplot())
     return fig
 
@@ -57,7 +57,7 @@ def track_record_figure(r: SeriesResults, width: float):
     from drillcast.present import plotting, plotting_scores
 
     with plotting.style():
-        fig = new_figure(width / 72, 2.0)
+        fig = new_figure(width / 72, 1.7)
         plotting_scores.plot_forecast_vs_outcome(r.backtest, r.sid, r.forecast.model, ax=fig.add_subplot())
     return fig
 
@@ -94,9 +94,8 @@ def _history(doc: Doc, r: SeriesResults, as_of):
     doc.para(txt)
     if not r.events:
         return
-    doc.figure(history_figure(r, doc.width), f"<b>Figure.</b> {_esc(r.name)}: every event by date (top; hatched: date known only to "
-                    f"the month or year, outline: cancelled, dashed: announced) and the outcome of each year "
-                    f"(bottom). As of {as_of}.")
+    doc.figure(history_figure(r, doc.width), f"<b>Figure.</b> {_esc(r.name)}: every event by date and the outcome of "
+                                             f"each year, as of {as_of} (how to read: How to read this report).")
 
 
 def _given(y, c):
@@ -105,11 +104,15 @@ def _given(y, c):
 
 
 def _forecast(doc: Doc, r: SeriesResults, as_of):
+    from reportlab.platypus import Paragraph
+
+    from drillcast.present.report.evidence import event_name
     from drillcast.present.report.facts import fact, held_events, skill
+    from drillcast.present.report.wording import emphasise, icd203_term, judgment_sentences
     from drillcast.present.text import start_phrase
 
     fc = r.forecast
-    doc.heading("Forecast by calendar year", 1)
+    doc.heading(SECTION_TITLES["forecast"], 1)
     if not fc.ok:
         doc.para(f"No forecast: {_esc(fc.reason)}.")
         return
@@ -118,10 +121,17 @@ def _forecast(doc: Doc, r: SeriesResults, as_of):
             s["status"] == "no skill" else "")
     doc.para(f"{base}Model <b>{_esc(fc.model)}</b> (How to read this report), fitted on {fc.n_events_used} events "
              f"over {fc.n_years_used} years.", "small")
-    for y in fc.years:
+    for y, t in zip(fc.years, judgment_sentences(fc, r.info)):
         held = held_events(r, y.year)
         if held:
-            doc.para(f"<b>{y.year}:</b> {fact(held)}.", "small")
+            xml = f"<b>{y.year}:</b> {fact(held)}."
+            if r.info.multi_event and y.count_pmf is not None:
+                more = float(sum(y.count_pmf[len(held) + 1:]))
+                xml += (f" Another event this year: {icd203_term(more)} ({pct(more)})." if more >= 0.01 else
+                        " No other event is expected this year.")
+        else:
+            xml = emphasise(_esc(event_name(t)))
+        doc.story.append(Paragraph(xml.replace(" %", "\u00a0%"), doc.s["bullet"], bulletText="\u2022"))
     parts = sorted({k for y in fc.years for k in y.participants})
     pcols = [f"{_esc(country(p))} if held" for p in parts]
     if fc.kind == "rotating":
@@ -141,13 +151,9 @@ def _forecast(doc: Doc, r: SeriesResults, as_of):
         widths = [34, 40, 90, max(110, doc.width - fixed), *[48] * len(parts)]
         right = {1, 2} | set(range(4, len(header)))
     doc.table(header, rows, widths, align_right=right)
-    for y in fc.years:
-        if y.known and not held_events(r, y.year):
-            doc.para(f"{y.year}: {_esc(y.known)}", "tiny")
     doc.space(6)
-    doc.figure(forecast_figure(r, doc.width), f"<b>Figure.</b> {_esc(r.name)}: the start date of the year's first event: observed "
-                    f"(points) and forecast quantile bands given the exercise is held; the number above a band is "
-                    f"the probability it is held. The table above gives the outcome probabilities. As of {as_of}.")
+    doc.figure(forecast_figure(r, doc.width), f"<b>Figure.</b> {_esc(r.name)}: the start of the year's first event, "
+                                              f"observed and forecast if held, as of {as_of}.")
 
 
 def _default_and_members(r: SeriesResults) -> list[str]:
@@ -206,9 +212,8 @@ def _track_record(doc: Doc, r: SeriesResults, as_of):
     if len(years) >= MIN_CHART_YEARS:
         doc.space(4)
         doc.figure(track_record_figure(r, doc.width),
-                   f"<b>Figure.</b> {_esc(r.name)}: the probability each one-year-ahead forecast gave to what "
-                   "then happened (bars: the default model; dashes: a uniform guess). Bars above the dashes are "
-                   "years the model beat the guess.")
+                   f"<b>Figure.</b> {_esc(r.name)}: the probability each past forecast gave to what then "
+                   "happened, against a uniform guess.")
 
 
 def models(doc: Doc, results, as_of):

@@ -19,7 +19,7 @@ ANNEX = ("hypotheses", "methods", "limitations", "appendix", "reproducibility")
 """Sections that go to the annex (``annex=False`` leaves them out)."""
 
 SECTION_TITLES = {
-    "judgments": "Key judgments", "history": "History", "forecast": "Forecast",
+    "judgments": "Key judgments", "history": "History", "forecast": "Forecast by calendar year",
     "track_record": "Track record", "hypotheses": "Hypothesis tests", "methods": "Methods",
     "limitations": "Limitations", "appendix": "Data appendix", "reproducibility": "Reproducibility",
 }
