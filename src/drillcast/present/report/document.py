@@ -156,7 +156,9 @@ def pdf_date(as_of: _dt.date) -> str:
     return t.strftime("D:%Y%m%d%H%M%S+00'00'")
 
 
-def render(doc: Doc, meta: dict) -> bytes:
+def render(doc: Doc, meta: dict, trace: list | None = None) -> bytes:
+    """The PDF of ``doc``; ``trace``, when given, gets ``(page, kind, text)`` for every flowable drawn
+    (kind ``"heading"`` for a bookmarked heading), so tests can check the layout."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import cm
@@ -176,6 +178,9 @@ def render(doc: Doc, meta: dict) -> bytes:
     class _Template(BaseDocTemplate):
         def afterFlowable(self, flowable):
             bm = getattr(flowable, "_bookmark", None)
+            if trace is not None:
+                text = flowable.getPlainText() if hasattr(flowable, "getPlainText") else ""
+                trace.append((self.page, "heading" if bm else type(flowable).__name__, text))
             if bm:
                 key, text, level = bm
                 self.canv.bookmarkPage(key)

@@ -59,7 +59,9 @@ def guide(doc: Doc, results, annex: bool):
     models = "; ".join(f"for {_esc(k)} series <b>{_esc(DEFAULT_MODEL[k])}</b>: "
                        f"{_esc(get_model(DEFAULT_MODEL[k]).description)}" for k in kinds)
     more = (" (the annex scores every model and gives the methods and references)" if annex else "")
-    doc.para(f"Default models: {models}. Track-record tables: {', '.join(backtest_models())}{more}.", "small")
+    doc.para(f"Default models: {models}. Track-record tables on the series pages: the default model (bold), "
+             f"the models it pools and the uniform guess (* a baseline), of {', '.join(backtest_models())}"
+             f"{more}.", "small")
     doc.heading("Figures", 1)
     doc.para("Events by date: one row per year, a bar from start to end (hatched: a date known only to the month "
              "or year; outline: cancelled or postponed; dashed: announced), and below it the outcome of each year. "

@@ -103,6 +103,14 @@ def _given(y, c):
     return None if v is None or y.p_held <= 0 else min(1.0, v / y.p_held)
 
 
+def _label_width(doc: Doc, label: str, minimum: float) -> float:
+    """A column wide enough for the longest word of its header (cells never split a word)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    head = doc.s["head"]
+    return max(minimum, max(stringWidth(w, head.fontName, head.fontSize) for w in label.split()) + 8)
+
+
 def _forecast(doc: Doc, r: SeriesResults, as_of):
     from reportlab.platypus import Paragraph
 
@@ -134,21 +142,23 @@ def _forecast(doc: Doc, r: SeriesResults, as_of):
         doc.story.append(Paragraph(xml.replace(" %", "\u00a0%"), doc.s["bullet"], bulletText="\u2022"))
     parts = sorted({k for y in fc.years for k in y.participants})
     pcols = [f"{_esc(country(p))} if held" for p in parts]
+    pw = [_label_width(doc, country(p), 44) for p in parts]
     if fc.kind == "rotating":
         cats = list(fc.categories)
         header = ["Year", *[_esc(c) for c in cats], "held", "start if held: median (80 %)", *pcols]
         rows = [[str(y.year), *[pct(y.outcomes[c]) for c in cats], pct(y.p_held), _esc(start_phrase(y.start)),
                  *[pct(_given(y, p)) for p in parts]] for y in fc.years]
-        fixed = 34 + 40 * len(cats) + 36 + 48 * len(parts)
-        widths = [34, *[40] * len(cats), 36, max(90, doc.width - fixed), *[48] * len(parts)]
+        cw = [_label_width(doc, c, 36) for c in cats]
+        fixed = 34 + sum(cw) + 36 + sum(pw)
+        widths = [34, *cw, 36, max(90, doc.width - fixed), *pw]
         right = set(range(1, len(cats) + 2)) | set(range(len(cats) + 3, len(header)))
     else:
         header = ["Year", "held", "expected count (80 %)", "start if held: median (80 %)", *pcols]
         rows = [[str(y.year), pct(y.p_held), f"{y.expected_count:.1f} ({y.count_interval[0]}\u2013"
                  f"{y.count_interval[1]})", _esc(start_phrase(y.start)), *[pct(_given(y, p)) for p in parts]]
                 for y in fc.years]
-        fixed = 34 + 40 + 90 + 48 * len(parts)
-        widths = [34, 40, 90, max(110, doc.width - fixed), *[48] * len(parts)]
+        fixed = 34 + 40 + 90 + sum(pw)
+        widths = [34, 40, 90, max(110, doc.width - fixed), *pw]
         right = {1, 2} | set(range(4, len(header)))
     doc.table(header, rows, widths, align_right=right)
     doc.space(6)
@@ -195,19 +205,16 @@ MIN_CHART_YEARS = 5
 
 
 def _track_record(doc: Doc, r: SeriesResults, as_of):
-    from drillcast.present.report.facts import skill_phrase
+    from drillcast.present.report.facts import short_name, skill_phrase
 
     doc.heading(SECTION_TITLES["track_record"], 1)
     res = r.backtest
     if res is None or not any(s["series"] == r.sid for s in res.summary):
-        doc.para(f"No track record: fewer than 5 years of history before a scorable year as of {as_of}, so "
-                 "no past forecast could be scored; treat the forecast as a base rate.")
+        doc.para(f"No track record: {count(r.history.n_years, 'complete year')} of {_esc(r.name)} known on "
+                 f"{as_of}; a past year can be scored once 5 precede it. Treat the forecast as a base rate.")
         return
     years = sorted({f["year"] for f in res.folds if f["series"] == r.sid})
-    more = "; the annex scores every model" if getattr(doc, "annex", False) else ""
-    doc.para(f"<b>{_esc(skill_phrase(r))}</b> Backtest of {years[0]}\u2013{years[-1]} as in How to read this "
-             f"report. Below: the default model (bold), the models it pools, and the uniform guess (* baseline)"
-             f"{more}.", "small")
+    doc.para(f"<b>{_esc(short_name(r.name))}.</b> {_esc(skill_phrase(r))}", "small")
     _model_table(doc, r, _default_and_members(r))
     if len(years) >= MIN_CHART_YEARS:
         doc.space(4)
