@@ -14,6 +14,7 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 
 from drillcast.present import plotting, plotting_scores  # noqa: E402
+from drillcast.present.plot_timeline import plot_timeline  # noqa: E402
 from drillcast.evaluation.backtest import backtest  # noqa: E402
 from drillcast.data.catalogue import load_catalogue  # noqa: E402
 from drillcast.cli import main  # noqa: E402
@@ -165,7 +166,7 @@ def test_date_fan_bands_are_the_quantiles(fitted, fc):
 
 
 def test_timeline_bars_are_the_event_dates(snap):
-    ax = plotting.plot_timeline(snap, "rot")
+    ax = plot_timeline(snap, "rot")
     bars = {g: a for g, a in _by_gid(ax).items() if g.startswith("R-") and ":" not in g}
     events = {r["id"]: r for r in snap.events("rot")}
     assert set(bars) == set(events)
@@ -190,7 +191,7 @@ def test_timeline_bars_are_the_event_dates(snap):
 
 def test_announced_event_of_unknown_date_is_hollow_and_dotted(cat):
     snap = cat.as_of(dt.date(2022, 3, 1))  # R-2022 reported in January, not yet started
-    ax = plotting.plot_timeline(snap, "rot")
+    ax = plot_timeline(snap, "rot")
     mark = _by_gid(ax)["R-2022"]  # its date is known only to the year: a hollow marker, a dotted span
     assert mark.get_markerfacecolor() in ("#FFFFFF", (1.0, 1.0, 1.0, 1.0))
     assert _by_gid(ax)["R-2022:span"].get_linestyle() == ":"

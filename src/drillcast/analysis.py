@@ -14,6 +14,7 @@ backtest(catalogue, series, as_of=...)          -> BacktestResult
 track_records(catalogue, series_ids, as_of)     -> dict per series
 hypothesis_tests(catalogue, series, kind, ...)  -> TestSet
 figure(kind, catalogue, series, as_of=...)      -> matplotlib Figure
+places(catalogue, series, as_of=...)            -> EventPlaces (held events with coordinates, for the map)
 coverage(catalogue, series_ids, as_of)          -> tuple of Coverage
 outlook(catalogue, series, as_of=..., months=12) -> Outlook (the months after the as-of date)
 ask(catalogue, series, start=..., end=..., ...)  -> Answer (one question, one probability)
@@ -44,11 +45,14 @@ __all__ = [
     "forecast", "backtest", "track_records", "hypothesis_tests", "figure", "coverage", "coverage_warnings", "today",
     "ForecastSet", "TestSet", "Coverage", "resolve_series", "check_horizon", "check_as_of",
     "HORIZON_MAX", "FIGURE_KINDS", "outlook", "ask", "Outlook", "SeriesOutlook", "Answer", "track_record_backtests",
+    "MULTI_SERIES_FIGURES", "places",
 ]
 
 AS_OF_MAX_AHEAD = 366  # days past today that an as-of date may be (a forecast "as of" next year)
 FIGURE_KINDS = ("timeline", "rotation", "forecast", "datefan", "seasonality", "transition", "backtest",
-                "reliability", "power")
+                "reliability", "power", "map")
+MULTI_SERIES_FIGURES = ("map",)
+"""Figure kinds that draw several series on one figure (every series when none is given)."""
 
 
 # --------------------------------------------------------------------------- parameters
@@ -508,7 +512,32 @@ def power_curve(history, test: str = "rotation", *, alpha: float = 0.05, seed: i
     return {**meta, **_power_curve(test, history, alpha=alpha, seed=seed)}
 
 
-def figure(kind: str, catalogue, series: str, *, as_of=None, model: str = "default", horizon: int = 3,
+def places(catalogue, series=None, *, as_of=None):
+    """Where the held events of ``series`` took place, as known on ``as_of`` (the map's data).
+
+    Returns
+    -------
+    drillcast.data.places.EventPlaces
+        Held events with the catalogue's coordinates, and per series the number without them.
+    """
+    from drillcast.data.places import event_places
+
+    as_of = check_as_of(as_of)
+    return event_places(catalogue.as_of(as_of), resolve_series(catalogue, series))
+
+
+def _multi_series_figure(kind: str, catalogue, series, as_of):
+    """A figure of :data:`MULTI_SERIES_FIGURES`: every series in ``series`` on one figure."""
+    from drillcast.present.figures import new_figure
+    from drillcast.present.plot_map import map_size, plot_event_map
+
+    res = places(catalogue, series, as_of=as_of)
+    fig, ax = new_figure(map_size(res))
+    plot_event_map(res, ax=ax)
+    return fig
+
+
+def figure(kind: str, catalogue, series, *, as_of=None, model: str = "default", horizon: int = 3,
            seed: int = 0, test: str = "rotation"):
     """Compute what figure ``kind`` needs and draw it on a new (pyplot-free) Figure.
 
@@ -517,8 +546,8 @@ def figure(kind: str, catalogue, series: str, *, as_of=None, model: str = "defau
     kind : one of :data:`FIGURE_KINDS`
     catalogue : Catalogue
         The full catalogue; snapshots are taken here.
-    series : str
-        One series id.
+    series : str or list of str
+        One series id; for :data:`MULTI_SERIES_FIGURES` (``map``) any number of ids, None for all.
     as_of : datetime.date, optional
         Knowledge date: nothing reported later is used (backtests score
         against the catalogue as known on ``as_of``).
@@ -539,6 +568,10 @@ def figure(kind: str, catalogue, series: str, *, as_of=None, model: str = "defau
     horizon = check_horizon(horizon)
     _check_model(model)
     sel = resolve_series(catalogue, series)
+    if kind in MULTI_SERIES_FIGURES:
+        fig = _multi_series_figure(kind, catalogue, sel, as_of)
+        plotting.add_source_line(fig, catalogue.sha256, as_of)
+        return fig
     if len(sel) != 1:
         raise ParameterError("series", f"a figure shows one series; got {len(sel)} ({', '.join(sel[:5])}"
                                        f"{', ...' if len(sel) > 5 else ''}); give one, e.g. {sel[0]}")
@@ -547,9 +580,10 @@ def figure(kind: str, catalogue, series: str, *, as_of=None, model: str = "defau
     snap = catalogue.as_of(as_of)
     name = _model_for(catalogue, series, model)
     if kind == "timeline":
-        n_years = len({r["start"].year for r in snap.events(series)}) + 1
-        fig, ax = new_figure((7.2, min(9.0, 1.4 + 0.2 * n_years)))
-        plotting.plot_timeline(snap, series, ax=ax)
+        from drillcast.present.plot_timeline import plot_timeline, timeline_rows
+
+        fig, ax = new_figure((7.2, max(2.6, min(9.0, 1.3 + 0.16 * timeline_rows(snap, series)))))
+        plot_timeline(snap, series, ax=ax)
     elif kind == "rotation":
         fig, ax = new_figure((7.2, 0.9 + 0.32 * len(info.categories)))
         plotting.plot_rotation_grid(series_history(snap, series), ax=ax)

@@ -24,7 +24,7 @@ ISSUES_URL = "https://github.com/drillcast/drillcast/issues"
 FORMATS = ("table", "json", "csv")
 TEST_KINDS = ("rotation", "period", "compare", "break", "seasonality", "trend", "participation", "all")
 PLOT_KINDS = ("timeline", "rotation", "forecast", "datefan", "seasonality", "transition", "backtest",
-              "reliability", "power")
+              "reliability", "power", "map")
 GLOSSARY = "see 'Glossary' in the README for log score, Brier, CRPS, coverage, power, as of, checked through"
 
 # The Python parameter each library ParameterError names -> the option a user typed.
@@ -148,12 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--date", metavar="MM-DD", help="hypothesised date for the seasonality V-test (default: Rayleigh test, no date)")
     t.add_argument("--correction", choices=("holm", "bh"), default="holm", help="multiple-testing correction for 'all'")
 
-    pl = sub.add_parser("plot", help="draw a figure (one file per series)")
+    pl = sub.add_parser("plot", help="draw a figure (one file per series; map: one file for all)")
     pl.add_argument("kind", choices=PLOT_KINDS)
     _series(pl)
     _globals(pl, fmt=False, output=False)
     pl.add_argument("-o", "--output", required=True, metavar="FILE.png|svg|pdf",
-                    help="with several series, one file each: FILE-<series>.png")
+                    help="with several series, one file each: FILE-<series>.png (map: one file)")
     pl.add_argument("--model", default="default", metavar="NAME")
     pl.add_argument("--horizon", type=int, default=3, metavar="N", help="years to forecast, 1-50 (default 3)")
     pl.add_argument("--test", default="rotation", metavar="KIND", help="for 'power': which test")
