@@ -35,7 +35,8 @@ def _season(events) -> str | None:
     if len(days) < 3:
         return None
     months = Counter(d.strftime("%B") for d in days)
-    top = [m for m, _ in months.most_common(2)]
+    (m1, k1), *rest = months.most_common(2)
+    top = [m1] + [m for m, k in rest if k >= 0.25 * len(days)]
     k = sum(months[m] for m in top)
     return f"{' or '.join(top)} ({k} of {len(days)} starts)"
 

@@ -119,9 +119,10 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
     windows = _windows(catalogue, results, as_of, seed, skill)
     _front.outlook_page(doc, results, windows, as_of, catalogue, chapters=bool(per_series))
     if "judgments" in wanted:
-        doc.heading("Tracking", 0, page_break=True, key="sec-tracking")
+        doc.heading("What changed, where, and what to watch", 0, page_break=True, key="sec-tracking")
         _tracking.changes(doc, results, as_of, since)
         _tracking.live_record(doc, results, as_of, catalogue, ledger)
+        _sections.map_section(doc, results, catalogue, as_of)
         _tracking.indicators(doc, results)
     for r in results if per_series else ():
         _sections.series_chapter(doc, r, as_of, per_series)

@@ -63,6 +63,27 @@ def track_record_figure(r: SeriesResults, width: float):
     return fig
 
 
+def map_section(doc: Doc, results, catalogue, as_of):
+    """Where every held event of the reported series took place (the catalogue's coordinates), on one map."""
+    from dataclasses import replace
+
+    from drillcast import analysis
+    from drillcast.present import plotting
+    from drillcast.present.plot_map import map_size, plot_event_map
+    from drillcast.present.report.facts import short_name
+
+    places = analysis.places(catalogue, [r.sid for r in results], as_of=as_of)
+    if not places.places:
+        return
+    places = replace(places, names={r.sid: short_name(r.name) for r in results})  # names as known then
+    w, h = map_size(places, width=doc.width / 72)
+    with plotting.style():
+        fig = new_figure(w, min(h, 4.6))
+        plot_event_map(places, ax=fig.add_subplot())
+    doc.heading("Where they took place", 1, key="sec-map")
+    doc.figure(fig, f"<b>Figure.</b> Held events with a place in the catalogue, by series, as of {as_of}.")
+
+
 def series_chapter(doc: Doc, r: SeriesResults, as_of, parts):
     """One series' chapter: a heading, what the series is, then ``parts`` in order."""
     from drillcast.present.report.assumptions import assumptions
