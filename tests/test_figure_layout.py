@@ -205,9 +205,11 @@ def test_plot_kinds_have_clean_layout(catalogues, which, series, kind):
 
 
 @pytest.mark.parametrize("which", ["bundled", "crowded"])
-def test_map_of_every_series_has_clean_layout(catalogues, which):
-    """All series on one map: markers at shared places, long series names, labels that may not fit."""
-    fig = make_figure("map", catalogues[which], None, as_of=AS_OF)
+@pytest.mark.parametrize("kind", ["map", "outlook"])
+def test_figures_of_every_series_have_clean_layout(catalogues, which, kind):
+    """All series on one map (markers at shared places, long names, labels that may not fit) and on one
+    12-month calendar (a row per series, reasons for missing forecasts, announced events)."""
+    fig = make_figure(kind, catalogues[which], None, as_of=AS_OF)
     assert layout_problems(fig) == []
 
 

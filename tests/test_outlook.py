@@ -41,7 +41,7 @@ def forecast_2026(cat):
     return analysis.forecast(cat, as_of=JAN1, horizon=1, track_record=False)
 
 
-def _mc(p, n=20_000, k=5.0):
+def _mc(p, n=10_000, k=5.0):
     """A generous Monte Carlo tolerance (paths share parameter draws, so a few binomial errors, plus a floor)."""
     return k * (p * (1 - p) / n) ** 0.5 + 0.01
 
@@ -223,3 +223,58 @@ def test_bad_questions_name_the_parameter(cat, kw, parameter):
     with pytest.raises(ParameterError) as e:
         _ask(cat, **kw)
     assert e.value.parameter == parameter
+
+
+def _one_series_catalogue(folder, months):
+    from drillcast.data.catalogue import load_catalogue
+    from tests.conftest import REC_SERIES, write_catalogue
+
+    series = dict(REC_SERIES, id="s", events_per_year="single", regular_participants="", checked_through="2025-12-31")
+    events = [{"id": f"S-{y}", "series": "s", "start_date": f"{y}-{months[i % len(months)]:02d}-15"}
+              for i, y in enumerate(range(2002, 2026))]
+    return load_catalogue(write_catalogue(folder, events, [series]))
+
+
+def test_flat_timing_is_said_as_any_time_of_year(tmp_path):
+    spread = _one_series_catalogue(tmp_path / "spread", [1, 7, 4, 10, 2, 8, 5, 11, 3, 9, 6, 12])
+    seasonal = _one_series_catalogue(tmp_path / "seasonal", [9])
+    o = analysis.outlook(spread, as_of=D(2026, 1, 1))["s"]
+    assert o.any_time_of_year and o.to_dict()["next_start"]["median"] == "any time of year"
+    assert "any time of year" in analysis.outlook(spread, as_of=D(2026, 1, 1)).summary()
+    s = analysis.outlook(seasonal, as_of=D(2026, 1, 1))["s"]
+    assert not s.any_time_of_year and D.fromisoformat(s.next_start["median"]).month == 9
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def test_outlook_command_gives_the_library_numbers(late, capsys):
+    import json
+
+    from drillcast.cli import main
+
+    assert main(["outlook", "--as-of", "2026-12-07", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["series"] == late.to_dict()["series"]
+    assert main(["outlook", "--series", "russia-strategic", "--as-of", "2026-12-07", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("kind,series,p_any,expected_count,next_start_median")
+    assert [x.split(",")[0] for x in lines[1:]] == ["series", "to_verify"] and "Tsentr-2026" in lines[2]
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["outlook", "--months", "0"], "--months: 0 is not allowed"),
+    (["ask", "--series", "russia-strategic", "--between", "2027-05-01", "2027-01-01"], "--between: 2027-01-01 is before"),
+    (["ask", "--series", "russia-strategic", "--year", "2027", "--direction", "nrth"], "--direction: unknown direction"),
+    (["ask", "--series", "joint-sea", "--year", "2027", "--direction", "north"], "--direction: 'joint-sea' does not"),
+    (["ask", "--series", "russia-strategic", "--year", "2027", "--participant", "QQQ"], "--participant: 'QQQ' is not"),
+    (["ask", "--series", "russia-strategic", "--year", "2027", "--at-least", "0"], "--at-least: 0 is not allowed"),
+    (["ask", "--series", "russia-strategic", "--year", "2090"], "--year: the window 2090-01-01 to 2090-12-31 lies "
+                                                                "wholly beyond"),
+    (["ask", "--series", "russia-strategic", "--between", "2027-13-01", "2027-12-31"], "--between date"),
+])
+def test_bad_outlook_and_questions_exit_2_with_one_line(argv, needle, capsys):
+    from drillcast.cli import main
+
+    assert main([*argv, "--as-of", "2026-12-07"]) == 2
+    err = capsys.readouterr().err
+    assert needle in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err

@@ -19,7 +19,8 @@ coverage(catalogue, series_ids, as_of)          -> tuple of Coverage
 outlook(catalogue, series, as_of=..., months=12) -> Outlook (the months after the as-of date)
 ask(catalogue, series, start=..., end=..., ...)  -> Answer (one question, one probability)
 
-``outlook`` and ``ask`` live in :mod:`drillcast.outlook` and are re-exported here.
+``outlook`` and ``ask`` check their parameters here and compute in :mod:`drillcast.outlook`
+(results: :class:`~drillcast.outlook.Outlook`, :class:`~drillcast.outlook.Answer`).
 
 Examples
 --------
@@ -44,14 +45,13 @@ from drillcast.errors import ParameterError, did_you_mean
 __all__ = [
     "forecast", "backtest", "track_records", "hypothesis_tests", "figure", "coverage", "coverage_warnings", "today",
     "ForecastSet", "TestSet", "Coverage", "resolve_series", "check_horizon", "check_as_of",
-    "HORIZON_MAX", "FIGURE_KINDS", "outlook", "ask", "Outlook", "SeriesOutlook", "Answer", "track_record_backtests",
-    "MULTI_SERIES_FIGURES", "places",
+    "HORIZON_MAX", "FIGURE_KINDS", "MULTI_SERIES_FIGURES", "places", "outlook", "ask", "track_record_backtests",
 ]
 
 AS_OF_MAX_AHEAD = 366  # days past today that an as-of date may be (a forecast "as of" next year)
 FIGURE_KINDS = ("timeline", "rotation", "forecast", "datefan", "seasonality", "transition", "backtest",
-                "reliability", "power", "map")
-MULTI_SERIES_FIGURES = ("map",)
+                "reliability", "power", "map", "outlook")
+MULTI_SERIES_FIGURES = ("map", "outlook")
 """Figure kinds that draw several series on one figure (every series when none is given)."""
 
 
@@ -526,14 +526,22 @@ def places(catalogue, series=None, *, as_of=None):
     return event_places(catalogue.as_of(as_of), resolve_series(catalogue, series))
 
 
-def _multi_series_figure(kind: str, catalogue, series, as_of):
+def _multi_series_figure(kind: str, catalogue, series, as_of, seed: int):
     """A figure of :data:`MULTI_SERIES_FIGURES`: every series in ``series`` on one figure."""
     from drillcast.present.figures import new_figure
-    from drillcast.present.plot_map import map_size, plot_event_map
 
-    res = places(catalogue, series, as_of=as_of)
-    fig, ax = new_figure(map_size(res))
-    plot_event_map(res, ax=ax)
+    if kind == "map":
+        from drillcast.present.plot_map import map_size, plot_event_map
+
+        res = places(catalogue, series, as_of=as_of)
+        fig, ax = new_figure(map_size(res))
+        plot_event_map(res, ax=ax)
+    else:
+        from drillcast.present.plot_outlook import outlook_size, plot_outlook_calendar
+
+        res = outlook(catalogue, series, as_of=as_of, months=12, seed=seed)
+        fig, ax = new_figure(outlook_size(res))
+        plot_outlook_calendar(res, ax=ax)
     return fig
 
 
@@ -547,7 +555,8 @@ def figure(kind: str, catalogue, series, *, as_of=None, model: str = "default", 
     catalogue : Catalogue
         The full catalogue; snapshots are taken here.
     series : str or list of str
-        One series id; for :data:`MULTI_SERIES_FIGURES` (``map``) any number of ids, None for all.
+        One series id; for :data:`MULTI_SERIES_FIGURES` (``map``, ``outlook``: the 12-month calendar) any
+        number of ids, None for all.
     as_of : datetime.date, optional
         Knowledge date: nothing reported later is used (backtests score
         against the catalogue as known on ``as_of``).
@@ -569,7 +578,7 @@ def figure(kind: str, catalogue, series, *, as_of=None, model: str = "default", 
     _check_model(model)
     sel = resolve_series(catalogue, series)
     if kind in MULTI_SERIES_FIGURES:
-        fig = _multi_series_figure(kind, catalogue, sel, as_of)
+        fig = _multi_series_figure(kind, catalogue, sel, as_of, seed)
         plotting.add_source_line(fig, catalogue.sha256, as_of)
         return fig
     if len(sel) != 1:
@@ -630,4 +639,96 @@ def figure(kind: str, catalogue, series, *, as_of=None, model: str = "default", 
 
 # --------------------------------------------------------------------------- outlook and questions
 
-from drillcast.outlook import Answer, Outlook, SeriesOutlook, ask, outlook  # noqa: E402  (re-exported)
+
+def outlook(catalogue, series=None, *, as_of=None, months: int = 12, seed: int = 0, skills=None):
+    """What to expect of each series in the ``months`` months after ``as_of``.
+
+    Parameters
+    ----------
+    catalogue : Catalogue
+        The full catalogue (snapshots are taken here).
+    series : str, list of str or None
+        Series ids, comma-separated ids, or None / "all".
+    as_of : datetime.date, optional
+        Knowledge date (default: today, UTC); the window starts on it.
+    months : int
+        Length of the window, 1 to 36: from ``as_of`` to the day before the same
+        date ``months`` later (``as_of`` 2026-01-01, 12 months: the year 2026).
+    seed : int
+        Seeds the draws of whole calendars (:data:`drillcast.outlook.N_PATHS` per series).
+    skills : dict, optional
+        ``{series: skill}`` (:func:`drillcast.evaluation.confidence.skill_from_folds`) from a backtest
+        the caller already ran on the same folds (the report's); default: run
+        :func:`track_record_backtests` here.
+
+    Returns
+    -------
+    drillcast.outlook.Outlook
+        Series sorted by the median of their next start (series without one last).
+
+    Examples
+    --------
+    >>> import datetime
+    >>> from drillcast import analysis, load_catalogue
+    >>> o = analysis.outlook(load_catalogue(), "russia-strategic", as_of=datetime.date(2026, 12, 7))  # doctest: +SKIP
+    >>> o["russia-strategic"].next_start["median"][:4]  # doctest: +SKIP
+    '2027'
+    """
+    from drillcast.evaluation.confidence import skill_from_folds
+    from drillcast.outlook import check_months, outlook_of
+
+    as_of = check_as_of(as_of)
+    months = check_months(months)
+    sel = resolve_series(catalogue, series)
+    if skills is None:
+        skills = {sid: skill_from_folds(res.folds, sid, name)
+                  for name, sids, res in track_record_backtests(catalogue, sel, as_of, seed=seed) for sid in sids}
+    return outlook_of(catalogue, sel, as_of=as_of, months=months, seed=seed, skills=skills,
+                      warnings=coverage_warnings(catalogue, sel, as_of))
+
+
+def ask(catalogue, series, *, start, end, direction=None, participants=(), at_least: int = 1, as_of=None,
+        seed: int = 0):
+    """The probability that at least ``at_least`` events of ``series`` start between ``start`` and ``end``.
+
+    Parameters
+    ----------
+    catalogue : Catalogue
+    series : str
+        One series id.
+    start, end : datetime.date
+        The window, both days included (a calendar year: 1 January to 31 December).
+    direction : str, optional
+        Count only events of this direction (rotating series).
+    participants : iterable of str
+        Count only events in which every one of these countries (ISO3, tracked for the
+        series) takes part.
+    at_least : int
+        Events needed for "yes", 1 or more.
+    as_of : datetime.date, optional
+        Knowledge date (default: today, UTC).
+    seed : int
+
+    Returns
+    -------
+    drillcast.outlook.Answer
+        Resolved (probability 1 or 0, with the events and sources) when the catalogue
+        already settles the question: held events satisfy it, or the window ends on or
+        before ``min(as_of, checked_through)``.
+
+    Raises
+    ------
+    ParameterError
+        ``end`` before ``start``, an unknown ``direction`` or one given for a series
+        that does not rotate, an unknown or untracked country in ``participants``,
+        ``at_least`` below 1, a window beyond the forecast horizon, or a series that
+        cannot be forecast when the catalogue does not settle the question.
+    """
+    from drillcast.outlook import answer
+
+    as_of = check_as_of(as_of)
+    sel = resolve_series(catalogue, series)
+    if len(sel) != 1 or series in (None, "all"):
+        raise ParameterError("series", f"a question is about one series; got {len(sel)}; give one, e.g. {sel[0]}")
+    return answer(catalogue, sel[0], start=start, end=end, direction=direction, participants=participants,
+                  at_least=at_least, as_of=as_of, seed=seed)

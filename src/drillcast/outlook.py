@@ -16,7 +16,8 @@ counted as they are; between a series' ``checked_through`` and the as-of date
 nothing is known, so an event due there is listed *to verify* with the
 probability that it has started by now, never as an expectation.
 
-Both functions are re-exported by :mod:`drillcast.analysis`, the one orchestrator.
+The orchestrator :mod:`drillcast.analysis` checks the parameters and calls :func:`outlook_of`
+and :func:`answer` (its ``outlook`` and ``ask``); this module sits below it and never calls it.
 """
 
 from __future__ import annotations
@@ -28,10 +29,10 @@ from dataclasses import dataclass, field
 from drillcast import __version__
 from drillcast.errors import ParameterError, did_you_mean
 
-__all__ = ["outlook", "ask", "Outlook", "SeriesOutlook", "Answer", "add_months", "N_PATHS", "SPAN_YEARS",
-           "MONTHS_MAX", "ANY_TIME"]
+__all__ = ["outlook_of", "answer", "check_months", "Outlook", "SeriesOutlook", "Answer", "add_months", "N_PATHS",
+           "SPAN_YEARS", "MONTHS_MAX", "ANY_TIME"]
 
-N_PATHS = 20_000  # joint draws of whole calendars per series: Monte Carlo error <= 0.0035 on a probability
+N_PATHS = 10_000  # joint draws of whole calendars per series: Monte Carlo error about 0.005 at p = 0.5
 SPAN_YEARS = 4  # years simulated from the as-of year (every window of up to MONTHS_MAX months fits)
 MONTHS_MAX = 36
 FLAT_BELOW = 0.2  # total variation from uniform over the window's months under which timing is "any time of year"
@@ -72,7 +73,7 @@ class _Fitted:
     facts: tuple
 
 
-def _fit(catalogue, snap, sid: str, as_of: _dt.date, last_year: int, seed: int, n: int) -> _Fitted:
+def _fit(snap, sid: str, as_of: _dt.date, last_year: int, seed: int, n: int) -> _Fitted:
     from drillcast.forecasting import Forecaster
     from drillcast.windows import facts_of, simulate
 
@@ -134,6 +135,15 @@ class SeriesOutlook:
     checked_through : datetime.date
     reason : str
         Why there is no forecast ('' when there is one).
+    start_density : tuple of float
+        For each day of the window, the expected number of events not yet known as held
+        that start that day (the share of paths with such a start): the start-date density
+        weighted by the chance of an event, as the calendar figure draws it. Its sum is the
+        expected count less the facts. Empty when there is no forecast.
+    window_events : tuple of dict
+        Events the catalogue already records in the window: ``{"id", "name", "status"
+        ("held" or "announced"), "start" (as written), "low", "high" (ISO: the first and
+        last possible day of the start), "label"}``, by start.
     """
 
     series: str
@@ -151,6 +161,8 @@ class SeriesOutlook:
     skill: str
     checked_through: _dt.date
     reason: str = ""
+    start_density: tuple = field(default=(), compare=False, repr=False)
+    window_events: tuple = field(default=(), compare=False, repr=False)
 
     def to_dict(self) -> dict:
         ns = None
@@ -214,26 +226,29 @@ class Outlook:
         """One row per series (``kind`` = "series") and per event to verify (``kind`` = "to_verify")."""
         import pandas as pd
 
-        rows = []
+        rows, extra = [], {}
         for s in self.series:
-            row = {"kind": "series", "series": s.series, "p_any": s.p_any, "expected_count": s.expected_count}
+            row = {"kind": "series", "series": s.series, "p_any": _r(s.p_any), "expected_count": _r(s.expected_count)}
             ns = s.next_start or {}
             row.update({"next_start_median": ANY_TIME if s.any_time_of_year else ns.get("median"),
                         "next_start_q10": ns.get("q10"), "next_start_q90": ns.get("q90")})
-            row.update({f"p_{k}": v for k, v in (s.directions or {}).items()})
+            more = {f"p_{k}": _r(v) for k, v in (s.directions or {}).items()}
             for c, p in s.participants.items():
-                row[f"{c}_given_event"], row[f"{c}_overall"] = p["given_event"], p["overall"]
-            row.update({"confidence": s.confidence, "skill": s.skill,
-                        "checked_through": s.checked_through.isoformat()})
+                more[f"{c}_given_event"], more[f"{c}_overall"] = _r(p["given_event"]), _r(p["overall"])
+            extra.update(dict.fromkeys(more))
+            row.update(more, confidence=s.confidence, skill=s.skill, checked_through=s.checked_through.isoformat())
             rows.append(row)
         for s in self.series:
             for t in s.to_verify:
                 rows.append({"kind": "to_verify", "series": s.series, "name": t["name"], "year": t["year"],
                              "direction": t["direction"], "announced": t["announced"],
                              "due_median": t["due"]["median"], "due_q10": t["due"]["q10"],
-                             "due_q90": t["due"]["q90"], "p_started": t["p_started"],
+                             "due_q90": t["due"]["q90"], "p_started": _r(t["p_started"]),
                              "checked_through": s.checked_through.isoformat()})
-        return pd.DataFrame(rows)
+        columns = ["kind", "series", "p_any", "expected_count", "next_start_median", "next_start_q10",
+                   "next_start_q90", *extra, "confidence", "skill", "checked_through", "name", "year", "direction",
+                   "announced", "due_median", "due_q10", "due_q90", "p_started"]
+        return pd.DataFrame(rows, columns=columns).astype({"year": "Int64"})
 
     def summary(self) -> str:
         """The text of ``drillcast outlook``."""
@@ -245,7 +260,7 @@ class Outlook:
 # --------------------------------------------------------------------------- outlook
 
 
-def _check_months(months) -> int:
+def check_months(months) -> int:
     if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= MONTHS_MAX:
         raise ParameterError("months", f"{months!r} is not allowed; give a whole number of months from 1 to "
                                        f"{MONTHS_MAX}")
@@ -296,16 +311,33 @@ def _to_verify(f: _Fitted, snap, as_of: _dt.date) -> list:
     return out
 
 
+def _window_events(snap, f: _Fitted, start: _dt.date, end: _dt.date) -> tuple:
+    """Held and announced events of the series whose start may fall in ``[start, end]``, by start."""
+    out = []
+    for r in snap.events(f.sid):
+        if r["status"] not in ("held", "announced") or r["start"].high < start or r["start"].low > end:
+            continue
+        label = ((r["direction"] if r["direction"] in f.info.directions else "other") if f.info.rotating
+                 else "held")
+        out.append({"id": r["id"], "name": r["name"], "status": r["status"], "start": r["start"].text,
+                    "low": r["start"].low.isoformat(), "high": r["start"].high.isoformat(), "label": label})
+    return tuple(out)
+
+
 def _series_outlook(f: _Fitted, snap, as_of, start, end, months, skill, confidence) -> SeriesOutlook:
     import numpy as np
 
     ct = snap.checked_through(f.sid)
     common = dict(series=f.sid, series_name=f.info.name, model=f.forecast.model, confidence=confidence[0],
-                  confidence_reasons=tuple(confidence[1]), skill=skill, checked_through=ct)
+                  confidence_reasons=tuple(confidence[1]), skill=skill, checked_through=ct,
+                  window_events=_window_events(snap, f, start, end))
     if f.paths is None:
         return SeriesOutlook(p_any=None, expected_count=None, next_start=None, any_time_of_year=False,
                              directions=None, participants={}, to_verify=(), reason=f.forecast.reason, **common)
     p = f.paths
+    inside = p._in(start, end)
+    density = np.bincount(p.days[inside] - start.toordinal(), minlength=(end - start).days + 1) / p.n
+    common["start_density"] = tuple(float(round(v, 6)) for v in density)
     facts = p.facts_in(start, end)
     count = p.counts(start, end) + len(facts)
     first, year_idx = p.first(start, end)
@@ -336,73 +368,27 @@ def _series_outlook(f: _Fitted, snap, as_of, start, end, months, skill, confiden
                          to_verify=tuple(_to_verify(f, snap, as_of)), **common)
 
 
-def _skills(catalogue, fitted: list, as_of, seed) -> dict:
-    """Per series, the track record (:func:`drillcast.evaluation.confidence.skill_from_folds`)."""
-    from drillcast.analysis import track_record_backtests
-    from drillcast.evaluation.confidence import skill_from_folds
+def outlook_of(catalogue, series_ids, *, as_of: _dt.date, months: int, seed: int, skills: dict,
+               warnings=()) -> Outlook:
+    """The outlook of checked ``series_ids`` (see :func:`drillcast.analysis.outlook`, which checks and calls this).
 
-    ok = [f.sid for f in fitted if f.forecast.ok]
-    out = {}
-    for name, sids, res in track_record_backtests(catalogue, ok, as_of, seed=seed) if ok else ():
-        for sid in sids:
-            out[sid] = skill_from_folds(res.folds, sid, name)
-    return out
-
-
-def outlook(catalogue, series=None, *, as_of=None, months: int = 12, seed: int = 0, skills=None) -> Outlook:
-    """What to expect of each series in the ``months`` months after ``as_of``.
-
-    Parameters
-    ----------
-    catalogue : Catalogue
-        The full catalogue (snapshots are taken here).
-    series : str, list of str or None
-        Series ids, comma-separated ids, or None / "all".
-    as_of : datetime.date, optional
-        Knowledge date (default: today, UTC); the window starts on it.
-    months : int
-        Length of the window, 1 to 36: from ``as_of`` to the day before the same
-        date ``months`` later (``as_of`` 2026-01-01, 12 months: the year 2026).
-    seed : int
-        Seeds the draws of whole calendars (:data:`N_PATHS` per series).
-    skills : dict, optional
-        ``{series: skill}`` (:func:`drillcast.evaluation.confidence.skill_from_folds`) from a backtest
-        the caller already ran on the same folds (the report's); default: run
-        :func:`drillcast.analysis.track_record_backtests` here.
-
-    Returns
-    -------
-    Outlook
-        Series sorted by the median of their next start (series without one last).
-
-    Examples
-    --------
-    >>> import datetime
-    >>> from drillcast import analysis, load_catalogue
-    >>> o = analysis.outlook(load_catalogue(), "russia-strategic", as_of=datetime.date(2026, 12, 7))  # doctest: +SKIP
-    >>> o["russia-strategic"].next_start["median"][:4]  # doctest: +SKIP
-    '2027'
+    ``skills`` maps each series to its track record (:func:`drillcast.evaluation.confidence.skill_from_folds`).
     """
-    from drillcast.analysis import check_as_of, coverage_warnings, resolve_series
     from drillcast.evaluation.confidence import confidence_level, skill_short
 
-    as_of = check_as_of(as_of)
-    months = _check_months(months)
-    sel = resolve_series(catalogue, series)
+    sel = list(series_ids)
     start, end = as_of, add_months(as_of, months) - _dt.timedelta(days=1)
     snap = catalogue.as_of(as_of)
-    fitted = [_fit(catalogue, snap, sid, as_of, end.year, seed, N_PATHS) for sid in sel]
-    skills = _skills(catalogue, fitted, as_of, seed) if skills is None else skills
+    fitted = [_fit(snap, sid, as_of, end.year, seed, N_PATHS) for sid in sel]
     out = []
     for f in fitted:
-        s = skills.get(f.sid)
+        s = skills.get(f.sid) if f.forecast.ok else None  # as the report: no forecast, no track record
         gap = max(0, (as_of - snap.checked_through(f.sid)).days)
         conf = confidence_level(f.history.n_years, s, [e["confidence"] for e in snap.events(f.sid)
                                                        if e["status"] == "held"], gap)
         out.append(_series_outlook(f, snap, as_of, start, end, months, skill_short(s), conf))
     out.sort(key=lambda o: (o.next_start is None, o.next_start["median"] if o.next_start else "", o.series))
-    return Outlook(as_of, start, end, months, seed, catalogue.sha256, tuple(out),
-                   coverage_warnings(catalogue, sel, as_of))
+    return Outlook(as_of, start, end, months, seed, catalogue.sha256, tuple(out), tuple(warnings))
 
 
 # --------------------------------------------------------------------------- ask
@@ -470,15 +456,10 @@ def _check_day(value, parameter: str) -> _dt.date:
     return value
 
 
-def _check_question(catalogue, series, start, end, direction, participants, at_least):
+def _check_question(catalogue, sid, start, end, direction, participants, at_least):
     """The checked question: (series id, info, start, end, direction, participants, at_least)."""
-    from drillcast.analysis import resolve_series
     from drillcast.data.countries import is_code
 
-    sel = resolve_series(catalogue, series)
-    if len(sel) != 1 or series in (None, "all"):
-        raise ParameterError("series", f"a question is about one series; got {len(sel)}; give one, e.g. {sel[0]}")
-    sid = sel[0]
     info = catalogue.series[sid]
     start, end = _check_day(start, "start"), _check_day(end, "end")
     if end < start:
@@ -509,9 +490,9 @@ def _check_question(catalogue, series, start, end, direction, participants, at_l
     return sid, info, start, end, direction, tuple(dict.fromkeys(parts)), at_least
 
 
-def _question_text(sid, info, start, end, direction, parts, k) -> str:
+def _question_text(sid, start, end, direction, parts, k) -> str:
     what = "an event" if k == 1 else f"at least {k} events"
-    s = f"Will {what} of {sid} ({info.name}) start between {start} and {end}"
+    s = f"Will {what} of {sid} start between {start} and {end}"
     if direction:
         s += f", of direction {direction}"
     if parts:
@@ -531,47 +512,12 @@ def _criterion(sid, start, end, direction, parts, k) -> str:
             "(an event recorded later resolves it then)")
 
 
-def ask(catalogue, series, *, start, end, direction=None, participants=(), at_least: int = 1, as_of=None,
-        seed: int = 0) -> Answer:
-    """The probability that at least ``at_least`` events of ``series`` start between ``start`` and ``end``.
-
-    Parameters
-    ----------
-    catalogue : Catalogue
-    series : str
-        One series id.
-    start, end : datetime.date
-        The window, both days included (a calendar year: 1 January to 31 December).
-    direction : str, optional
-        Count only events of this direction (rotating series).
-    participants : iterable of str
-        Count only events in which every one of these countries (ISO3, tracked for the
-        series) takes part.
-    at_least : int
-        Events needed for "yes", 1 or more.
-    as_of : datetime.date, optional
-        Knowledge date (default: today, UTC).
-    seed : int
-
-    Returns
-    -------
-    Answer
-        Resolved (probability 1 or 0, with the events and sources) when the catalogue
-        already settles the question: held events satisfy it, or the window ends on or
-        before ``min(as_of, checked_through)``.
-
-    Raises
-    ------
-    ParameterError
-        ``end`` before ``start``, an unknown ``direction`` or one given for a series
-        that does not rotate, an unknown or untracked country in ``participants``,
-        ``at_least`` below 1, a window beyond the forecast horizon, or a series that
-        cannot be forecast when the catalogue does not settle the question.
-    """
+def answer(catalogue, series: str, *, start, end, direction=None, participants=(), at_least: int = 1,
+           as_of: _dt.date, seed: int = 0) -> Answer:
+    """The answer to a question about one known series (see :func:`drillcast.analysis.ask`, which checks
+    ``series`` and ``as_of`` and calls this)."""
     from drillcast._params import HORIZON_MAX
-    from drillcast.analysis import check_as_of
 
-    as_of = check_as_of(as_of)
     sid, info, start, end, direction, parts, k = _check_question(catalogue, series, start, end, direction,
                                                                  participants, at_least)
     snap = catalogue.as_of(as_of)
@@ -581,13 +527,12 @@ def ask(catalogue, series, *, start, end, direction=None, participants=(), at_le
         whole = "wholly " if start.year > limit else ""
         raise ParameterError("end", f"the window {start} to {end} lies {whole}beyond the forecast horizon "
                                     f"(forecasts as of {as_of} reach {limit}-12-31); ask about an earlier window")
-    question = {"text": _question_text(sid, info, start, end, direction, parts, k), "series": sid,
+    question = {"text": _question_text(sid, start, end, direction, parts, k), "series": sid,
                 "start": start.isoformat(), "end": end.isoformat(), "direction": direction,
                 "participants": list(parts), "at_least": k}
-    from drillcast.windows import facts_of
+    from drillcast.windows import facts_of, qualifying_facts
 
-    facts = [f for f in facts_of(snap, sid) if start <= f.day <= end and (direction is None or f.label == direction)
-             and set(parts) <= f.participants]
+    facts = qualifying_facts(facts_of(snap, sid), start, end, direction=direction, participants=parts)
     resolution = {"criterion": _criterion(sid, start, end, direction, parts, k), "resolves_by": end.isoformat(),
                   "events": [f.to_dict() for f in facts], "note": ""}
     common = dict(as_of=as_of, seed=seed, catalogue_sha256=catalogue.sha256,
@@ -599,7 +544,7 @@ def ask(catalogue, series, *, start, end, direction=None, participants=(), at_le
         resolution["note"] = (f"resolved no: the window ends on or before {ev}, through which {sid} is checked, "
                               f"with {len(facts)} such event{'s' if len(facts) != 1 else ''} recorded")
         return Answer(question, 0.0, None, True, resolution, **common)
-    f = _fit(catalogue, snap, sid, as_of, end.year, seed, N_PATHS)
+    f = _fit(snap, sid, as_of, end.year, seed, N_PATHS)
     if f.paths is None:
         raise ParameterError("series", f"no forecast of {sid} as of {as_of}: {f.forecast.reason}")
     count = f.paths.counts(start, end, direction=direction, participants=parts) + len(facts)

@@ -37,7 +37,7 @@ import numpy as np
 
 from drillcast.data.history import day_of_year, days_in_year
 
-__all__ = ["Fact", "EventPaths", "simulate", "facts_of", "SMOOTH_DAYS"]
+__all__ = ["Fact", "EventPaths", "simulate", "facts_of", "qualifying_facts", "SMOOTH_DAYS"]
 
 SMOOTH_DAYS = 15
 
@@ -84,6 +84,12 @@ def facts_of(snapshot, series: str) -> tuple:
         out.append(Fact(r["id"], r["name"], r["start"].low, r["start"].text, label, frozenset(r["participants"]),
                         r["sources"][0] if r["sources"] else ""))
     return tuple(sorted(out, key=lambda f: (f.day, f.id)))
+
+
+def qualifying_facts(facts, start, end, *, direction=None, participants=()) -> list:
+    """The facts starting in ``[start, end]`` of ``direction`` (if given) with every one of ``participants``."""
+    return [f for f in facts if start <= f.day <= end and (direction is None or f.label == direction)
+            and set(participants) <= f.participants]
 
 
 @dataclass(frozen=True)
@@ -142,8 +148,7 @@ class EventPaths:
 
     def facts_in(self, lo, hi, *, direction=None, participants=()) -> list:
         """The facts starting in ``[lo, hi]`` that qualify."""
-        return [f for f in self.facts if lo <= f.day <= hi and (direction is None or f.label == direction)
-                and set(participants) <= f.participants]
+        return qualifying_facts(self.facts, lo, hi, direction=direction, participants=participants)
 
     def first(self, lo, hi) -> tuple[np.ndarray, np.ndarray]:
         """Per path, the ordinal of the first simulated start in ``[lo, hi]`` (0: none) and its year's index."""
@@ -187,19 +192,26 @@ def _draw_counts(pmf: np.ndarray, n: int, rng) -> np.ndarray:
 
 
 def _days_after(after: np.ndarray, k: np.ndarray, pmf: np.ndarray, n_days: int, rng) -> np.ndarray:
-    """(n, max k) start days drawn from ``pmf`` after each path's day ``after`` (-1 beyond each path's k)."""
+    """(n, max k) start days drawn from ``pmf`` after each path's day ``after`` (-1 beyond each path's k).
+
+    Only the ``k.sum()`` days wanted are drawn (most paths have none or one).
+    """
     width = int(k.max()) if k.size else 0
+    out = np.full((len(after), width), -1)
     if width == 0:
-        return np.full((len(after), 0), -1)
+        return out
+    rows = np.repeat(np.arange(len(after)), k)
+    cols = np.arange(len(rows)) - np.repeat(np.cumsum(k) - k, k)
     p = pmf[:n_days] / pmf[:n_days].sum()
     cdf = np.cumsum(p)
     cdf[-1] = 1.0
-    base = np.where(after >= 0, cdf[np.clip(after, 0, n_days - 1)], 0.0)[:, None]
-    v = base + rng.random((len(after), width)) * (1.0 - base)
-    day = np.minimum(np.searchsorted(cdf, v, side="left"), n_days - 1)
-    day = np.maximum(day, after[:, None] + 1)  # rounding at the top of the cdf
-    valid = (np.arange(width)[None, :] < k[:, None]) & (day < n_days)
-    return np.where(valid, day, -1)
+    a = after[rows]
+    base = np.where(a >= 0, cdf[np.clip(a, 0, n_days - 1)], 0.0)
+    day = np.minimum(np.searchsorted(cdf, base + rng.random(len(rows)) * (1.0 - base), side="left"), n_days - 1)
+    day = np.maximum(day, a + 1)  # rounding at the top of the cdf
+    ok = day < n_days
+    out[rows[ok], cols[ok]] = day[ok]
+    return out
 
 
 def simulate(forecast, history, facts, *, n: int, seed: int) -> EventPaths:

@@ -383,4 +383,8 @@ def run(args, argv) -> int:
         return run_ledger(args, argv)
     if args.command == "report":
         return cmd_report(args, argv)
+    if args.command in ("outlook", "ask"):
+        from drillcast.cli.outlook_cmd import cmd_ask, cmd_outlook
+
+        return {"outlook": cmd_outlook, "ask": cmd_ask}[args.command](args)
     return {"forecast": cmd_forecast, "backtest": cmd_backtest, "test": cmd_test, "plot": cmd_plot}[args.command](args)

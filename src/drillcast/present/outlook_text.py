@@ -15,9 +15,9 @@ def _d(iso: str, year: bool = True) -> str:
 
 
 def date_range(q: dict, flat: bool = False) -> str:
-    """'14 Sep 2027 (2 Jul - 30 Oct 2027, 80 %)' from ``{"median", "q10", "q90"}``; 'any time of year (...)' if flat."""
+    """'14 Sep 2027 (2 Jul - 30 Oct 2027)' (median and 80 % interval) from ``{"median", "q10", "q90"}``; 'any time of year (...)' if flat."""
     lo, hi = _dt.date.fromisoformat(q["q10"]), _dt.date.fromisoformat(q["q90"])
-    rng = f"{_d(q['q10'], lo.year != hi.year)} - {_d(q['q90'])}, 80 %"
+    rng = f"{_d(q['q10'], lo.year != hi.year)} - {_d(q['q90'])}"
     return f"any time of year ({rng})" if flat else f"{_d(q['median'])} ({rng})"
 
 
@@ -33,8 +33,8 @@ def _top(directions: dict | None) -> str:
 
 def _who(participants: dict) -> str:
     cells = [f"{c} {pct(p['given_event'])}" for c, p in participants.items() if p["given_event"] is not None]
-    if len(cells) > 3:
-        cells = cells[:3] + ["..."]
+    if len(cells) > 2:
+        cells = cells[:2] + ["..."]
     return ", ".join(cells) or "-"
 
 
@@ -61,7 +61,7 @@ def outlook_text(o) -> str:
         for t in s.to_verify:
             what = (f"{t['name']} (announced for {t['announced']})" if t["name"] else
                     f"an unannounced {t['year']} event")
-            due = f", due {date_range(t['due'])}" if t["due"] else ""
+            due = f", due {date_range(t['due'])}" if t["due"] else ""  # median (80 % interval)
             verify.append(f"  {s.series}: {what}{due}: started by {o.as_of} with probability {pct(t['p_started'])}")
     if verify:
         lines.append("To verify (after a series' checked_through, before the as-of date: not checked, so not "
