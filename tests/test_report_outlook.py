@@ -231,6 +231,12 @@ def test_a_held_event_cites_the_source_that_reports_it_held():
     msb = load_catalogue().events("maritime-security-belt")
     e = next(x for x in msb if x["id"] == "IRCNRU-2026-MSB")
     assert e["sources"][0].endswith("provedut-sovmestnye-morskie-ucenia.html")  # 'will hold'
+    cited = held_source(e)
+    assert cited != e["sources"][0]
+    assert (url_date(cited) or e["start"].low) >= e["start"].low
+    # undated: an address that reads as a report of the drill beats a neutral one and an announcement
+    e = _event(["https://vestikavkaza.ru/news/rossia-iran-i-kitaj-provedut-sovmestnye-morskie-ucenia.html",
+                "https://www.interfax.ru/world/1070475", "https://kyivindependent.com/russia-iran-hold-naval-drills"])
     assert held_source(e) == "https://kyivindependent.com/russia-iran-hold-naval-drills"
     # a source dated on or after the start beats any undated one; one dated before it comes last
     e = _event(["https://a.org/2026/02/10/drills-to-begin", "https://b.org/news/123",

@@ -53,46 +53,44 @@ def assumptions(doc: Doc, r, as_of):
     assume = []
     if fc.kind == "rotating":
         order = " \u2192 ".join(label_text(c) for c in r.info.directions)
-        assume.append(f"The pattern of {h.n_years} complete years continues: the rotation "
-                      f"({esc(order)}) as the model learnt it, "
-                      "with a year without an exercise possible.")
+        assume.append(f"The rotation of {h.n_years} complete years ({esc(order)}) continues as the model "
+                      "learnt it; a year without an exercise stays possible.")
     else:
         known = h.known if h.n_years else []
         yes, n = (int((h.held() & known).sum()), int(known.sum())) if h.n_years else (0, 0)
         assume.append(f"The rate of the last years continues: held in {yes} of {n} complete years"
                       + (", with recent years weighted more" if r.info.multi_event else "") + ".")
-    assume.append(f"Announced exercises are held with p = {1 - fc.p_cancel:.2f}, estimated from the catalogue's "
-                  "own announcements and what became of them (peacetime and wartime years alike).")
+    assume.append(f"Announced exercises are held with p = {1 - fc.p_cancel:.2f} (the catalogue's announcements "
+                  "and what became of them).")
     season = _season(r.events)
     if season:
         assume.append(f"Starts fall in the usual season: {esc(season)}.")
     gap = coverage_gap(r, as_of)
     if gap > STALE_DAYS:
-        assume.append(f"The {gap} days since the series was last checked ({checked_through(r)}) are unknown, "
-                      "not empty: an event may have happened (To verify on page 1).")
+        assume.append(f"The {gap} days since the last check ({checked_through(r)}) are unknown, not empty "
+                      "(To verify, page 1).")
     change = []
     if a["n"] and a["ahead"] == 0:
-        change.append(f"No announcement is to be expected: the series was {announcement_phrase(a)}; the first "
-                      "report is the event itself, so silence does not lower the odds.")
+        change.append(f"Not an announcement: the series was {announcement_phrase(a)}; the first report is the "
+                      "event itself, so silence does not lower the odds.")
     elif a["n"]:
         fm = _first_report_month(r.events)
         when = f"; first reports came most often in {fm[0]} ({fm[1]} of {fm[2]})" if fm else ""
-        change.append(f"An announcement: the series was {announcement_phrase(a)}{when}. An announced exercise "
-                      f"is held with p = {1 - fc.p_cancel:.2f}; no announcement "
+        change.append(f"An announcement: the series was {announcement_phrase(a)}{when}; none "
                       f"{a['median_days']:.0f} days before the usual start lowers the odds."
                       if a["ahead"] else f"An announcement would be new: the series was {announcement_phrase(a)}.")
     if gap > STALE_DAYS:
-        change.append(f"A check of the sources since {checked_through(r)}: an event found there settles its year.")
+        change.append(f"A check of the sources since {checked_through(r)}: an event found settles its year.")
     s = skill(r)
     if s is None or s["status"] == "no skill":
-        change.append("Any new year of data: the model has no skill, so the estimate is a base rate and moves "
-                      "with each year's outcome.")
+        change.append("Each new year of data: without skill the estimate is a base rate and moves with each "
+                      "outcome.")
     if fc.kind == "rotating":
         nxt = next((y for y in fc.years if y.outcomes and y.year > as_of.year), None)
         if nxt is not None:
             lab, p = max(((k, v) for k, v in nxt.outcomes.items() if k != "none"), key=lambda kv: kv[1])
             change.append(f"A break in the rotation: {nxt.year} is expected to be {esc(label_text(lab))} "
-                          f"({pct(p)}); another direction announced for {nxt.year} would replace the estimate.")
+                          f"({pct(p)}); another direction announced would replace the estimate.")
     doc.para("<b>Assumptions.</b> " + " ".join(assume), "small")
     if change:
         doc.para(f"<b>What would change it ({esc(short_name(r.name))}).</b> " + " ".join(change), "small")

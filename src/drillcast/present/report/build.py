@@ -116,17 +116,18 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
     per_series = [s for s in ("history", "forecast", "track_record") if s in wanted]
     from drillcast.present.report.window import windows as _windows
 
-    windows = _windows(catalogue, results, as_of, seed, skill)
+    windows, outlook = _windows(catalogue, results, as_of, seed, skill)
     _front.outlook_page(doc, results, windows, as_of, catalogue, chapters=bool(per_series))
     if "judgments" in wanted:
-        doc.heading("What changed, where, and what to watch", 0, page_break=True, key="sec-tracking")
+        doc.heading("The next 12 months in detail", 0, page_break=True, key="sec-tracking")
+        _sections.calendar_section(doc, outlook)
         _tracking.changes(doc, results, as_of, since)
         _tracking.live_record(doc, results, as_of, catalogue, ledger)
-        _sections.map_section(doc, results, catalogue, as_of)
         _tracking.indicators(doc, results)
+        _sections.map_section(doc, results, catalogue, as_of)
+    _guide.guide(doc, results, annex)
     for r in results if per_series else ():
         _sections.series_chapter(doc, r, as_of, per_series)
-    _guide.guide(doc, results, annex)
     if annex and (any(s in wanted for s in ANNEX) or "track_record" in wanted):
         doc.heading("Annex", 0, page_break=True, key="sec-annex")
         doc.para("Hypothesis tests, methods, limitations, every event with its sources, and what is needed to "

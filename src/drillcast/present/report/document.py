@@ -135,7 +135,10 @@ class Doc:
         from drillcast.present.report.canvas import FigureFlowable
 
         f = FigureFlowable(fig, self.width)
-        self.story.append(KeepTogether([f, Paragraph(caption_xml, self.s["caption"])]))
+        head = []
+        while self.story and getattr(self.story[-1], "_bookmark", None):  # a heading stays with its figure
+            head.insert(0, self.story.pop())
+        self.story.append(KeepTogether([*head, f, Paragraph(caption_xml, self.s["caption"])]))
 
     def space(self, h=6):
         from reportlab.platypus import Spacer

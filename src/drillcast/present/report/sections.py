@@ -63,6 +63,21 @@ def track_record_figure(r: SeriesResults, width: float):
     return fig
 
 
+def calendar_section(doc: Doc, outlook):
+    """The 12-month calendar: one row per series, when an event may start and how likely (page 2)."""
+    from drillcast.present import plotting
+    from drillcast.present.plot_outlook import outlook_size, plot_outlook_calendar
+
+    w, h = outlook_size(outlook, width=doc.width / 72)
+    with plotting.style():
+        fig = new_figure(w, h)
+        plot_outlook_calendar(outlook, ax=fig.add_subplot())
+    doc.heading("Calendar", 1, key="sec-calendar")
+    doc.figure(fig, f"<b>Figure.</b> The 12 months from {outlook.as_of}: per week, the expected number of starts "
+                    "(the start-date density weighted by the chance of an event), events the catalogue already "
+                    "records marked, and the chance of at least one event at the end of each row.")
+
+
 def map_section(doc: Doc, results, catalogue, as_of):
     """Where every held event of the reported series took place (the catalogue's coordinates), on one map."""
     from dataclasses import replace
@@ -78,7 +93,7 @@ def map_section(doc: Doc, results, catalogue, as_of):
     places = replace(places, names={r.sid: short_name(r.name) for r in results})  # names as known then
     w, h = map_size(places, width=doc.width / 72)
     with plotting.style():
-        fig = new_figure(w, min(h, 4.6))
+        fig = new_figure(w, min(h, 3.8))
         plot_event_map(places, ax=fig.add_subplot())
     doc.heading("Where they took place", 1, key="sec-map")
     doc.figure(fig, f"<b>Figure.</b> Held events with a place in the catalogue, by series, as of {as_of}.")

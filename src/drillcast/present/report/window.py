@@ -16,16 +16,18 @@ from __future__ import annotations
 WINDOW_MONTHS = 12
 
 
-def windows(catalogue, results, as_of, seed, skill) -> list:
-    """One dict per series of ``results`` (None where there is no forecast), in their order."""
+def windows(catalogue, results, as_of, seed, skill) -> tuple[list, object]:
+    """(one dict per series of ``results``, None where there is no forecast, in their order; the
+    :class:`~drillcast.outlook.Outlook` itself, with the series named as on ``as_of``)."""
+    from dataclasses import replace
+
     from drillcast import analysis
 
-    ok = [r for r in results if r.forecast.ok]
-    if not ok:
-        return [None] * len(results)
-    o = analysis.outlook(catalogue, [r.sid for r in ok], as_of=as_of, months=WINDOW_MONTHS, seed=seed,
-                         skills={r.sid: skill(r) for r in ok})
-    return [_read(o[r.sid], o) if r.forecast.ok else None for r in results]
+    o = analysis.outlook(catalogue, [r.sid for r in results], as_of=as_of, months=WINDOW_MONTHS, seed=seed,
+                         skills={r.sid: skill(r) for r in results})
+    names = {r.sid: r.name for r in results}
+    o = replace(o, series=tuple(replace(s, series_name=names.get(s.series, s.series_name)) for s in o.series))
+    return [_read(o[r.sid], o) if r.forecast.ok else None for r in results], o
 
 
 def _read(s, o) -> dict | None:
