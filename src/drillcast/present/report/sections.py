@@ -48,7 +48,7 @@ def forecast_figure(r: SeriesResults, width: float):
     from drillcast.present import plotting
 
     with plotting.style():
-        fig = new_figure(width / 72, 2.0)
+        fig = new_figure(width / 72, 2.35 if r.forecast.kind == "rotating" else 2.0)  # the legend lists directions
         plotting.plot_date_fan(r.history, r.forecast, ax=fig.add_subplot())
     return fig
 
