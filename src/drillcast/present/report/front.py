@@ -70,6 +70,8 @@ def when_text(w) -> str:
     if s["any_time"]:
         return "any time of year"
     a, b = _dt.date.fromisoformat(s["q10"]), _dt.date.fromisoformat(s["q90"])
+    if a == b:
+        return f"{a.day} {a.strftime('%b')} {a.year}"
     return f"{_part(s['median'])} (80 %: {a.day} {a.strftime('%b')} \u2013 {b.day} {b.strftime('%b')})"
 
 
@@ -88,14 +90,17 @@ def direction_text(w) -> str:
         return ""
     lab, p = max(d.items(), key=lambda kv: kv[1])
     what = "another exercise" if lab == "other" else label_text(lab)
+    if p >= 0.995:  # the direction is settled (announced): no false '100 %'
+        return f"{esc(what)} if held"
     return f"{esc(what)} {_ph(p)} if held"
 
 
 def _announced(r, w):
     """An announced event of the series due inside the window (a fact, with its name)."""
     lo, hi = w["window"]["start"], w["window"]["end"]
-    return [e for e in r.events if e["status"] == "announced" and e["primary"]
-            and lo <= e["start"].low.isoformat() <= hi]
+    verify = {v["name"] for v in w["to_verify"]}
+    return [e for e in r.events if e["status"] == "announced" and e["primary"] and e["name"] not in verify
+            and e["start"].high.isoformat() >= lo and e["start"].low.isoformat() <= hi]
 
 
 def _lead(results, windows):
@@ -143,9 +148,11 @@ def key_judgments(results, windows, as_of) -> list[str]:
     else:
         unsure = [(r, w) for r, w in pairs if skill(r) is None or skill(r)["status"] != "skill"]
         if unsure:
-            names = ", ".join(esc(short_name(r.name)) for r, _ in unsure[:4])
-            out.append(f"<b>Largest uncertainty.</b> The track record: for {names} the model is not significantly "
-                       "better than a uniform guess, so their numbers are base rates.")
+            names = [esc(short_name(r.name)) for r, _ in unsure[:4]]
+            names = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+            out.append(f"<b>Largest uncertainty.</b> The track record: for {names} the model has no skill, too "
+                       "short a record or no significant skill over a uniform guess, so their numbers are close "
+                       "to base rates.")
     return out
 
 
@@ -186,16 +193,16 @@ def outlook_page(doc: Doc, results, windows, as_of, catalogue, chapters=True, ca
     doc.para(f"drillcast report as of <b>{as_of.isoformat()}</b> \u00b7 outlook {_d(as_of.isoformat())} \u2013 "
              f"{_d(end.isoformat())} \u00b7 catalogue {catalogue.sha256[:12]}, latest report "
              f"{latest or 'none'}{stale}", "subtitle")
-    cts = [checked_through(r) for r in results]
+    cts = [min(checked_through(r), as_of) for r in results]  # a check recorded later is not known on as_of
     late = [r for r in results if coverage_gap(r, as_of) > STALE_DAYS]
     short = [r for r, w in zip(results, windows) if w is None]
     cov = (f"<b>Coverage:</b> {len(results)} series"
            + (f" ({', '.join(esc(short_name(r.name)) for r in short)}: too few events to forecast)" if short else "")
-           + f"; sources searched through {_d(min(cts).isoformat())}"
-           + (f"\u2013{_d(max(cts).isoformat())}" if max(cts) != min(cts) else "")
+           + ("; every series' sources searched up to the as-of date" if min(cts) == as_of else
+              f"; sources searched through {_d(min(cts).isoformat())}"
+              + (f"\u2013{_d(max(cts).isoformat())}" if max(cts) != min(cts) else ""))
            + (f"; {len(late)} series not checked in the last {STALE_DAYS} days, so an event since then would be "
-              "missing (To verify)." if late else "; every series checked within the last "
-              f"{STALE_DAYS} days."))
+              "missing (To verify)." if late else "."))
     doc.para(cov, "small")
     doc.heading("Key judgments", 0, key="sec-bottom-line", style="H2")
     for s in key_judgments(results, windows, as_of):
