@@ -163,7 +163,7 @@ def appendix(doc: Doc, results, as_of):
             doc.para("No events known.", "small")
             continue
         doc.table(["Event", "dates, status", "direction, participants", "source confidence", "sources"],
-                  rows, [118, 80, 72, 48, doc.width - 318], url_col=4)
+                  rows, [136, 72, 70, 50, doc.width - 328], url_col=4)
 
 
 def reproducibility(doc: Doc, catalogue, results, as_of, seed, horizon, command_line, version, pdf_date):
