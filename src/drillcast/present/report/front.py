@@ -103,6 +103,13 @@ def _announced(r, w):
             and e["start"].high.isoformat() >= lo and e["start"].low.isoformat() <= hi]
 
 
+def _base(r) -> str:
+    """' (no skill: base rate)' where the model's estimate is a base rate, else ''."""
+    s = skill(r)
+    return (" (no track record: base rate)" if s is None else
+            " (no skill: base rate)" if s["status"] == "no skill" else "")
+
+
 def _lead(results, windows):
     return [(r, w) for r, w in zip(results, windows) if w is not None]
 
@@ -121,7 +128,7 @@ def key_judgments(results, windows, as_of) -> list[str]:
             who = who_text(w, 3)
             dirn = direction_text(w)
             items.append(f"<b>{esc(short_name(r.name))}</b> in {_part(w['next_start']['median'])}: "
-                         f"{_ph(w['p_any'])}{', ' + dirn if dirn else ''}"
+                         f"{_ph(w['p_any'])}{esc(_base(r))}{', ' + dirn if dirn else ''}"
                          f"{', with ' + who + ' if held' if who else ''}")
         out.append("<b>What comes next.</b> " + "; ".join(items) + ".")
     else:
@@ -130,11 +137,8 @@ def key_judgments(results, windows, as_of) -> list[str]:
     top = sorted(pairs, key=lambda rw: -rw[1]["p_any"])[:3]
     bits = []
     for r, w in top:
-        s = skill(r)
-        base = (" (no track record: base rate)" if s is None else
-                " (no skill: base rate)" if s["status"] == "no skill" else "")
         dirn = direction_text(w)
-        bits.append(f"{esc(short_name(r.name))} {_ph(w['p_any'])}{esc(base)}" + (f", {dirn}" if dirn else ""))
+        bits.append(f"{esc(short_name(r.name))} {_ph(w['p_any'])}{esc(_base(r))}" + (f", {dirn}" if dirn else ""))
     out.append("<b>Most likely.</b> At least one event in the twelve months: " + "; ".join(bits) + ".")
     verify = [(r, v) for r, w in pairs for v in w["to_verify"] if v["p_happened"] >= 0.05]
     if verify:
@@ -260,7 +264,8 @@ def to_verify(doc: Doc, results, windows, as_of):
                 continue
             what = f"{esc(v['name'])} (announced)" if v["name"] else f"a {esc(short_name(r.name))} event"
             rows.append((not v["announced"], -v["p_happened"],
-                         [what, esc(_due(v)), _d(checked_through(r).isoformat()), _ph(v["p_happened"])]))
+                         [what, esc(_due(v)), _d(checked_through(r).isoformat()),
+                          _ph(v["p_happened"]) + esc(_base(r))]))
     doc.heading("To verify", 1, key="sec-to-verify", style="H3")
     if not rows and not rest:
         doc.para("Nothing: every series is checked up to the as-of date, or nothing was due since its check.",
