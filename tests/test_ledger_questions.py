@@ -102,3 +102,17 @@ def test_ask_record_verify_and_score_on_the_command_line(tmp_path, before, capsy
     assert doc["questions"]["entries"][0]["id"] == 1
     assert main(["ledger", "score", "--ledger", str(path), "--catalogue", cat]) == 0
     assert "questions (drillcast ask --record)" in capsys.readouterr().out
+
+
+def test_the_question_schema_names_what_is_wrong(tmp_path, before):
+    led = Ledger(tmp_path / "ledger.jsonl", archive=False)
+    e = record_question(led, _ask(before), before, now=NOW)
+    assert check_question_entry(e) is None
+    for k in list(e):
+        assert k in (check_question_entry({x: v for x, v in e.items() if x != k}) or ""), k
+    bad = [({"probability": 1.5}, "'probability'"), ({"seed": -1}, "'seed'"), ({"as_of": "2021-02-30"}, "'as_of'"),
+           ({"question": dict(e["question"], at_least=0)}, "at_least"),
+           ({"question": dict(e["question"], end="2020-01-01")}, "end on or after"),
+           ({"sha256": "x" * 64}, "'sha256'")]
+    for change, needle in bad:
+        assert needle in check_question_entry({**e, **change}), change

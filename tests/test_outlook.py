@@ -111,11 +111,12 @@ def test_a_calendar_year_window_gives_the_forecasts_p_held(jan, forecast_2026):
 
 def test_json_keys_are_the_contract(late):
     d = late.to_dict()
-    assert {"as_of", "window", "seed", "catalogue_sha256", "series"} <= set(d)
+    assert set(d) == {"as_of", "window", "seed", "catalogue_sha256", "series"}
     assert set(d["window"]) == {"start", "end"}
     for s in d["series"]:
-        assert {"series", "p_any", "expected_count", "next_start", "directions", "participants", "to_verify",
-                "confidence", "skill", "checked_through"} <= set(s)
+        assert set(s) - {"reason"} == {"series", "p_any", "expected_count", "next_start", "directions",
+                                       "participants", "to_verify", "confidence", "skill", "checked_through"}
+        assert ("reason" in s) == (s["p_any"] is None)
         if s["next_start"] is not None:
             assert set(s["next_start"]) == {"median", "q10", "q90"}
         for p in s["participants"].values():
@@ -149,6 +150,11 @@ def test_same_seed_same_numbers_and_months_checked(cat):
     for bad in (0, 37, 1.5, True):
         with pytest.raises(ParameterError, match="months"):
             analysis.outlook(cat, "joint-sea", as_of=TODAY, months=bad)
+    for bad in (-1, 2**32):
+        with pytest.raises(ParameterError, match="seed"):
+            analysis.outlook(cat, "joint-sea", as_of=TODAY, seed=bad)
+        with pytest.raises(ParameterError, match="seed"):
+            analysis.ask(cat, "joint-sea", start=D(2027, 1, 1), end=D(2027, 12, 31), as_of=TODAY, seed=bad)
 
 
 # --------------------------------------------------------------------------- ask
@@ -278,3 +284,31 @@ def test_bad_outlook_and_questions_exit_2_with_one_line(argv, needle, capsys):
     assert main([*argv, "--as-of", "2026-12-07"]) == 2
     err = capsys.readouterr().err
     assert needle in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_an_announcement_in_the_gap_is_listed_even_without_a_forecast(tmp_path):
+    from drillcast.data.catalogue import load_catalogue
+    from tests.conftest import REC_SERIES, write_catalogue
+
+    series = dict(REC_SERIES, id="s", events_per_year="single", regular_participants="", checked_through="2026-02-01")
+    events = [{"id": "S-2025", "series": "s", "start_date": "2025-05-01"},
+              {"id": "S-2026", "series": "s", "name": "S-2026", "start_date": "2026-06", "status": "announced",
+               "first_reported": "2026-01-10"}]
+    cat = load_catalogue(write_catalogue(tmp_path, events, [series]))
+    o = analysis.outlook(cat, as_of=TODAY)["s"]
+    assert o.p_any is None and o.reason
+    # without a dates_reported, the snapshot knows the announced year only (the codebook's knowledge rule)
+    assert o.to_verify == ({"name": "S-2026", "year": 2026, "direction": None, "announced": "2026", "due": None,
+                            "p_started": None, "recorded_that_year": 0},)
+    assert "S-2026 (announced for 2026): no forecast of whether it started" in analysis.outlook(
+        cat, as_of=TODAY).summary()
+
+
+def test_start_density_sums_to_the_expected_count_of_events_not_yet_known(late):
+    for s in late.series:
+        if s.p_any is None:
+            assert s.start_density == ()
+            continue
+        assert len(s.start_density) == (late.end - late.start).days + 1
+        held = sum(e["status"] == "held" and late.start <= D.fromisoformat(e["low"]) for e in s.window_events)
+        assert abs(sum(s.start_density) - (s.expected_count - held)) < 1e-3, s.series

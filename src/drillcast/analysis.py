@@ -675,9 +675,11 @@ def outlook(catalogue, series=None, *, as_of=None, months: int = 12, seed: int =
     '2027'
     """
     from drillcast.evaluation.confidence import skill_from_folds
+    from drillcast._params import check_seed
     from drillcast.outlook import check_months, outlook_of
 
     as_of = check_as_of(as_of)
+    seed = check_seed(seed)
     months = check_months(months)
     sel = resolve_series(catalogue, series)
     if skills is None:
@@ -724,9 +726,11 @@ def ask(catalogue, series, *, start, end, direction=None, participants=(), at_le
         ``at_least`` below 1, a window beyond the forecast horizon, or a series that
         cannot be forecast when the catalogue does not settle the question.
     """
+    from drillcast._params import check_seed
     from drillcast.outlook import answer
 
     as_of = check_as_of(as_of)
+    seed = check_seed(seed)
     sel = resolve_series(catalogue, series)
     if len(sel) != 1 or series in (None, "all"):
         raise ParameterError("series", f"a question is about one series; got {len(sel)}; give one, e.g. {sel[0]}")

@@ -7,8 +7,8 @@ A question entry sits in the same hash chain as the yearly forecasts of
 participants, at least K), the probability and its Monte Carlo error, whether the
 catalogue already settled it, the criterion in words, and what it was made from
 (``as_of``, ``seed``, ``catalogue_sha256``, ``checked_through``,
-``drillcast_version``). :data:`QUESTION_FIELDS` lists the fields every question
-entry has (:func:`check_question_entry`).
+``drillcast_version``). Its schema is :func:`drillcast._question_schema.check_question_entry`
+(standard library only, so that the ledger's reader can check every entry by its kind).
 
 :func:`score_questions` resolves each question against a later catalogue, by the
 criterion it states: *yes* as soon as the catalogue records enough held events
@@ -27,41 +27,11 @@ import statistics
 from dataclasses import dataclass
 
 from drillcast import __version__
+from drillcast._question_schema import QUESTION_FIELDS, check_question_entry, is_question
 from drillcast.errors import DataError, ParameterError
 
 __all__ = ["QUESTION_FIELDS", "is_question", "check_question_entry", "record_question", "score_questions",
            "QuestionScore"]
-
-QUESTION_FIELDS = ("id", "recorded_at", "kind", "as_of", "replayed", "series", "question", "probability", "se",
-                   "resolved", "resolution", "seed", "catalogue_sha256", "checked_through", "drillcast_version",
-                   "prev_sha256", "sha256")
-_QUESTION_KEYS = ("series", "start", "end", "direction", "participants", "at_least")
-
-
-def is_question(entry: dict) -> bool:
-    """True for a question entry (``drillcast ask --record``), False for a yearly forecast."""
-    return entry.get("kind") == "question"
-
-
-def check_question_entry(entry: dict) -> str | None:
-    """What is wrong with a question entry's fields, in words; None when it has them all with the right types."""
-    missing = [k for k in QUESTION_FIELDS if k not in entry]
-    if missing:
-        return f"question entry without {', '.join(missing)}"
-    q = entry["question"]
-    if not isinstance(q, dict) or any(k not in q for k in _QUESTION_KEYS):
-        return f"question entry whose question lacks one of {', '.join(_QUESTION_KEYS)}"
-    p = entry["probability"]
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
-        return f"question entry with probability {p!r} (a number from 0 to 1 expected)"
-    try:
-        _dt.date.fromisoformat(q["start"]), _dt.date.fromisoformat(q["end"]), _dt.date.fromisoformat(entry["as_of"])
-    except (TypeError, ValueError):
-        return "question entry with a start, end or as_of that is not a YYYY-MM-DD date"
-    if isinstance(q["at_least"], bool) or not isinstance(q["at_least"], int) or q["at_least"] < 1:
-        return f"question entry with at_least {q['at_least']!r} (a whole number, 1 or more, expected)"
-    return None
-
 
 def _utcnow() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)

@@ -26,7 +26,6 @@ import datetime as _dt
 import math
 from dataclasses import dataclass, field
 
-from drillcast import __version__
 from drillcast.errors import ParameterError, did_you_mean
 
 __all__ = ["outlook_of", "answer", "check_months", "Outlook", "SeriesOutlook", "Answer", "add_months", "N_PATHS",
@@ -123,9 +122,11 @@ class SeriesOutlook:
     to_verify : tuple of dict
         Events announced for, or forecast to start in, the unverified gap between
         ``checked_through`` and the as-of date: ``{"name", "year", "direction",
-        "announced", "due", "p_started"}`` (``announced``: the start as announced, or
-        None; ``due``: median and 80 % interval of the start, given it fell in the gap;
-        ``p_started``: probability that it has started by the as-of date).
+        "announced", "due", "p_started", "recorded_that_year"}`` (``announced``: the start
+        as announced, or None; ``due``: median and 80 % interval of the start, given it fell
+        in the gap; ``p_started``: probability that it (for a multi-event series: at least
+        one more event) has started by the as-of date; ``recorded_that_year``: events of the
+        series the catalogue already records as held that year).
     confidence : str
         high, medium or low, as the report says it (:mod:`drillcast.evaluation.confidence`).
     confidence_reasons : tuple of str
@@ -216,11 +217,12 @@ class Outlook:
         raise KeyError(sid)
 
     def to_dict(self) -> dict:
-        """The JSON document of ``drillcast outlook --format json``."""
+        """The JSON document of ``drillcast outlook --format json`` (exactly the keys of issue 21;
+        the warnings go to stderr)."""
         return {"as_of": self.as_of.isoformat(), "window": {"start": self.start.isoformat(),
                                                              "end": self.end.isoformat()},
-                "seed": self.seed, "catalogue_sha256": self.catalogue_sha256, "drillcast_version": __version__,
-                "warnings": list(self.warnings), "series": [s.to_dict() for s in self.series]}
+                "seed": self.seed, "catalogue_sha256": self.catalogue_sha256,
+                "series": [s.to_dict() for s in self.series]}
 
     def to_frame(self):
         """One row per series (``kind`` = "series") and per event to verify (``kind`` = "to_verify")."""
@@ -242,13 +244,14 @@ class Outlook:
             for t in s.to_verify:
                 rows.append({"kind": "to_verify", "series": s.series, "name": t["name"], "year": t["year"],
                              "direction": t["direction"], "announced": t["announced"],
-                             "due_median": t["due"]["median"], "due_q10": t["due"]["q10"],
-                             "due_q90": t["due"]["q90"], "p_started": _r(t["p_started"]),
+                             "due_median": (t["due"] or {}).get("median"), "due_q10": (t["due"] or {}).get("q10"),
+                             "due_q90": (t["due"] or {}).get("q90"), "p_started": _r(t["p_started"]),
+                             "recorded_that_year": t["recorded_that_year"],
                              "checked_through": s.checked_through.isoformat()})
         columns = ["kind", "series", "p_any", "expected_count", "next_start_median", "next_start_q10",
                    "next_start_q90", *extra, "confidence", "skill", "checked_through", "name", "year", "direction",
-                   "announced", "due_median", "due_q10", "due_q90", "p_started"]
-        return pd.DataFrame(rows, columns=columns).astype({"year": "Int64"})
+                   "announced", "due_median", "due_q10", "due_q90", "p_started", "recorded_that_year"]
+        return pd.DataFrame(rows, columns=columns).astype({"year": "Int64", "recorded_that_year": "Int64"})
 
     def summary(self) -> str:
         """The text of ``drillcast outlook``."""
@@ -280,34 +283,36 @@ def _flat(first, start: _dt.date, end: _dt.date, months: int) -> bool:
 
 
 def _to_verify(f: _Fitted, snap, as_of: _dt.date) -> list:
-    """Events announced for, or forecast in, the days after ``checked_through`` and before ``as_of``."""
+    """Events announced for, or forecast in, the days after ``checked_through`` and before ``as_of``.
+
+    A series that cannot be forecast lists its announced events with ``due`` and ``p_started`` None.
+    """
     import numpy as np
 
     ct = snap.checked_through(f.sid)
     lo, hi = ct + _dt.timedelta(days=1), as_of - _dt.timedelta(days=1)
-    if f.paths is None or hi < lo:
+    if hi < lo:
         return []
-    p = f.paths
-    has = p.year_has(lo, hi)  # (n, Y)
     announced = {}
     for r in snap.events(f.sid):
         if r["status"] == "announced" and r["primary"] and r["start"].low <= hi and r["start"].high >= lo:
             announced.setdefault(r["start"].year, r)
+    p = f.paths
+    years = p.years if p is not None else tuple(sorted(announced))
+    has = p.year_has(lo, hi) if p is not None else None  # (n, Y)
     out = []
-    for j, y in enumerate(p.years):
-        share = float(np.mean(has[:, j]))
+    for j, y in enumerate(years):
         ann = announced.get(y)
-        if ann is None and share < TO_VERIFY_MIN:
+        share = float(np.mean(has[:, j])) if p is not None else None
+        if ann is None and (share is None or share < TO_VERIFY_MIN):
             continue
-        days = np.where(p._in(lo, hi)[:, j, :], p.days[:, j, :], np.iinfo(np.int64).max).min(axis=1)
-        due = _quantiles(days[has[:, j]]) if has[:, j].any() else None
-        if f.info.rotating:
-            direction = ann["direction"] if ann is not None else None
-        else:
-            direction = None
-        out.append({"name": ann["name"] if ann is not None else None, "year": y, "direction": direction,
+        due = None
+        if p is not None and has[:, j].any():
+            due = _quantiles(p.first_in_year(lo, hi, j)[has[:, j]])
+        out.append({"name": ann["name"] if ann is not None else None, "year": y,
+                    "direction": ann["direction"] if ann is not None and f.info.rotating else None,
                     "announced": ann["start"].text if ann is not None else None, "due": due,
-                    "p_started": share})
+                    "p_started": share, "recorded_that_year": sum(x.day.year == y for x in f.facts)})
     return out
 
 
@@ -333,7 +338,8 @@ def _series_outlook(f: _Fitted, snap, as_of, start, end, months, skill, confiden
                   window_events=_window_events(snap, f, start, end))
     if f.paths is None:
         return SeriesOutlook(p_any=None, expected_count=None, next_start=None, any_time_of_year=False,
-                             directions=None, participants={}, to_verify=(), reason=f.forecast.reason, **common)
+                             directions=None, participants={}, to_verify=tuple(_to_verify(f, snap, as_of)),
+                             reason=f.forecast.reason, **common)
     p = f.paths
     inside = p._in(start, end)
     density = np.bincount(p.days[inside] - start.toordinal(), minlength=(end - start).days + 1) / p.n

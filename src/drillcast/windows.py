@@ -158,6 +158,10 @@ class EventPaths:
         first = d[np.arange(self.n), k]
         return np.where(first == big, 0, first), k // self.days.shape[2]
 
+    def first_in_year(self, lo, hi, j: int) -> np.ndarray:
+        """Per path, the ordinal of the first simulated start in ``[lo, hi]`` in year ``years[j]`` (int64 max: none)."""
+        return np.where(self._in(lo, hi)[:, j, :], self.days[:, j, :], np.iinfo(np.int64).max).min(axis=1)
+
     def year_has(self, lo, hi) -> np.ndarray:
         """(n, Y) bool: the year has a simulated start in ``[lo, hi]``."""
         return self._in(lo, hi).any(axis=2)

@@ -219,10 +219,10 @@ def _score(args):
     _check_output(args, inputs)
     cat = c._load(args)
     res = ledger.score(cat, today=analysis.today())
-    questions = score_questions(ledger.entries(strict=False), cat, today=analysis.today())
     if not res.verification.ok:
         warn(f"{res.verification.text()}; only the entries before it are scored: "
              f"run 'drillcast ledger verify --ledger {ledger.path}'")
+    questions = score_questions(ledger.entries(strict=False), cat, today=analysis.today())  # scored apart
     if fmt == "json":
         return emit(args, to_json({**res.to_dict(), "questions": questions.to_dict()}), inputs)
     if fmt == "csv":  # the yearly forecasts; questions in a second table, told apart by `kind`

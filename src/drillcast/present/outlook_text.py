@@ -59,10 +59,14 @@ def outlook_text(o) -> str:
     verify = []
     for s in o.series:
         for t in s.to_verify:
+            n = t["recorded_that_year"]
             what = (f"{t['name']} (announced for {t['announced']})" if t["name"] else
+                    f"another unannounced {t['year']} event ({n} recorded)" if n else
                     f"an unannounced {t['year']} event")
             due = f", due {date_range(t['due'])}" if t["due"] else ""  # median (80 % interval)
-            verify.append(f"  {s.series}: {what}{due}: started by {o.as_of} with probability {pct(t['p_started'])}")
+            when = (f": started by {o.as_of} with probability {pct(t['p_started'])}" if t["p_started"] is not None
+                    else ": no forecast of whether it started")
+            verify.append(f"  {s.series}: {what}{due}{when}")
     if verify:
         lines.append("To verify (after a series' checked_through, before the as-of date: not checked, so not "
                      "expectations):")
