@@ -127,6 +127,9 @@ def layout_problems(fig) -> list[str]:
     for ax in fig.axes:
         box = ax.bbox
         bars, marks = _data_marks(ax, renderer)
+        for gid, b in marks:
+            if b.x0 < box.x0 - TOL or b.x1 > box.x1 + TOL or b.y0 < box.y0 - TOL or b.y1 > box.y1 + TOL:
+                out.append(f"marker cut off at the axes edge: {gid}")
         for (g1, b1), (g2, b2) in itertools.combinations(bars, 2):
             nested = ":" in g1 and g1.split(":")[0] == g2.split(":")[0] and (_contains(b1, b2) or _contains(b2, b1))
             if _overlap(b1, b2) and not nested:
@@ -278,10 +281,12 @@ def test_the_check_finds_overlapping_bars_and_labels_over_bars():
         r.set_gid(gid)
         ax.add_patch(r)
     ax.plot([330], [2009], linestyle="none", marker="o", markersize=8, gid="2009:observed")
+    ax.plot([366], [2007], linestyle="none", marker="*", markersize=6, gid="RU-2007:CHN:took-part")
     ax.text(330, 2009, "2009", ha="center", va="center", fontsize=6)
     found = layout_problems(fig)
     assert "overlapping bars: RU-2008-TSENTR and RU-2008-OTHER" in found
     assert "label over a bar: 'Z' over RU-2008-TSENTR" in found
     assert "label over a marker: '2009' over 2009:observed" in found
+    assert "marker cut off at the axes edge: RU-2007:CHN:took-part" in found
     assert not any("'V'" in p or "q10-q90" in p for p in found)
     assert all(isinstance(t, Text) for t, _ in _drawn_texts(fig)[0])

@@ -168,3 +168,18 @@ def test_plot_map_cli_writes_one_file_for_several_series(tmp_path, capsys):
     first = out.read_bytes()
     assert main(["plot", "map", "--series", "joint-sea,mosi", "--as-of", "2026-12-07", "-o", str(out)]) == 0
     assert out.read_bytes() == first  # same inputs, same bytes
+
+
+def test_map_and_calendar_show_the_names_given():
+    from drillcast.present.plot_outlook import plot_outlook_calendar
+
+    cat = load_catalogue()
+    res = analysis.places(cat, ["mosi", "joint-sea"], as_of=AS_OF)
+    fig, ax = new_figure(plot_map.map_size(res))
+    plot_map.plot_event_map(res, ax=ax, names={"mosi": "Mosi as then named"})
+    n = sum(p.series == "mosi" for p in res.places)
+    assert f"Mosi as then named ({n})" in [t.get_text() for t in ax.get_legend().get_texts()]
+    out = analysis.outlook(cat, "mosi", as_of=AS_OF)
+    fig, ax = new_figure((7.2, 2.0))
+    plot_outlook_calendar(out, ax=ax, names={"mosi": "Mosi as then named"})
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Mosi as then named"]

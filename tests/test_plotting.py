@@ -445,3 +445,11 @@ def test_date_fan_of_a_seasonal_series_keeps_its_median(fitted, fc):
         if yf.start:
             assert not plotting.start_is_flat(yf)
             assert f"{yf.year}:median" in gids and f"{yf.year}:any-time" not in gids
+
+
+def test_titles_take_the_name_a_caller_gives(snap, fitted, fc):
+    """A report as of a past date passes the series name as then written; the figures show it."""
+    for ax in (plot_timeline(snap, "rot", name="Rotation as then named"),
+               plotting.plot_rotation_grid(series_history(snap, "rot"), name="Rotation as then named"),
+               plotting.plot_date_fan(fitted.history, fc, name="Rotation as then named")):
+        assert ax.get_title(loc="left").startswith("Rotation as then named\n")

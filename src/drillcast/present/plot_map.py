@@ -183,7 +183,7 @@ def _place_labels(ax, items) -> tuple[list, list]:
     return drawn, missed
 
 
-def _markers(ax, places, styles) -> list:
+def _markers(ax, places, styles, names) -> list:
     """One marker per group; groups of different categories at one place stand side by side."""
     from matplotlib.transforms import offset_copy
 
@@ -203,13 +203,13 @@ def _markers(ax, places, styles) -> list:
                     gid=";".join(g["ids"]), transform=offset_copy(ax.transData, fig=ax.figure, x=dx, y=0,
                                                                    units="points"))
             who = f"{st['code']} {g['category']}" if places.colour_by == "direction" else \
-                _short(places.names[g["category"]])
+                _short(names[g["category"]])
             items.append({"lon": g["lon"], "lat": g["lat"], "dx": dx, "rad": size / 2, "who": who,
                           "text": _years(g["years"])})
     return items
 
 
-def plot_event_map(places, ax=None):
+def plot_event_map(places, ax=None, *, names=None):
     """Where each held event took place: one marker per place, coloured by direction or series.
 
     Parameters
@@ -218,6 +218,9 @@ def plot_event_map(places, ax=None):
         From :func:`drillcast.analysis.places`.
     ax : matplotlib Axes, optional
         A new figure is made if none is given.
+    names : dict of str to str, optional
+        Series id -> the name to show (default: ``places.names``, the snapshot's; a report as of a
+        past date passes the names as then written).
 
     Returns
     -------
@@ -239,9 +242,10 @@ def plot_event_map(places, ax=None):
     from matplotlib.ticker import FuncFormatter
 
     with style():
+        names = {**places.names, **(names or {})}
         ax = _new_axes(ax, figsize=(7.2, 4.2))
         if len(places.series) == 1:
-            title = _title(places.names[places.series[0]], f"where held events took place, as known on {places.as_of}",
+            title = _title(names[places.series[0]], f"where held events took place, as known on {places.as_of}",
                            width=50)
         else:
             title = f"Where held events took place, as known on {places.as_of}"
@@ -274,7 +278,7 @@ def plot_event_map(places, ax=None):
                                             "edgecolor": _LAND_EDGE, "linewidth": 0.5})
             return ax
         styles = _styles(places)
-        items = _markers(ax, places, styles)
+        items = _markers(ax, places, styles, names)
         handles = []
         for c in places.categories:
             st = styles[c]
@@ -282,7 +286,7 @@ def plot_event_map(places, ax=None):
             if not n:
                 continue
             name = f"{st['code']} {c}" if places.colour_by == "direction" else \
-                wrap_words(_short(places.names[c]), 24)
+                wrap_words(_short(names[c]), 24)
             handles.append(Line2D([], [], linestyle="none", marker=st["marker"], markersize=6,
                                   markerfacecolor=st["colour"], markeredgecolor="#000000", markeredgewidth=0.6,
                                   label=f"{name} ({n})"))

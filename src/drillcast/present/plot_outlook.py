@@ -29,8 +29,8 @@ def weekly(density) -> list[float]:
     return [sum(d[i:i + 7]) for i in range(0, len(d), 7)]
 
 
-def _name(s) -> str:
-    name = _text(s.series_name)
+def _name(s, names) -> str:
+    name = _text((names or {}).get(s.series, s.series_name))
     if len(name) > _NAME_WIDTH:
         name = name.split(" (")[0].split(" / ")[0].strip() or name
     return wrap_words(name, _NAME_WIDTH)
@@ -56,7 +56,7 @@ def outlook_size(outlook, width: float = 7.2) -> tuple[float, float]:
     return width, round(1.55 + 0.3 * rows, 2)
 
 
-def plot_outlook_calendar(outlook, ax=None):
+def plot_outlook_calendar(outlook, ax=None, *, names=None):
     """The months after ``outlook.as_of`` across, one row per series: when an event may start, and how likely.
 
     Parameters
@@ -64,6 +64,8 @@ def plot_outlook_calendar(outlook, ax=None):
     outlook : drillcast.outlook.Outlook
         From :func:`drillcast.analysis.outlook` (any number of months; 12 on the report's page 1).
     ax : matplotlib Axes, optional
+    names : dict of str to str, optional
+        Series id -> the name to show (default: each row's ``series_name``).
 
     Returns
     -------
@@ -144,15 +146,17 @@ def plot_outlook_calendar(outlook, ax=None):
                 ax.axvline(a, color=_GRID, linewidth=0.6, zorder=0.2)
             if b - a >= 10:  # a part-month of under ten days gets no name
                 ticks.append((a + b) / 2)
-                labels.append(d.strftime("%b") + (f"\n{d.year}" if d.month == 1 or not labels else ""))
+                # the year under January, and under the first month unless January follows at once
+                first = not labels and d.month != 12
+                labels.append(d.strftime("%b") + (f"\n{d.year}" if d.month == 1 or first else ""))
             d = nxt
         ax.set_xticks(ticks)
         ax.set_xticklabels(labels)
-        ax.tick_params(axis="x", length=0)
+        ax.tick_params(axis="x", length=0, labelsize=7)
         ax.set_xlim(0, n_days)
         ax.set_ylim(len(rows), 0)
         ax.set_yticks([i + 0.5 for i in range(len(rows))])
-        ax.set_yticklabels([_name(s) for s in rows], fontsize=6.5)
+        ax.set_yticklabels([_name(s, names) for s in rows], fontsize=6.5)
         ax.tick_params(axis="y", length=0)
         # the chance of at least one event, as tick labels on the right (outside the data area)
         right = ax.secondary_yaxis("right")

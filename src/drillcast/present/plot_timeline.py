@@ -48,7 +48,9 @@ def timeline_layout(events, first: int, last: int, *, code_days: float = 0.0, ma
     Returns
     -------
     dict
-        ``lane``: event id -> (lane index, code side "left"/"right"/None); ``bands``: list of
+        ``lane``: event id -> lane index; ``place``: event id -> ``{"code": (x, ha) or None, "marks":
+        (x of the first participant marker, step)}`` (markers go before the bar when they would pass
+        the year's end, and the code beyond them); ``bands``: list of
         ``(kind, y0, y1, base, lanes)`` top to bottom, ``kind`` a year (int) or a ``(from, to)`` run
         of empty years, ``base`` the y of the band's first lane; ``extent``: event id -> (x0, x1).
         Lane ``k`` of a year band is centred on ``base + k``; with one lane per year and no
@@ -57,28 +59,34 @@ def timeline_layout(events, first: int, last: int, *, code_days: float = 0.0, ma
     by_year: dict = {}
     for r in events:
         by_year.setdefault(r["start"].year, []).append(r)
-    lane, extent = {}, {}
+    lane, extent, place = {}, {}, {}
     n_lanes = {}
     for y, rows in by_year.items():
         rows = sorted(rows, key=lambda r: (not r["primary"], r["start"].precision == "year", r["start"].low, r["id"]))
         used: list[list[tuple[float, float]]] = []
         for r in rows:
             ext = _extent(r)
-            side = None
+            m = marks(r) if marks else 0
+            width = 5 + MARK_DAYS * m if m else 0  # participant markers, 8 days apart after a 5-day gap
+            code = None
             if ext is None:  # known to the year: a marker on a line over the whole year, a lane of its own
                 lo, hi = -1e9, 1e9
                 extent[r["id"]] = (0, 366)
+                marks_at = (188 + 5, MARK_DAYS)  # right of the mid-year diamond
                 if r["primary"] and code_days:
-                    side = "left"
+                    code = (178 - 3, "right")
             else:
                 x0, x1 = ext
                 extent[r["id"]] = ext
-                lo, hi = x0, x1 + (5 + MARK_DAYS * marks(r) if marks else 0)
+                if x1 + width <= 366:  # markers after the bar, else before it (never past the year's end)
+                    lo, hi, marks_at = x0, x1 + width, (x1 + 5, MARK_DAYS)
+                else:
+                    lo, hi, marks_at = x0 - width, x1, (x0 - 5, -MARK_DAYS)
                 if r["primary"] and code_days:
-                    if x0 >= code_days:
-                        side, lo = "left", x0 - code_days
+                    if lo >= code_days:
+                        code, lo = (lo - 3, "right"), lo - code_days
                     elif hi <= 366 - code_days:
-                        side, hi = "right", hi + code_days
+                        code, hi = (hi + 3, "left"), hi + code_days
             for k, spans in enumerate(used):
                 if all(hi + 2 <= a or lo >= b + 2 for a, b in spans):
                     spans.append((lo, hi))
@@ -86,7 +94,8 @@ def timeline_layout(events, first: int, last: int, *, code_days: float = 0.0, ma
             else:
                 k = len(used)
                 used.append([(lo, hi)])
-            lane[r["id"]] = (k, side)
+            lane[r["id"]] = k
+            place[r["id"]] = {"code": code, "marks": marks_at}
         n_lanes[y] = max(1, len(used))
     bands = []
     pos = first - 0.5  # top edge of the next band; a plain year band is centred on the year
@@ -104,7 +113,7 @@ def timeline_layout(events, first: int, last: int, *, code_days: float = 0.0, ma
         bands.append((y, pos, pos + n, pos + 0.5, n))
         pos += n
         y += 1
-    return {"lane": lane, "bands": bands, "extent": extent}
+    return {"lane": lane, "bands": bands, "extent": extent, "place": place}
 
 
 def timeline_rows(catalogue_snapshot, series: str) -> float:
@@ -119,7 +128,7 @@ def timeline_rows(catalogue_snapshot, series: str) -> float:
     return lay["bands"][-1][2] - lay["bands"][0][1]
 
 
-def plot_timeline(catalogue_snapshot, series: str, ax=None):
+def plot_timeline(catalogue_snapshot, series: str, ax=None, *, name=None):
     """Every event of ``series`` as a bar over its dates: one band per year, day of year across.
 
     Encoding (legend on the figure): fill colour and a one-letter code per
@@ -143,7 +152,9 @@ def plot_timeline(catalogue_snapshot, series: str, ax=None):
     no end is known), in day-of-year units (1 January = 0, end exclusive),
     centred vertically on its lane (the year itself for a year of one lane
     when no empty years were shrunk above it, see :func:`timeline_layout`);
-    a year-precision event is a Line2D marker with that ``gid``.
+    a year-precision event is a Line2D marker with that ``gid``. ``name``: the series name
+    for the title (default: the snapshot's; a report as of a past date passes the name as then
+    written, without alternative names first used later).
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, Rectangle
@@ -154,7 +165,7 @@ def plot_timeline(catalogue_snapshot, series: str, ax=None):
         as_of = catalogue_snapshot.as_of_date
         ax = _new_axes(ax, figsize=(6.6, 3.6))
         when = f"as known on {as_of}" if as_of else "full catalogue"
-        title = _title(info.name, f"events by date, {when}")
+        title = _title(name or info.name, f"events by date, {when}")
         if not events:
             return _no_data(ax, title, f"no events of {series} known")
         styles = category_styles(info.categories)
@@ -182,7 +193,7 @@ def plot_timeline(catalogue_snapshot, series: str, ax=None):
         for r in events:
             lab = _label_of(info, r)
             st = styles[lab]
-            k, side = lay["lane"][r["id"]]
+            k = lay["lane"][r["id"]]
             y = base[r["start"].year] + k
             x0, x1 = lay["extent"][r["id"]]
             status = r["status"]
@@ -215,23 +226,19 @@ def plot_timeline(catalogue_snapshot, series: str, ax=None):
                 rect = Rectangle((x0, y - h / 2), x1 - x0, h, facecolor=face, **kw)
                 rect.set_gid(r["id"])
                 ax.add_patch(rect)
-            if side is not None and codes_fit:
+            code_at, (xm, step) = lay["place"][r["id"]]["code"], lay["place"][r["id"]]["marks"]
+            if code_at is not None and codes_fit:
                 # on a white ground: a year-precision event's line runs under its code
                 bg = {"boxstyle": "square,pad=0.1", "facecolor": "#FFFFFF", "edgecolor": "none"} \
                     if r["start"].precision == "year" else None
-                if side == "left":
-                    ax.text(x0 - 3, y, st["code"], ha="right", va="center", fontsize=6.5, color="#000000", bbox=bg)
-                else:
-                    ax.text(x1 + 3 + (5 + MARK_DAYS * n_marks(r) if n_marks(r) else 0), y, st["code"], ha="left",
-                            va="center", fontsize=6.5, color="#000000", bbox=bg)
-            xm = x1 + 5
+                ax.text(code_at[0], y, st["code"], ha=code_at[1], va="center", fontsize=6.5, color="#000000", bbox=bg)
             for code in marked:
                 took, saw = code in r["participants"], code in r["observers"]
                 if took or saw:
                     ax.plot([xm], [y], linestyle="none", marker=pmarkers[code], markersize=5,
                             markerfacecolor="#000000" if took else "none", markeredgecolor="#000000",
                             markeredgewidth=0.7, gid=f"{r['id']}:{code}:{'took-part' if took else 'observed'}")
-                    xm += MARK_DAYS
+                    xm += step
         if as_of is not None:
             band = next(b for b in bands if (b[0] == as_of.year if isinstance(b[0], int)
                                              else b[0][0] <= as_of.year <= b[0][1]))
@@ -239,9 +246,9 @@ def plot_timeline(catalogue_snapshot, series: str, ax=None):
                     linestyle="none", gid="as-of")
         ax.set_ylim(bottom + 0.2, top - 0.2)
         ticks, labels, last_pt = [], [], -1e9
-        for kind, y0, y1, _, _ in bands:  # a 7 pt label needs about 9 pt of height
+        for kind, y0, y1, _, _ in bands:  # a 6.5 pt label needs about 7.5 pt of height
             centre = (y0 + y1) / 2
-            if (centre - last_pt) * row_pt < 9.0:
+            if (centre - last_pt) * row_pt < 7.5:
                 continue
             ticks.append(centre)
             labels.append(str(kind) if isinstance(kind, int) else f"{kind[0]}\u2013{kind[1]}: none")
@@ -252,7 +259,7 @@ def plot_timeline(catalogue_snapshot, series: str, ax=None):
             if ":" in lab:
                 t.set_color(_TEXT_GREY)
                 t.set_fontsize(6)
-        ax.tick_params(axis="y", length=0)
+        ax.tick_params(axis="y", length=0, labelsize=6.5)
         ax.set_xlim(0, 366)
         _month_axis(ax.xaxis)
         ax.grid(axis="x", color=_GRID, linewidth=0.5)

@@ -246,7 +246,7 @@ def _no_data(ax, title, message):
 # --------------------------------------------------------------------------- rotation grid
 
 
-def plot_rotation_grid(history, ax=None):
+def plot_rotation_grid(history, ax=None, *, name=None):
     """Outcome by year: rows are the outcome labels (directions, other, none), columns the years.
 
     The cell of each year's outcome is filled with the label's colour
@@ -256,14 +256,15 @@ def plot_rotation_grid(history, ax=None):
     exercise of a later year is faded with a dashed outline.
 
     Each filled cell is a Rectangle with ``gid`` ``"<year>:<label>"``
-    (suffixed ``":announced"`` for announcements).
+    (suffixed ``":announced"`` for announcements). ``name``: the series name for the title
+    (default: the snapshot's; a report as of a past date passes the name as then written).
     """
     from matplotlib.patches import Rectangle
 
     with style():
         h = history
         ax = _new_axes(ax, figsize=(6.6, 2.4))
-        title = _title(h.info.name, f"outcome by year, as of {h.as_of}")
+        title = _title(name or h.info.name, f"outcome by year, as of {h.as_of}")
         cats = list(h.categories)
         styles = category_styles(cats)
         cols = [(int(y), int(o), False) for y, o in zip(h.years, h.outcomes)]
@@ -414,7 +415,7 @@ def start_is_flat(year_forecast) -> bool:
     return 0.5 * float(np.abs(share - 1.0 / 12).sum()) < FLAT_TV
 
 
-def plot_date_fan(history, forecast, ax=None):
+def plot_date_fan(history, forecast, ax=None, *, name=None):
     """Start dates: the past as points, the forecast years as nested quantile bands.
 
     Past years (the last :data:`FAN_YEARS`): a point at the known start day (a vertical bar over the
@@ -426,6 +427,7 @@ def plot_date_fan(history, forecast, ax=None):
     is held is written above each year. A year whose start could be any time of
     year (:func:`start_is_flat`) gets one pale band over the whole axis, written
     "any time of year" (``"<year>:any-time"``), and no quantile boxes or median.
+    ``name``: the series name for the title (default: the history's).
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, Rectangle
@@ -433,7 +435,7 @@ def plot_date_fan(history, forecast, ax=None):
     with style():
         h, fc = history, forecast
         ax = _new_axes(ax, figsize=(6.6, 3.0))
-        title = _title(h.info.name, f"start date of the year's first event, as of {h.as_of}")
+        title = _title(name or h.info.name, f"start date of the year's first event, as of {h.as_of}")
         styles = category_styles(h.categories)
         lows, highs = [], []
         past = [(int(y), o, lo, hi) for y, o, lo, hi in zip(h.years, h.outcomes, h.start_lo, h.start_hi)
@@ -474,8 +476,9 @@ def plot_date_fan(history, forecast, ax=None):
                 m = _iso_doy(yf.start["median"])
                 ax.add_line(Line2D([yf.year - 0.32, yf.year + 0.32], [m + 0.5, m + 0.5], color="#000000",
                                    linewidth=1.4, gid=f"{yf.year}:median"))
-        if flat_years and not lows:
-            lows, highs = [0], [366]
+        if flat_years:  # "any time of year" is drawn over the whole year
+            lows.append(0)
+            highs.append(366)
         if not lows:
             return _no_data(ax, title, "no start dates known or forecast")
         lo_d = max(0, min(lows) - 12)
@@ -515,7 +518,8 @@ def plot_date_fan(history, forecast, ax=None):
             st = styles[c]
             handles.append(Line2D([], [], linestyle="none", marker=st["marker"], color=st["colour"],
                                   markeredgecolor="#000000", markeredgewidth=0.5, label=f"observed: {c}"))
-        handles.append(Line2D([], [], color=_TEXT_GREY, linewidth=2.2, label="known to month/year"))
+        if any(p[2] != p[3] for p in past):  # a start known only to the month or year was drawn
+            handles.append(Line2D([], [], color=_TEXT_GREY, linewidth=2.2, label="known to month/year"))
         if set(fyears) - set(flat_years):
             for _, _, name, fade in _BANDS:
                 handles.append(Patch(facecolor=_blend("#0072B2", fade), label=f"forecast {name} interval"))

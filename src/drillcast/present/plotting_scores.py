@@ -150,7 +150,7 @@ def plot_forecast_vs_outcome(backtest_result, series: str, model: str, ax=None):
                          label="no better than the guess")]
         if guess:
             handles.append(Line2D([], [], color="#000000", linestyle="--", linewidth=1.0, label="uniform guess"))
-        key = ", ".join(f"{codes[c]['code']} {c}" for c in labels if c in codes)
+        key = ", ".join(f"{codes[c]['code']}\u00a0{c}" for c in labels if c in codes)  # a code stays with its name
         handles.append(Patch(facecolor="none", edgecolor="none", label=wrap_words(f"after the year: {key}", 34)))
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     return ax
