@@ -78,10 +78,18 @@ class Doc:
         p._bookmark = (key or f"h{self._n}", text, level)
         self.story.append(p)
 
-    def para(self, xml, style="body"):
+    def para(self, xml, style="body", keep=False):
+        """A paragraph; ``keep``: kept on one page with what follows (an introduction to a list or figure)."""
+        from reportlab.lib.styles import ParagraphStyle
         from reportlab.platypus import Paragraph
 
-        self.story.append(Paragraph(xml, self.s[style]))
+        st = self.s[style]
+        if keep:
+            key = style + "+keep"
+            if key not in self.s:
+                self.s[key] = ParagraphStyle(key, parent=st, keepWithNext=1)
+            st = self.s[key]
+        self.story.append(Paragraph(xml, st))
 
     def bullets(self, items, style="bullet"):
         from reportlab.platypus import Paragraph

@@ -128,7 +128,7 @@ def _history(doc: Doc, r: SeriesResults, as_of):
         txt += " Years by outcome: " + ", ".join(f"{_esc(c)} {n}" for c, n in counts.items()) + "."
     else:
         txt += f" Years with at least one event: {counts.get('held', 0)}; without: {counts.get('none', 0)}."
-    doc.para(txt)
+    doc.para(txt, keep=True)
     if not r.events:
         return
     doc.figure(history_figure(r, doc.width), f"<b>Figure.</b> {_esc(r.name)}: every event by date and the outcome of "
@@ -165,7 +165,7 @@ def _forecast(doc: Doc, r: SeriesResults, as_of):
     base = ("<b>No skill: these numbers are base rates</b> (track record below). " if s is not None and
             s["status"] == "no skill" else "")
     doc.para(f"{base}Model <b>{_esc(fc.model)}</b> (How to read this report), fitted on {fc.n_events_used} events "
-             f"over {fc.n_years_used} years.", "small")
+             f"over {fc.n_years_used} years.", "small", keep=True)
     for y, t in zip(fc.years, judgment_sentences(fc, r.info)):
         held = held_events(r, y.year)
         if held:
