@@ -286,7 +286,7 @@ def test_page_one_is_the_outlook(bundled_front):
         assert part in first
     # Tsentr-2026 was due while Russia's series was not checked: to verify, never an expectation
     verify = first[first.index("To verify"):]
-    assert "Tsentr-2026 (announced)" in verify
+    assert "Tsentr-2026 (announced, " in verify
     assert "2026" not in first[first.index("Outlook"):first.index("To verify")].replace("2026-", "")
 
 

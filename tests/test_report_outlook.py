@@ -90,7 +90,9 @@ def test_page_one_is_the_next_twelve_months_and_nothing_on_it_is_past(body):
         assert day >= TODAY, where
     # what was due while the series were not checked is to verify, with the probability that it happened
     verify = first[first.rindex("To verify"):]
-    assert re.search(r"Tsentr-2026 \(announced\) most likely mid-Sep 2026 15 Feb 2026 almost certain \(\d+", verify)
+    # the announcement is a fact, with its source and the catalogue's confidence in it
+    assert re.search(r"Tsentr-2026 \(announced, [a-z.]+, (high|medium|low) confidence\) most likely mid-Sep 2026 "
+                     r"15 Feb 2026 almost certain \(\d+", verify), verify
     # who takes part given it is held: Belarus for Union Shield
     table = first[first.index("confidence: why; skill"):]
     assert "Belarus" in table[table.index("Union Shield"):][:200]

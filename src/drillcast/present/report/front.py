@@ -18,8 +18,10 @@ from __future__ import annotations
 import datetime as _dt
 
 from drillcast.present.report.document import Doc
+from drillcast.present.report.evidence import event_name
 from drillcast.present.report.facts import (
     STALE_DAYS,
+    cite,
     checked_through,
     confidence,
     coverage_gap,
@@ -231,7 +233,8 @@ def outlook_page(doc: Doc, results, windows, as_of, catalogue, chapters=True, ca
         ann = _announced(r, w)
         when = esc(when_text(w))
         if ann:
-            when = f"announced: {esc(ann[0]['name'])}<br/>{when}"
+            src = f" ({cite(ann[0]['sources'][0])})" if ann[0]["sources"] else ""
+            when = f"announced: {esc(ann[0]['name'])}{src}<br/>{when}"
         level, why = confidence(r, as_of)
         rows.append([name, chance, when, who_text(w) or "\u2013",
                      f"<b>{level}</b>: {esc(', '.join(_short(x) for x in why if x != 'no track record'))}"
@@ -262,7 +265,11 @@ def to_verify(doc: Doc, results, windows, as_of):
             if not v["announced"] and v["p_happened"] < 0.5:
                 rest.append(f"{esc(short_name(r.name))} {_pc(v['p_happened'])}")
                 continue
-            what = f"{esc(v['name'])} (announced)" if v["name"] else f"a {esc(short_name(r.name))} event"
+            what = f"a {esc(short_name(r.name))} event"
+            if v["name"]:
+                e = next((x for x in r.events if event_name(x["name"]) == v["name"]), None)
+                src = f", {cite(e['sources'][0], e['confidence'])}" if e is not None and e["sources"] else ""
+                what = f"{esc(v['name'])} (announced{src})"
             rows.append((not v["announced"], -v["p_happened"],
                          [what, esc(_due(v)), _d(checked_through(r).isoformat()),
                           _ph(v["p_happened"]) + esc(_base(r))]))
