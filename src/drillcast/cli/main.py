@@ -172,8 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="hypothesis tests, methods, limitations, data appendix, reproducibility (default: on)")
     r.add_argument("--since", metavar="PREVIOUS.json", help="add 'What changed' against an earlier "
                    "'drillcast forecast --format json' document")
-    r.add_argument("--ledger", metavar="PATH", help="add 'Live record': the forecasts recorded in this ledger, "
-                   "scored")
+    r.add_argument("--ledger", metavar="PATH", help="add 'Live record' (the forecasts recorded in this ledger, "
+                   "scored) and 'What changed' since its latest earlier forecast (default: reports/ledger.jsonl "
+                   "when it exists)")
     return p
 
 

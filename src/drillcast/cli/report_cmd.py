@@ -30,7 +30,7 @@ def report_command(args, catalogue, series, as_of, path, inputs, command_line) -
     """Build the report of ``series`` and write it to ``path``; ``--since`` and ``--annex`` map here."""
     from drillcast._io import atomic_write
     from drillcast.present.report import build_report
-    from drillcast.present.report.front import load_since
+    from drillcast.present.report.tracking import load_since
 
     since = None
     if args.since:
@@ -38,9 +38,12 @@ def report_command(args, catalogue, series, as_of, path, inputs, command_line) -
             since = load_since(args.since)
         except ParameterError as exc:
             raise OptionError(f"--since: {exc.detail}") from None
+    from drillcast.ledger import DEFAULT_LEDGER
+
+    ledger = args.ledger or (DEFAULT_LEDGER if os.path.isfile(DEFAULT_LEDGER) else None)
     pdf = build_report(catalogue, series, as_of, horizon=args.horizon, seed=args.seed, command_line=command_line,
                        annex=args.annex, since=since, order="given" if args.series else None,
-                       ledger=args.ledger)
+                       ledger=ledger)
     atomic_write(path, pdf, inputs)
     sys.stderr.write(f"drillcast: wrote {path}\n")
     return 0
