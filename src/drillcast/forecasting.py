@@ -602,9 +602,9 @@ class _Sampler:
         outcomes, clusters = self.fit.sample_clustered(list(self.gap) + list(self.years), n, rng,
                                                        [None] * k + list(self.overrides))
         outcomes = outcomes[:, k:]
-        none = len(self.categories) - 1
-        return CalendarSample(self.years, self.categories, outcomes,
-                              np.where(outcomes != none, _draw_days(self.pmfs, n, rng), -1), clusters)
+        days = _draw_days(self.pmfs, n, rng)
+        days.ravel()[np.flatnonzero(outcomes == len(self.categories) - 1)] = -1  # no event, no day
+        return CalendarSample(self.years, self.categories, outcomes, days, clusters)
 
 
 _GUIDE = 4096
@@ -620,14 +620,21 @@ def _draw_days(pmfs, n, rng) -> np.ndarray:
     cdf = np.stack([np.cumsum(p) / p.sum() if p.sum() > 0 else np.linspace(1 / 366, 1, 366) for p in pmfs])
     cdf[:, -1] = 1.0
     guide = np.stack([np.searchsorted(c, np.arange(_GUIDE) / _GUIDE, side="right") for c in cdf])
-    u = rng.random((n, H)).ravel()
-    h = np.tile(np.arange(H), n)
-    day = guide[h, (u * _GUIDE).astype(np.int64)]
-    todo = np.flatnonzero(u >= cdf[h, day])
+    # positions in the flattened (H, 366) CDF table: day d of year h at h * 366 + d
+    first = (guide + (np.arange(H) * 366)[:, None]).ravel()
+    cdf = cdf.ravel()
+    u = rng.random(n * H)  # path-major, as (n, H)
+    slot = (u * _GUIDE).astype(np.int32).reshape(n, H)  # (casting through int32 is the fast path)
+    slot += np.arange(H, dtype=np.int32) * _GUIDE
+    pos = first.take(slot.astype(np.intp)).ravel()
+    todo = np.flatnonzero(u >= cdf.take(pos))
     while todo.size:  # only the few draws that land in a slice spanning several days
-        day[todo] += 1
-        todo = todo[(day[todo] < 365) & (u[todo] >= cdf[h[todo], np.minimum(day[todo], 365)])]
-    return day.reshape(n, H)
+        pos[todo] += 1
+        last = todo % H * 366 + 365
+        todo = todo[(pos[todo] < last) & (u[todo] >= cdf[np.minimum(pos[todo], last)])]
+    day = pos.reshape(n, H)
+    day -= np.arange(H) * 366
+    return day
 
 
 def forecast(snapshot: Catalogue, series: str, *, model="default", horizon: int = 3, seed: int = 0,

@@ -201,6 +201,8 @@ class _StrictFit(_RuleFit):
         pool = min(n, POOL)  # shared draws of the hit rate; the cluster of a path is its draw
         draw = rng.integers(pool, size=n) if n > pool else np.arange(n)
         theta = rng.beta(self.a, self.b, size=pool)[draw]
+        if self.rotating and self.anchor is not None:
+            return self._sample_anchored(years, n, rng, overrides, theta), draw
         if self.anchor is None:
             ay, ai = np.full(n, -1), np.zeros(n, dtype=int)
         else:
@@ -224,6 +226,37 @@ class _StrictFit(_RuleFit):
             ay = np.where(moved, y, ay)
             ai = np.where(moved, lab, ai)
         return out, draw
+
+    def _sample_anchored(self, years, n, rng, overrides, theta):
+        """The loop of :meth:`sample_clustered` for a rotating series with an anchor, with the same draws.
+
+        A path's state is its phase ``s = (label - year) mod P`` of its last held direction, so the
+        rule predicts ``(s + y) mod P``; both steps are small tables, not per-path arithmetic.
+        """
+        K, P = len(self.categories), self.period
+        ay, ai = self.anchor
+        s = np.full(n, (ai - ay) % P)
+        out = np.empty((len(years), n), dtype=int)  # year-major: each year writes one contiguous row
+        labels, phases = np.arange(K)[:, None], np.arange(P)[None, :]
+        for h, y in enumerate(years):
+            o = overrides[h] if overrides is not None else None
+            if o is not None:
+                u = rng.random(n)
+                lab = np.zeros(n, dtype=int)
+                for c in np.cumsum(o):
+                    lab += u >= c
+                np.minimum(lab, K - 1, out=lab)
+            else:
+                pred = ((np.arange(P) + y) % P).take(s)
+                other = rng.integers(K - 1, size=n)
+                other += other >= pred  # uniform over the K - 1 labels other than pred
+                lab = other + (pred - other) * (rng.random(n) < theta)
+                rng.integers(K, size=n)  # the draw an unanchored path would use (same stream as the loop)
+            out[h] = lab
+            # next phase: a held direction sets it, anything else keeps it
+            step = np.where(labels < P, (labels - y) % P, phases)  # (K, P) table over (label, phase)
+            s = step.ravel().take(lab * P + s)
+        return np.ascontiguousarray(out.T)
 
 
 def _known_outcomes(history: SeriesHistory) -> dict[int, int]:

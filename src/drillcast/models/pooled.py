@@ -289,6 +289,28 @@ def _fit_snapshot(model: "Pooled", snapshot) -> PooledParameters:
     return PooledParameters(beta, cov, draws, n_series, int(len(y)), snapshot.as_of_date, sd, since)
 
 
+_GUIDE = 1024  # slots of the guide table of each coefficient draw's leaf CDF
+
+
+def _leaf_search(flat, guide, L, draw, u):
+    """Leaf of each path: ``searchsorted(flat, u + draw, side="right") - draw * L``, clipped to the draw's leaves.
+
+    The same comparisons as that one search over every draw's shifted CDF, started at the guide
+    table's slot of ``u`` (Chen & Asau 1974): the leaves of draw ``j`` at or below ``j + s / _GUIDE``
+    lie at or below ``u + j`` for ``u`` in slot ``s``, so a few vectorised steps finish the count.
+    """
+    key = u + draw
+    leaf = guide.ravel().take(draw * guide.shape[1] + (u * _GUIDE).astype(np.int32))
+    base = draw * L
+    todo = np.flatnonzero(leaf < L)
+    todo = todo[flat[base[todo] + leaf[todo]] <= key[todo]]
+    while todo.size:  # only paths whose slot holds several leaves
+        leaf[todo] += 1
+        todo = todo[leaf[todo] < L]
+        todo = todo[flat[base[todo] + leaf[todo]] <= key[todo]]
+    return np.minimum(leaf, L - 1)
+
+
 def rotation_evidence(history: SeriesHistory) -> tuple[float, int, int]:
     """How much better than chance the strict rotation rule predicted the series' past directions.
 
@@ -370,6 +392,24 @@ class PooledFit(FittedOutcome):
         self._cache[key] = (prob, paths)
         return prob, paths
 
+    def _leaf_table(self, span, fixed):
+        """The leaves' CDFs of every coefficient draw, draw ``j`` shifted to [j, j + 1] in one sorted array,
+        and their guide table (:func:`_leaf_search`), for the tree of ``span``."""
+        key = ("leaf-table", tuple(span), tuple(fixed))
+        hit = self._cache.get(key)
+        if hit is None:
+            prob, paths = self._tree(span, fixed)
+            c = np.cumsum(prob, axis=0)
+            c /= c[-1:]
+            flat = (c + np.arange(N_DRAWS)[None, :]).T.ravel()
+            L = len(paths)
+            # guide[j, s]: how many leaves of draw j lie at or below j + s / _GUIDE (all earlier draws' lie below)
+            thresholds = (np.arange(N_DRAWS)[:, None] + np.arange(_GUIDE)[None, :] / _GUIDE).ravel()
+            guide = np.searchsorted(flat, thresholds, side="right").reshape(N_DRAWS, _GUIDE)
+            guide -= np.arange(N_DRAWS)[:, None] * L
+            hit = self._cache[key] = (flat, guide, paths)
+        return hit
+
     def _simulate(self, span, fixed, n, rng):
         """Held paths (n, D) by simulation, one coefficient draw per path (long horizons)."""
         draw = rng.integers(N_DRAWS, size=n)
@@ -398,18 +438,11 @@ class PooledFit(FittedOutcome):
     def held_paths(self, years, n, rng, overrides=None) -> np.ndarray:
         span, fixed = self._fixed(years, overrides)
         if len(span) <= MAX_TREE:
-            prob, paths = self._tree(span, fixed)
-            c = np.cumsum(prob, axis=0)
-            c /= c[-1:]
+            flat, guide, paths = self._leaf_table(span, fixed)
             draw = rng.integers(N_DRAWS, size=n)
             u = rng.random(n)
-            # one search over every draw's leaf CDF at once: column j shifted to [j, j + 1]
-            L = len(paths)
-            flat = (c + np.arange(N_DRAWS)[None, :]).T.ravel()
-            leaf = np.searchsorted(flat, u + draw, side="right") - draw * L
-            sim = paths[np.clip(leaf, 0, L - 1)]
-        else:
-            sim = self._simulate(span, fixed, n, rng)
+            return (paths[:, [int(y) - span[0] for y in years]] > 0)[_leaf_search(flat, guide, len(paths), draw, u)]
+        sim = self._simulate(span, fixed, n, rng)
         return sim[:, [int(y) - span[0] for y in years]] > 0
 
     # -- the outcome interface
@@ -446,10 +479,14 @@ class PooledFit(FittedOutcome):
         lab, clusters = self.directions.sample_clustered(years, n, rng, overrides)
         cond = self._direction_marginals(years, overrides)
         c = np.cumsum(cond, axis=1)
-        u = rng.random((n, len(years), 1))
-        redraw = np.minimum((u >= c[None, :, :]).sum(axis=-1), K - 2)
-        lab = np.where(lab == K - 1, redraw, lab)  # a held year the members left empty: its direction given held
-        return np.where(held, lab, K - 1), clusters
+        u = rng.random((n, len(years)))
+        # a held year the members left empty: its direction given held (drawn with the u of its path and year)
+        empty = np.flatnonzero(held & (lab == K - 1))
+        out = np.ascontiguousarray(lab)  # the members' fresh array, changed in place
+        flat = out.ravel()
+        flat[np.flatnonzero(~held)] = K - 1
+        flat[empty] = np.minimum((u.ravel()[empty][:, None] >= c[empty % len(years)]).sum(axis=-1), K - 2)
+        return out, clusters
 
     def describe(self):
         d = self.params.describe()
