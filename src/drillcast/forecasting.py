@@ -66,20 +66,23 @@ def announcement_reliability(snapshot: Catalogue) -> tuple[int, int, int, int]:
     exercise in a past year, how many were replaced by another primary
     exercise of the same series in the same year.
     """
-    cancelled = held = replaced = not_replaced = 0
+    cancelled = held = 0
     year = snapshot.as_of_date.year if snapshot.as_of_date else 10**6
-    held_years = {(r["series"], r["start"].year) for r in snapshot.records if r["status"] == "held" and r["primary"]}
+    held_years, past_cancelled = set(), []  # one pass over the records (every backtest cutoff takes one)
     for r in snapshot.records:
-        if r["status"] in ("cancelled", "postponed"):
+        status = r["status"]
+        if status == "held":
+            start = r["start"].low
+            if r["primary"]:
+                held_years.add((r["series"], start.year))
+            if r["first_reported"] is not None and r["first_reported"].high < start:
+                held += 1
+        elif status in ("cancelled", "postponed"):
             cancelled += 1
-            if r["primary"] and r["start"].year < year:
-                if (r["series"], r["start"].year) in held_years:
-                    replaced += 1
-                else:
-                    not_replaced += 1
-        elif r["status"] == "held" and r["first_reported"] is not None and r["first_reported"].high < r["start"].low:
-            held += 1
-    return cancelled, held, replaced, not_replaced
+            if r["primary"] and r["start"].low.year < year:
+                past_cancelled.append((r["series"], r["start"].low.year))
+    replaced = sum(key in held_years for key in past_cancelled)
+    return cancelled, held, replaced, len(past_cancelled) - replaced
 
 
 @dataclass(frozen=True)

@@ -196,13 +196,17 @@ class _StrictFit(_RuleFit):
         return np.stack([out[y] for y in years])
 
     def sample_clustered(self, years, n, rng, overrides=None):
-        K, P = len(self.categories), self.period
-        none = K - 1
         pool = min(n, POOL)  # shared draws of the hit rate; the cluster of a path is its draw
         draw = rng.integers(pool, size=n) if n > pool else np.arange(n)
         theta = rng.beta(self.a, self.b, size=pool)[draw]
         if self.rotating and self.anchor is not None:
             return self._sample_anchored(years, n, rng, overrides, theta), draw
+        return self._sample_loop(years, n, rng, overrides, theta), draw
+
+    def _sample_loop(self, years, n, rng, overrides, theta):
+        """Paths year by year, each path's state the year and label of its last held direction (or none)."""
+        K, P = len(self.categories), self.period
+        none = K - 1
         if self.anchor is None:
             ay, ai = np.full(n, -1), np.zeros(n, dtype=int)
         else:
@@ -225,10 +229,10 @@ class _StrictFit(_RuleFit):
             moved = lab < P if self.rotating else lab != none
             ay = np.where(moved, y, ay)
             ai = np.where(moved, lab, ai)
-        return out, draw
+        return out
 
     def _sample_anchored(self, years, n, rng, overrides, theta):
-        """The loop of :meth:`sample_clustered` for a rotating series with an anchor, with the same draws.
+        """:meth:`_sample_loop` for a rotating series with an anchor: the same draws, the same paths.
 
         A path's state is its phase ``s = (label - year) mod P`` of its last held direction, so the
         rule predicts ``(s + y) mod P``; both steps are small tables, not per-path arithmetic.

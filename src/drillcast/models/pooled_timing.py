@@ -107,8 +107,9 @@ def _one_step(ys, days, precise, rule, dist=None):
     return _wrap(days[j] - loc)
 
 
-# One-step deviations already computed, per (series id, rule): a backtest fits the snapshots of
-# many cutoffs, where a series' record at an earlier cutoff usually begins its record at a later one.
+# One-step deviations already computed, per series id: its record (years, days, precision) and the
+# deviations under each rule. A backtest fits the snapshots of many cutoffs, where a series' record
+# at an earlier cutoff usually begins its record at a later one.
 _STEPS: dict = {}
 _STEPS_MAX = 50_000
 
@@ -124,21 +125,26 @@ def _one_step_reused(sid, ys, days, precise, rule, memo):
     """
     n = len(ys)
     wide = (ys[-1] - ys[0]) / rule[1] > 1000.0
-    hit = _STEPS.get((sid, rule))
-    if hit is not None:
-        hys, hdays, hprecise, hwide, at = hit
-        if (len(hys) >= n and hwide == wide and np.array_equal(hys[:n], ys) and np.array_equal(hdays[:n], days)
-                and np.array_equal(hprecise[:n], precise)):
+    kept = _STEPS.get(sid)
+    if "begins" not in memo:  # once per record: does the kept record begin with this one?
+        memo["begins"] = kept is not None and len(kept[0][0]) >= n and all(
+            a.dtype == b.dtype and a[:n].tobytes() == b.tobytes() for a, b in zip(kept[0], (ys, days, precise)))
+    if memo["begins"] and rule in kept[1]:
+        hwide, at = kept[1][rule]
+        if hwide == wide:
             return at[1:n][precise[1:]]
     if rule[0] == "median" and "dist" not in memo:
         memo["dist"] = np.abs(_wrap(days[:, None] - days[None, :]))
     d = _one_step(ys, days, precise, rule, memo.get("dist"))
     at = np.full(n, np.nan)
     at[np.flatnonzero(precise[1:]) + 1] = d
-    if len(_STEPS) >= _STEPS_MAX:  # bounded: many catalogues in one process
-        _STEPS.clear()
-    if hit is None or len(hit[0]) <= n:  # keep the longest record
-        _STEPS[(sid, rule)] = (ys, days, precise, wide, at)
+    if kept is None or not memo["begins"]:  # a longer (or a revised) record replaces the kept one
+        if len(_STEPS) >= _STEPS_MAX:  # bounded: many catalogues in one process
+            _STEPS.clear()
+        kept = _STEPS[sid] = ((ys, days, precise), {})
+        memo["begins"] = True
+    if len(kept[0][0]) == n:
+        kept[1][rule] = (wide, at)
     return d
 
 
