@@ -56,6 +56,28 @@ def bundled_path() -> Path:
 # --------------------------------------------------------------------------- the catalogue
 
 
+def _settled(catalogue) -> list:
+    """``(record, known from, settled from)`` of every record: from the second date on (None: never),
+    :meth:`Catalogue._as_of` keeps the record as recorded (its start passed, its cancellation reported,
+    its end passed, an announcement's dates reported), so a snapshot takes it without checking each rule."""
+    out = []
+    for r in catalogue.records:
+        known = _known_from(r)
+        status, start, end = r["status"], r["start"], r["end"]
+        settled = known
+        if status == "held":
+            settled = max(settled, start.high)
+        elif status in ("cancelled", "postponed"):
+            settled = max(settled, r["status_reported"].high if r["status_reported"] else start.low)
+        if end is not None:
+            settled = max(settled, end.high)
+        if status == "announced" and start.precision != YEAR:
+            dr = r["dates_reported"]
+            settled = None if dr is None else max(settled, dr.high)
+        out.append((r, known, settled))
+    return out
+
+
 @dataclass(frozen=True)
 class Catalogue:
     """A validated catalogue, possibly a snapshot as of a date.
@@ -152,8 +174,11 @@ class Catalogue:
           (if empty, from its start): before that only its year is.
         """
         out = []
-        for r in self.records:
-            if _known_from(r) > date:
+        for r, known, settled in self.memo("settled", _settled):
+            if known > date:
+                continue
+            if settled is not None and date >= settled:  # the rules below would leave it as recorded
+                out.append(r)
                 continue
             status = r["status"]
             if status == "held" and r["start"].high > date:

@@ -257,7 +257,8 @@ def series_history(catalogue: Catalogue, series: str, as_of: _dt.date | None = N
         lo[rows] = [rs[0]["doy"][0] for rs in firsts]
         hi[rows] = [rs[0]["doy"][1] for rs in firsts]
         if parts:
-            whos = [set().union(*(r["participants"] for r in rs)) for rs in firsts]
+            whos = [rs[0]["participants"] if len(rs) == 1 else set().union(*(r["participants"] for r in rs))
+                    for rs in firsts]
             for c, v in parts.items():
                 v[rows] = [1.0 if c in who else 0.0 for who in whos]
     cur_outcome = None
