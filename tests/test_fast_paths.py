@@ -209,3 +209,23 @@ def test_announcement_reliability_equals_the_two_pass_count(bundled):
     for as_of in (D(2010, 1, 1), D(2018, 6, 1), AS_OF, D(2026, 12, 7)):
         snap = bundled.as_of(as_of)
         assert announcement_reliability(snap) == _reference_reliability(snap)
+
+
+def test_snapshots_with_settled_records_equal_the_rule_by_rule_snapshots(bundled, monkeypatch):
+    import drillcast.data.catalogue as catalogue
+
+    dates = [D(y, m, 1) for y in range(2003, 2027, 2) for m in (1, 5, 9)] + [D(2026, 12, 7)]
+    fast = {d: bundled._as_of(d).records for d in dates}
+    settled = catalogue._settled
+    monkeypatch.setattr(catalogue, "_settled", lambda cat: [(r, k, None) for r, k, _ in settled(cat)])
+    for d in dates:
+        slow = _fresh_copy(bundled)._as_of(d).records
+        assert [sorted(r.items()) for r in fast[d]] == [sorted(r.items()) for r in slow], d
+    assert any(s is not None for _, _, s in settled(bundled))
+
+
+def _fresh_copy(cat):
+    """The same records in a new catalogue object (the memo of settled dates is per object)."""
+    from drillcast.data.catalogue import Catalogue
+
+    return Catalogue(cat.records, cat.series, cat.path, cat.sha256, cat.as_of_date, cat.warnings)
