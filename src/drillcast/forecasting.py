@@ -604,7 +604,7 @@ class _Sampler:
         k = len(self.gap)
         outcomes, clusters = self.fit.sample_clustered(list(self.gap) + list(self.years), n, rng,
                                                        [None] * k + list(self.overrides))
-        outcomes = outcomes[:, k:]
+        outcomes = np.ascontiguousarray(outcomes[:, k:])
         days = _draw_days(self.pmfs, n, rng)
         days.ravel()[np.flatnonzero(outcomes == len(self.categories) - 1)] = -1  # no event, no day
         return CalendarSample(self.years, self.categories, outcomes, days, clusters)

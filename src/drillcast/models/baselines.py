@@ -260,7 +260,7 @@ class _StrictFit(_RuleFit):
             # next phase: a held direction sets it, anything else keeps it
             step = np.where(labels < P, (labels - y) % P, phases)  # (K, P) table over (label, phase)
             s = step.ravel().take(lab * P + s)
-        return np.ascontiguousarray(out.T)
+        return out.T  # a view: callers copy it where they place it
 
 
 def _known_outcomes(history: SeriesHistory) -> dict[int, int]:
