@@ -51,7 +51,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from drillcast.data.history import SeriesHistory, series_history
-from drillcast.models.base import FittedOutcome, OutcomeModel
+from drillcast.models.base import FittedOutcome, OutcomeModel, leaf_search, leaf_table
 
 __all__ = ["Pooled", "PooledFit", "StackedFit", "choose_prior_sd", "recalibration", "FEATURES", "RATE_FEATURES", "pooled_design", "rotation_evidence"]
 
@@ -498,28 +498,6 @@ def recalibration(p, y, age, half_life: float = RECAL_HALF_LIFE, sd: float = REC
     return float(theta[0]), float(theta[1])
 
 
-_GUIDE = 1024  # slots of the guide table of each coefficient draw's leaf CDF
-
-
-def _leaf_search(flat, guide, L, draw, u):
-    """Leaf of each path: ``searchsorted(flat, u + draw, side="right") - draw * L``, clipped to the draw's leaves.
-
-    The same comparisons as that one search over every draw's shifted CDF, started at the guide
-    table's slot of ``u`` (Chen & Asau 1974): the leaves of draw ``j`` at or below ``j + s / _GUIDE``
-    lie at or below ``u + j`` for ``u`` in slot ``s``, so a few vectorised steps finish the count.
-    """
-    key = u + draw
-    leaf = guide.ravel().take(draw * guide.shape[1] + (u * _GUIDE).astype(np.int32))
-    base = draw * L
-    todo = np.flatnonzero(leaf < L)
-    todo = todo[flat[base[todo] + leaf[todo]] <= key[todo]]
-    while todo.size:  # only paths whose slot holds several leaves
-        leaf[todo] += 1
-        todo = todo[leaf[todo] < L]
-        todo = todo[flat[base[todo] + leaf[todo]] <= key[todo]]
-    return np.minimum(leaf, L - 1)
-
-
 def rotation_evidence(history: SeriesHistory) -> tuple[float, int, int]:
     """How much better than chance the strict rotation rule predicted the series' past directions.
 
@@ -602,22 +580,12 @@ class PooledFit(FittedOutcome):
         return prob, paths
 
     def _leaf_table(self, span, fixed):
-        """The leaves' CDFs of every coefficient draw, draw ``j`` shifted to [j, j + 1] in one sorted array,
-        and their guide table (:func:`_leaf_search`), for the tree of ``span``."""
+        """Every draw's leaf CDF and its guide table (:func:`~drillcast.models.base.leaf_table`), per tree."""
         key = ("leaf-table", tuple(span), tuple(fixed))
-        hit = self._cache.get(key)
-        if hit is None:
+        if key not in self._cache:
             prob, paths = self._tree(span, fixed)
-            c = np.cumsum(prob, axis=0)
-            c /= c[-1:]
-            flat = (c + np.arange(N_DRAWS)[None, :]).T.ravel()
-            L = len(paths)
-            # guide[j, s]: how many leaves of draw j lie at or below j + s / _GUIDE (all earlier draws' lie below)
-            thresholds = (np.arange(N_DRAWS)[:, None] + np.arange(_GUIDE)[None, :] / _GUIDE).ravel()
-            guide = np.searchsorted(flat, thresholds, side="right").reshape(N_DRAWS, _GUIDE)
-            guide -= np.arange(N_DRAWS)[:, None] * L
-            hit = self._cache[key] = (flat, guide, paths)
-        return hit
+            self._cache[key] = (*leaf_table(prob), paths)
+        return self._cache[key]
 
     def _simulate(self, span, fixed, n, rng):
         """Held paths (n, D) by simulation, one coefficient draw per path (long horizons)."""
@@ -650,7 +618,7 @@ class PooledFit(FittedOutcome):
             flat, guide, paths = self._leaf_table(span, fixed)
             draw = rng.integers(N_DRAWS, size=n)
             u = rng.random(n)
-            return (paths[:, [int(y) - span[0] for y in years]] > 0)[_leaf_search(flat, guide, len(paths), draw, u)]
+            return (paths[:, [int(y) - span[0] for y in years]] > 0)[leaf_search(flat, guide, len(paths), draw, u)]
         sim = self._simulate(span, fixed, n, rng)
         return sim[:, [int(y) - span[0] for y in years]] > 0
 
