@@ -77,7 +77,7 @@ class LedgerEntryProblem:
         1-based line of the ledger file.
     entry : int or None
         The entry expected at that line (entries are numbered from 1, one per line).
-    kind : {"incomplete", "corrupt", "edited", "removed", "reordered", "unchained"}
+    kind : {"incomplete", "blank", "corrupt", "edited", "invalid", "removed", "reordered", "unchained"}
     message : str
     """
 
@@ -129,30 +129,20 @@ class Verification:
 
 def _id_later(lines, wanted) -> bool:
     """Whether an entry numbered ``wanted`` appears among ``lines`` (then it was moved, not removed)."""
-    for line in lines:
-        try:
-            e = json.loads(line.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            continue
-        if isinstance(e, dict) and e.get("id") == wanted:
-            return True
-    return False
+    from drillcast.ledger_check import parse_entry
+
+    return any(isinstance(e, dict) and e.get("id") == wanted for e, _ in map(parse_entry, lines))
 
 
-def _scan(path: Path) -> tuple[list[dict], Verification]:
-    """Read and check the chain; entries up to the first problem, and the verification."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+def _scan(path: Path, *, missing_ok: bool = True) -> tuple[list[dict], Verification]:
+    """Read (bounded, strict JSON) and check the chain and each entry's schema; entries up to the first
+    problem, and the verification. A missing file is an empty ledger only with ``missing_ok``."""
+    from drillcast.ledger_check import check_entry, parse_entry, read_ledger_lines
+
+    read = read_ledger_lines(path, missing_ok=missing_ok)
+    if read is None:
         return [], Verification(str(path), 0, GENESIS)
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a directory; give the path of a ledger file such as {path / 'ledger.jsonl'}") from None
-    except PermissionError:
-        raise DataError(f"{path}: permission denied; make the ledger readable") from None
-    lines = raw.split(b"\n")
-    complete_tail = lines[-1] == b""
-    if complete_tail:
-        lines.pop()
+    lines, complete_tail = read
     entries: list[dict] = []
     prev = GENESIS
 
@@ -165,15 +155,22 @@ def _scan(path: Path) -> tuple[list[dict], Verification]:
             return stop(i, "incomplete", f"entry {i} is incomplete (the last line has no end: an interrupted "
                                          "write); the entries before it are intact: remove this line "
                                          "(drillcast ledger verify --repair) and record again")
-        try:
-            e = json.loads(line.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return stop(i, "corrupt", f"entry {i} is not valid JSON: the line was edited or damaged")
+        if not line.strip():
+            tail = not any(x.strip() for x in lines[i:])
+            return stop(i, "blank", f"line {i} is blank, not an entry" + (
+                " (an editor added it at the end): remove it (drillcast ledger verify --repair)" if tail else
+                ": a line was emptied or inserted; the entries before it are intact"))
+        e, why = parse_entry(line)
+        if why is not None:
+            return stop(i, "corrupt", f"entry {i} is not a valid ledger line ({why}): the line was edited or damaged")
         if not isinstance(e, dict) or not all(k in e for k in ("id", "sha256", "prev_sha256")):
             return stop(i, "corrupt", f"entry {i} is not a ledger entry (no id, sha256 or prev_sha256)")
         if entry_sha256(e) != e["sha256"]:
             return stop(i, "edited", f"entry {i} was edited after it was recorded: its content no longer "
                                      "matches its sha256")
+        why = check_entry(e)
+        if why is not None:
+            return stop(i, "invalid", f"entry {i} is not a valid ledger entry: {why}")
         if e["id"] != i:
             if _id_later(lines[i:], i):
                 return stop(i, "reordered", f"entry {i} is out of place: line {i} holds entry {e['id']} "
@@ -319,8 +316,9 @@ class Ledger:
     # -- reading
 
     def verify(self) -> Verification:
-        """Recompute the chain; the first entry that was edited, removed or reordered, or a cut-short last line."""
-        return _scan(self.path)[1]
+        """Recompute the chain and check every entry; the first entry that was edited, removed or reordered,
+        is not valid, or a cut-short last line. A missing file is a DataError (a typo is not an empty record)."""
+        return _scan(self.path, missing_ok=False)[1]
 
     def entries(self, *, strict: bool = True) -> tuple:
         """The entries, oldest first.
@@ -332,7 +330,7 @@ class Ledger:
             if the ledger is not intact (default); with False, return the
             entries before the first problem.
         """
-        entries, v = _scan(self.path)
+        entries, v = _scan(self.path, missing_ok=False)
         if strict and not v.ok:
             raise DataError(v.text())
         return tuple(entries)
@@ -370,8 +368,7 @@ class Ledger:
         DataError
             The ledger is not intact (nothing is appended to a broken chain).
         """
-        from filelock import FileLock, Timeout
-
+        from drillcast._io import edit_lock
         from drillcast.forecasting import Forecast, Forecaster
 
         forecasts = [forecasts] if isinstance(forecasts, Forecast) else list(forecasts)
@@ -403,33 +400,29 @@ class Ledger:
                     "drillcast_version": __version__,
                 })
         self._check_writable()
-        try:
-            with FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT):
-                entries, v = _scan(self.path)
-                if not v.ok:
-                    raise DataError(f"{v.text()}; nothing was recorded: fix the ledger first "
-                                    f"('drillcast ledger verify --ledger {self.path}')")
-                stamp = now or _utcnow()  # the time of writing, under the lock
-                prev, n = v.head_sha256, v.n_entries
-                done = []
-                for d in drafts:
-                    n += 1
-                    e = {"id": n, "recorded_at": stamp.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                         **d, "prev_sha256": prev}
-                    e["sha256"] = prev = entry_sha256(e)
-                    done.append(e)
-                if done:
-                    self._append(b"".join(_canonical(e) + b"\n" for e in done))
-        except Timeout:
-            raise OutputError(f"{self.path}: locked by another process for more than {LOCK_TIMEOUT:.0f} s "
-                              f"(a running 'drillcast ledger record'?); if none runs, remove {self.path}.lock") from None
+        with edit_lock(self.path, timeout=LOCK_TIMEOUT):  # keyed by the resolved path: one lock per file
+            entries, v = _scan(self.path)
+            if not v.ok:
+                raise DataError(f"{v.text()}; nothing was recorded: fix the ledger first "
+                                f"('drillcast ledger verify --ledger {self.path}')")
+            stamp = now or _utcnow()  # the time of writing, under the lock
+            prev, n = v.head_sha256, v.n_entries
+            done = []
+            for d in drafts:
+                n += 1
+                e = {"id": n, "recorded_at": stamp.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                     **d, "prev_sha256": prev}
+                e["sha256"] = prev = entry_sha256(e)
+                done.append(e)
+            if done:
+                self._append(b"".join(_canonical(e) + b"\n" for e in done))
         archived = self._archive(catalogue) if done and self.archive else None
         return RecordResult(str(self.path), tuple(done), tuple(skipped), archived)
 
     def _check_writable(self):
         from drillcast._io import check_output_path
 
-        check_output_path(self.path)
+        check_output_path(self.path, replacing=True)  # appended to: the ledger is read, then extended
 
     def _append(self, data: bytes):
         """One append of whole lines, flushed to disk before the lock is released."""
@@ -459,42 +452,49 @@ class Ledger:
             folder.mkdir(parents=True, exist_ok=True)
             if not (folder / "exercises.csv").is_file():
                 if files[1] is not None:
-                    atomic_write(folder / "series.csv", files[1])
-                atomic_write(folder / "exercises.csv", files[0])  # last: its presence marks a complete copy
+                    atomic_write(folder / "series.csv", files[1], replacing=True)
+                atomic_write(folder / "exercises.csv", files[0], replacing=True)  # last: marks a complete copy
         except (OSError, OutputError):
             return None  # the archive is a convenience; the ledger entry is what counts
         return str(folder)
 
     def repair(self) -> Verification:
-        """Remove a cut-short last line (an interrupted write), and nothing else.
+        """Remove a cut-short last line (an interrupted write) or blank lines at the end, and nothing else.
 
         Raises
         ------
         DataError
             The ledger has another problem (an edited, removed or reordered
             entry), which is evidence and is never removed.
+        OutputError
+            The ledger cannot be written (read-only); nothing is changed.
         """
-        from filelock import FileLock
+        from drillcast._io import edit_lock, os_reason
+        from drillcast.ledger_check import read_ledger_lines
 
-        with FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT):
-            _, v = _scan(self.path)
+        with edit_lock(self.path, timeout=LOCK_TIMEOUT):
+            entries, v = _scan(self.path, missing_ok=False)
             if v.ok:
                 return v
-            if v.problem.kind != "incomplete":
-                raise DataError(f"{v.text()}; only a cut-short last line is repaired: this entry is evidence "
-                                "that the ledger was changed, and is left as it is")
-            raw = self.path.read_bytes()
-            keep = raw[: raw.rfind(b"\n") + 1]
-            with open(self.path, "r+b") as fh:
-                fh.truncate(len(keep))
-                fh.flush()
-                os.fsync(fh.fileno())
+            lines, _ = read_ledger_lines(self.path)
+            if v.problem.kind not in ("incomplete", "blank") or any(x.strip() for x in lines[v.problem.line:]):
+                raise DataError(f"{v.text()}; only a cut-short last line is repaired (or blank lines at the end): "
+                                "this entry is evidence that the ledger was changed, and is left as it is")
+            keep = sum(len(x) + 1 for x in lines[:v.problem.line - 1])
+            try:
+                with open(self.path, "r+b") as fh:
+                    fh.truncate(keep)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            except OSError as exc:
+                raise OutputError(f"{self.path}: cannot repair: {os_reason(exc)}; nothing was changed: make the "
+                                  "ledger writable (chmod u+w) and try again") from None
             return _scan(self.path)[1]
 
     # -- scoring
 
     def score(self, catalogue, *, today: _dt.date | None = None, paired_draws: int = 20_000,
-              seed: int = 0) -> "LedgerScore":
+              seed: int = 0, allow_broken: bool = False) -> "LedgerScore":
         """Resolve every intact entry against ``catalogue`` and score the resolved ones.
 
         Parameters
@@ -503,18 +503,24 @@ class Ledger:
             The full, current catalogue (what happened).
         today : datetime.date, optional
             Decides whether an uncovered year is still running (``pending``) or over
-            (``unresolvable``); default today.
+            (``unresolvable``); default today's date in UTC.
         paired_draws, seed : int
             Monte Carlo draws and seed of the paired skill tests (as in ``drillcast backtest``).
+        allow_broken : bool
+            Score the entries before the first problem of a damaged ledger (the problem is
+            then in :attr:`LedgerScore.verification`) instead of raising.
 
-        Returns
-        -------
-        LedgerScore
-            Entries before the first problem of a damaged ledger are scored;
-            the problem is in :attr:`LedgerScore.verification`.
+        Raises DataError if the ledger is missing, or broken and not ``allow_broken`` (naming the first bad entry).
         """
-        entries, v = _scan(self.path)
-        return score_entries(entries, catalogue, today=today or _dt.date.today(), paired_draws=paired_draws,
+        from drillcast._params import check_seed
+        from drillcast.data.dates import today as utc_today
+
+        check_seed(seed)
+        entries, v = _scan(self.path, missing_ok=False)
+        if not v.ok and not allow_broken:
+            raise DataError(f"{v.text()}; nothing was scored: a broken ledger is not read past its first bad "
+                            f"entry silently ('drillcast ledger verify --ledger {self.path}')")
+        return score_entries(entries, catalogue, today=today or utc_today(), paired_draws=paired_draws,
                              seed=seed, verification=v)
 
 

@@ -16,6 +16,8 @@ from drillcast.errors import OptionError
 __all__ = ["add_ledger_parser", "add_data_diff_parser", "run_ledger", "cmd_data_diff"]
 
 LEDGER_HELP = "path of the ledger (JSON Lines; default reports/ledger.jsonl)"
+ALLOW_BROKEN_HELP = ("score the entries before the first bad entry of a broken ledger, and say where it breaks "
+                     "(by default a broken ledger is refused)")
 
 
 def add_ledger_parser(sub, add_globals, add_series):
@@ -38,6 +40,7 @@ def add_ledger_parser(sub, add_globals, add_series):
                      help="remove a cut-short last line (an interrupted write); nothing else is ever removed")
     sc = lsub.add_parser("score", help="resolve every entry against the catalogue and score the resolved ones")
     add_globals(sc, as_of=False, seed=False)
+    sc.add_argument("--allow-broken-ledger", action="store_true", help=ALLOW_BROKEN_HELP)
     df = lsub.add_parser("diff", help="how the forecast of one question moved from entry to entry")
     add_globals(df, as_of=False, seed=False)
     df.add_argument("--series", required=True, metavar="S", help="the series of the question")
@@ -122,8 +125,8 @@ def _record(args):
     if args.ledger == DEFAULT_LEDGER:
         Path(args.ledger).parent.mkdir(parents=True, exist_ok=True)
     ledger = _ledger(args)
-    v = ledger.verify()
-    if not v.ok:  # before the forecasts, which take a while
+    v = ledger.verify() if ledger.path.exists() else None  # a new ledger is created by its first record
+    if v is not None and not v.ok:  # before the forecasts, which take a while
         raise OptionError(f"--ledger: {v.text()}; nothing was recorded: fix the ledger first "
                           f"(drillcast ledger verify --ledger {ledger.path})")
     cat = c._load(args)
@@ -217,7 +220,7 @@ def _score(args):
     inputs = c._inputs(args) + [ledger.path]
     _check_output(args, inputs)
     cat = c._load(args)
-    res = ledger.score(cat, today=analysis.today())
+    res = ledger.score(cat, today=analysis.today(), allow_broken=args.allow_broken_ledger)
     if not res.verification.ok:
         warn(f"{res.verification.text()}; only the entries before it are scored: "
              f"run 'drillcast ledger verify --ledger {ledger.path}'")

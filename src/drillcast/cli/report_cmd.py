@@ -26,12 +26,28 @@ def report_path(output, as_of, inputs) -> str:
     return path
 
 
+def check_ledger(args) -> None:
+    """``--ledger``: the chain verified before any work; a broken one refused unless ``--allow-broken-ledger``."""
+    if args.ledger is None:
+        if args.allow_broken_ledger:
+            raise OptionError("--allow-broken-ledger: only with --ledger PATH")
+        return
+    from drillcast.ledger import Ledger
+
+    v = Ledger(args.ledger, archive=False).verify()  # a missing ledger is an error, not an empty record
+    if not v.ok and not args.allow_broken_ledger:
+        raise OptionError(f"--ledger: {v.text()}; nothing was written: a report is not made from a broken ledger "
+                          f"(see 'drillcast ledger verify --ledger {args.ledger}'), or give --allow-broken-ledger "
+                          "to score the entries before it and print the break in the report")
+
+
 def report_command(args, catalogue, series, as_of, path, inputs, command_line) -> int:
     """Build the report of ``series`` and write it to ``path``; ``--since`` and ``--annex`` map here."""
     from drillcast._io import atomic_write
     from drillcast.present.report import build_report
     from drillcast.present.report.front import load_since
 
+    check_ledger(args)
     since = None
     if args.since:
         try:
@@ -40,7 +56,7 @@ def report_command(args, catalogue, series, as_of, path, inputs, command_line) -
             raise OptionError(f"--since: {exc.detail}") from None
     pdf = build_report(catalogue, series, as_of, horizon=args.horizon, seed=args.seed, command_line=command_line,
                        annex=args.annex, since=since, order="given" if args.series else None,
-                       ledger=args.ledger)
+                       ledger=args.ledger, allow_broken_ledger=args.allow_broken_ledger)
     atomic_write(path, pdf, inputs)
     sys.stderr.write(f"drillcast: wrote {path}\n")
     return 0

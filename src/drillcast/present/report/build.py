@@ -31,7 +31,8 @@ def _check_sections(sections):
 
 
 def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 0, sections=None,
-                 command_line: str | None = None, annex: bool = True, order=None, since=None, ledger=None) -> bytes:
+                 command_line: str | None = None, annex: bool = True, order=None, since=None, ledger=None,
+                 allow_broken_ledger: bool = False) -> bytes:
     """Build the PDF report and return its bytes (nothing is written).
 
     Parameters
@@ -57,7 +58,8 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
         The previous forecast document (``drillcast forecast --format json``): adds "What changed".
     ledger : path, optional
         A forecast ledger (:class:`drillcast.ledger.Ledger`): adds "Live record", its entries scored
-        against the catalogue as known on ``as_of``.
+        against the catalogue as known on ``as_of``. A broken ledger raises DataError naming its first bad entry,
+        unless ``allow_broken_ledger``: then the entries before it are scored and the break is printed.
 
     Returns
     -------
@@ -105,7 +107,7 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
     _front.bottom_line(doc, results, as_of, catalogue, chapters=bool(per_series))
     if "judgments" in wanted:
         _front.judgments(doc, results, as_of)
-        _front.live_record(doc, results, as_of, catalogue, ledger)
+        _front.live_record(doc, results, as_of, catalogue, ledger, allow_broken=allow_broken_ledger)
         _front.changes(doc, results, as_of, since)
         _front.indicators(doc, results)
     for r in results if per_series else ():

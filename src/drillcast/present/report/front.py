@@ -308,14 +308,18 @@ def changes(doc: Doc, results, as_of, since: dict | None):
         doc.para("No probability moved by 5 points or more.")
 
 
-def live_record(doc: Doc, results, as_of, catalogue, ledger_path):
-    """The forecasts recorded in a ledger, scored against the catalogue as known on ``as_of``."""
+def live_record(doc: Doc, results, as_of, catalogue, ledger_path, *, allow_broken: bool = False):
+    """The forecasts recorded in a ledger, scored against the catalogue as known on ``as_of``
+    (a broken ledger only with ``allow_broken``, and the break is printed)."""
     if ledger_path is None:
         return
     from drillcast.ledger import Ledger
 
-    score = Ledger(ledger_path, archive=False).score(catalogue.as_of(as_of), today=as_of)
+    score = Ledger(ledger_path, archive=False).score(catalogue.as_of(as_of), today=as_of, allow_broken=allow_broken)
     doc.heading("Live record", 1, key="sec-live-record")
+    if not score.verification.ok:
+        doc.para(f"<b>The ledger is broken</b>: {esc(score.verification.text())}. Only the "
+                 f"{score.verification.n_entries} entries before the break are scored below.", "small")
     wanted = {r.sid for r in results}
     for part, title in (("live", "recorded when made"), ("replayed", "replayed with hindsight")):
         summ = score.summary[part]
