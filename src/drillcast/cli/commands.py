@@ -115,14 +115,15 @@ def cmd_data_validate(args):
     else:
         from drillcast.present.text import safe_text
 
-        for p in problems:
-            sys.stdout.write(f"{safe_text(p)}\n")
+        lines = [safe_text(p) for p in problems]
+        if not errors:
+            lines.append(f"{safe_text(path)}: valid: {plural(len(cat), 'event')} in "
+                         f"{plural(len(cat.series), 'series')}{', ' + plural(len(problems), 'warning') if problems else ''}")
+        if lines:
+            emit(args, "\n".join(lines) + "\n")
         if errors:
             sys.stderr.write(f"drillcast: {safe_text(path)}: {plural(len(errors), 'error')}, "
                              f"{plural(len(problems) - len(errors), 'warning')}; fix the lines above\n")
-        else:
-            sys.stdout.write(f"{safe_text(path)}: valid: {plural(len(cat), 'event')} in {plural(len(cat.series), 'series')}"
-                             f"{', ' + plural(len(problems), 'warning') if problems else ''}\n")
     return 2 if errors else 0
 
 
