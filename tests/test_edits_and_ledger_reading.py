@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +18,7 @@ from drillcast.errors import DataError
 from drillcast.forecasting import Forecaster
 from drillcast.ledger import Ledger, entry_sha256
 
-from .conftest import REC_SERIES, REPO, ROT_SERIES, cycle_events, write_catalogue
+from .conftest import REC_SERIES, ROT_SERIES, cycle_events, write_catalogue
 
 NOW = dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.timezone.utc)
 SRC = "https://example.org/source"
@@ -37,10 +38,27 @@ def _add_argv(path, eid, year):
 # --------------------------------------------------------------------------- edits
 
 
-def test_four_concurrent_adds_keep_four_events(cat_path):
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
-    procs = [subprocess.Popen([sys.executable, "-m", "drillcast", *_add_argv(cat_path, f"C-{i}", 2010 + i)],
+_ADDER = """
+import os, sys, time
+import drillcast.data.edit, drillcast.data.catalogue, drillcast.cli.commands  # imported before the start
+from drillcast.cli import main
+open(sys.argv[1] + "." + str(os.getpid()), "w").close()  # ready
+while not os.path.exists(sys.argv[1]):  # all four start editing at once
+    time.sleep(0.001)
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def test_four_concurrent_adds_keep_four_events(cat_path, tmp_path):
+    import drillcast
+
+    env = dict(os.environ, PYTHONPATH=str(Path(drillcast.__file__).parents[1]))  # the drillcast under test
+    go = tmp_path / "go"
+    procs = [subprocess.Popen([sys.executable, "-c", _ADDER, str(go), *_add_argv(cat_path, f"C-{i}", 2010 + i)],
                               cwd=cat_path.parent, env=env, stderr=subprocess.PIPE) for i in range(4)]
+    while len(list(tmp_path.glob("go.*"))) < 4 and all(p.poll() is None for p in procs):
+        time.sleep(0.01)
+    go.touch()
     for p in procs:
         _, err = p.communicate(timeout=120)
         assert p.returncode == 0, err.decode()
