@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 
-from drillcast.present import plotting  # noqa: E402
+from drillcast.present import plotting, plotting_scores  # noqa: E402
 from drillcast.evaluation.backtest import backtest  # noqa: E402
 from drillcast.data.catalogue import load_catalogue  # noqa: E402
 from drillcast.cli import main  # noqa: E402
@@ -228,7 +228,7 @@ def test_transition_matrix_is_the_posterior_mean(snap):
 
 
 def test_backtest_lines_are_the_fold_scores(bt):
-    ax = plotting.plot_backtest_scores(bt, "rot")
+    ax = plotting_scores.plot_backtest_scores(bt, "rot")
     lines = _by_gid(ax)
     for model in ("uniform", "climatology", "calendar"):
         folds = sorted((f for f in bt.folds if f["model"] == model), key=lambda f: f["year"])
@@ -238,7 +238,7 @@ def test_backtest_lines_are_the_fold_scores(bt):
 
 
 def test_reliability_points_are_the_table_rows(bt):
-    ax = plotting.plot_reliability(bt, "rot", "calendar")
+    ax = plotting_scores.plot_reliability(bt, "rot", "calendar")
     rows = [r for r in bt.reliability["rot/calendar"] if r["n"]]
     pts = _by_gid(ax)["reliability"]
     assert list(pts.get_xdata()) == pytest.approx([r["mean_forecast"] for r in rows])
@@ -256,7 +256,7 @@ def test_reliability_points_are_the_table_rows(bt):
     {"n_future": [0, 5, 10], "power": [0.2, 0.55, 0.81], "test": "rotation", "as_of": "2025-01-01"},
 ])
 def test_power_curve_points(curve):
-    ax = plotting.plot_power_curve(curve)
+    ax = plotting_scores.plot_power_curve(curve)
     line = _by_gid(ax)["power"]
     assert list(line.get_xdata()) == [0, 5, 10] and list(line.get_ydata()) == [0.2, 0.55, 0.81]
     assert any("after 10 more years" in t.get_text() for t in ax.texts)

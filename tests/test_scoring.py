@@ -66,9 +66,14 @@ def test_module_import_does_not_import_scipy():
 
 
 def test_docstring_examples_run():
-    result = doctest.testmod(scoring, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 20
-    assert result.failed == 0
+    from drillcast.evaluation import calibration, comparison
+
+    attempted = 0
+    for module in (scoring, calibration, comparison):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0, module.__name__
+        attempted += result.attempted
+    assert attempted > 20
 
 
 def test_log_floor_value():

@@ -513,7 +513,7 @@ def figure(kind: str, catalogue, series: str, *, as_of=None, model: str = "defau
     """
     from drillcast.data.history import series_history
     from drillcast.forecasting import Forecaster
-    from drillcast.present import plotting
+    from drillcast.present import plotting, plotting_scores
     from drillcast.present.figures import new_figure
 
     if kind not in FIGURE_KINDS:
@@ -566,13 +566,13 @@ def figure(kind: str, catalogue, series: str, *, as_of=None, model: str = "defau
                                            "least 5 years of history before a scorable year")
         if kind == "backtest":
             fig, ax = new_figure((7.2, 3.4))
-            plotting.plot_backtest_scores(res, series, ax=ax)
+            plotting_scores.plot_backtest_scores(res, series, ax=ax)
         else:
             fig, ax = new_figure((4.8, 4.6))
-            plotting.plot_reliability(res, series, name, ax=ax)
+            plotting_scores.plot_reliability(res, series, name, ax=ax)
     else:  # power
         curve = power_curve(series_history(snap, series), test, seed=seed)
         fig, ax = new_figure((6.0, 3.6))
-        plotting.plot_power_curve(curve, ax=ax)
+        plotting_scores.plot_power_curve(curve, ax=ax)
     plotting.add_source_line(fig, catalogue.sha256, as_of)
     return fig

@@ -61,7 +61,7 @@ def add_data_diff_parser(dsub, add_globals):
 
 
 def cmd_data_diff(args):
-    from drillcast.cli.commands import _format
+    from drillcast.cli.common import _format
     from drillcast.data.diff import diff_catalogues
 
     fmt = _format(args)
@@ -110,7 +110,7 @@ def _record(args):
     from pathlib import Path
 
     from drillcast import analysis
-    from drillcast.cli import commands as c
+    from drillcast.cli import common as c
     from drillcast.ledger import DEFAULT_LEDGER
     from drillcast.models.names import check_count_model
 
@@ -145,7 +145,7 @@ def _record(args):
 
 
 def _verify(args):
-    from drillcast.cli.commands import _format
+    from drillcast.cli.common import _format
 
     fmt = _format(args, ("table", "json"))
     ledger = _ledger(args)
@@ -212,7 +212,7 @@ def score_text(score) -> str:
 
 def _score(args):
     from drillcast import analysis
-    from drillcast.cli import commands as c
+    from drillcast.cli import common as c
 
     fmt = c._format(args)
     ledger = _ledger(args)
@@ -242,7 +242,7 @@ def _catalogue_path_for(sha, ledger, current):
 
 
 def _diff(args):
-    from drillcast.cli import commands as c
+    from drillcast.cli import common as c
     from drillcast.data.diff import diff_catalogues
     from drillcast.ledger import question_history
 

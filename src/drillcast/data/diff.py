@@ -93,7 +93,7 @@ class CatalogueDiff:
 
     def text(self) -> str:
         """A plain-text summary for a terminal, one line per added, removed or changed event."""
-        from drillcast.present.text import safe_text
+        from drillcast._safe import safe_text
 
         c = self.counts()
         if self.identical:

@@ -41,10 +41,6 @@ __all__ = [
     "plot_date_fan",
     "plot_seasonality",
     "plot_transition_matrix",
-    "plot_backtest_scores",
-    "plot_forecast_vs_outcome",
-    "plot_reliability",
-    "plot_power_curve",
 ]
 
 OKABE_ITO = {
@@ -749,17 +745,3 @@ def plot_transition_matrix(forecast, ax=None):
         cb.set_label("posterior mean probability")
         ax.set_title(_title(fc.series_name, f"Markov transitions, as of {fc.as_of}", width=30), loc="left")
     return ax
-
-
-# The figures of scores (backtests, reliability, power) live in plotting_scores.py, which imports
-# the helpers above; they are served from here on first use, so ``plotting.plot_reliability`` etc.
-# work as before without an import cycle.
-_SCORE_PLOTS = ("plot_backtest_scores", "plot_forecast_vs_outcome", "plot_reliability", "plot_power_curve")
-
-
-def __getattr__(name):
-    if name in _SCORE_PLOTS:
-        from drillcast.present import plotting_scores
-
-        return getattr(plotting_scores, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,7 +18,7 @@ from matplotlib.transforms import Affine2D
 from reportlab.platypus import Flowable
 
 from drillcast.present.plotting import style
-from drillcast.present.report.document import FONT, FONT_BOLD, FONT_ITALIC
+from drillcast.present.report.fonts import FONT, FONT_BOLD, FONT_ITALIC
 
 _CAPS = {"butt": 0, "round": 1, "projecting": 2}
 _JOINS = {"miter": 0, "round": 1, "bevel": 2}

@@ -54,11 +54,11 @@ def forecast_figure(r: SeriesResults, width: float):
 
 def track_record_figure(r: SeriesResults, width: float):
     """The probability each backtest forecast gave to what happened, against the uniform guess."""
-    from drillcast.present import plotting
+    from drillcast.present import plotting, plotting_scores
 
     with plotting.style():
         fig = new_figure(width / 72, 2.0)
-        plotting.plot_forecast_vs_outcome(r.backtest, r.sid, r.forecast.model, ax=fig.add_subplot())
+        plotting_scores.plot_forecast_vs_outcome(r.backtest, r.sid, r.forecast.model, ax=fig.add_subplot())
     return fig
 
 
@@ -215,7 +215,7 @@ def models(doc: Doc, results, as_of):
 
 def hypotheses(doc: Doc, results, as_of, page_break=True):
     """Annex: the battery of tests for every series; tests that do not apply are named in one line."""
-    from drillcast.present import plotting
+    from drillcast.present import plotting, plotting_scores
 
     doc.heading(SECTION_TITLES["hypotheses"], 0, page_break=page_break, key="sec-hypotheses")
     doc.para(f"The battery of tests on each yearly record as known on {as_of}; p-values are adjusted for the "
@@ -258,6 +258,6 @@ def hypotheses(doc: Doc, results, as_of, page_break=True):
         if curve is not None:
             with plotting.style():
                 fig = new_figure(doc.width / 72 * 0.72, 2.4)
-                plotting.plot_power_curve(curve, ax=fig.add_subplot())
+                plotting_scores.plot_power_curve(curve, ax=fig.add_subplot())
             doc.figure(fig, f"<b>Figure.</b> Power of the {_esc(curve['test'])} test against the number of "
                             "future years observed (points: the simulations behind 'n for 80 %').")
