@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from drillcast import __version__
 from drillcast.data.dates import today  # the UTC date
-from drillcast._params import HORIZON_MAX, check_horizon
+from drillcast._params import HORIZON_MAX, check_horizon, check_seed
 from drillcast.errors import ParameterError, did_you_mean
 
 __all__ = [
@@ -282,6 +282,7 @@ def forecast(catalogue, series=None, *, as_of=None, model="default", horizon: in
 
     as_of = check_as_of(as_of)
     horizon = check_horizon(horizon)
+    seed = check_seed(seed)
     _check_model(model)
     _check_counts(counts)
     sel = resolve_series(catalogue, series)
@@ -320,6 +321,7 @@ def backtest(catalogue, series=None, *, as_of=None, cutoffs=None, from_year=None
 
     as_of = check_as_of(as_of)
     horizon = check_horizon(horizon)
+    seed = check_seed(seed)
     _check_counts(counts)
     sel = resolve_series(catalogue, series)
     for m in models or ():
@@ -448,6 +450,7 @@ def hypothesis_tests(catalogue, series=None, kind: str = "all", *, as_of=None, a
     from drillcast.hypotheses import TEST_NAMES, run_battery, run_test
 
     as_of = check_as_of(as_of)
+    seed = check_seed(seed)
     if kind != "all" and kind not in TEST_NAMES:
         raise ParameterError("kind", f"unknown test {kind!r}{did_you_mean(kind, TEST_NAMES)}; choose from "
                                      f"{', '.join(TEST_NAMES)} or all")
@@ -516,6 +519,7 @@ def figure(kind: str, catalogue, series: str, *, as_of=None, model: str = "defau
     from drillcast.present import plotting, plotting_scores
     from drillcast.present.figures import new_figure
 
+    seed = check_seed(seed)
     if kind not in FIGURE_KINDS:
         raise ParameterError("kind", f"unknown figure {kind!r}{did_you_mean(kind, FIGURE_KINDS)}; choose from "
                                      f"{', '.join(FIGURE_KINDS)}")

@@ -156,10 +156,8 @@ def _scan(path: Path, *, missing_ok: bool = True) -> tuple[list[dict], Verificat
                                          "write); the entries before it are intact: remove this line "
                                          "(drillcast ledger verify --repair) and record again")
         if not line.strip():
-            tail = not any(x.strip() for x in lines[i:])
-            return stop(i, "blank", f"line {i} is blank, not an entry" + (
-                " (an editor added it at the end): remove it (drillcast ledger verify --repair)" if tail else
-                ": a line was emptied or inserted; the entries before it are intact"))
+            return stop(i, "blank", f"line {i} is blank, not an entry" + (": a line was emptied or inserted" if any(
+                x.strip() for x in lines[i:]) else " (added at the end): remove it (drillcast ledger verify --repair)"))
         e, why = parse_entry(line)
         if why is not None:
             return stop(i, "corrupt", f"entry {i} is not a valid ledger line ({why}): the line was edited or damaged")
@@ -278,8 +276,9 @@ def _catalogue_bytes(catalogue) -> tuple[bytes, bytes | None] | None:
     if p is None or not p.is_file():
         return None
     ex = p.read_bytes()
-    sp = p.with_name("series.csv")
-    se = sp.read_bytes() if sp.is_file() else None
+    from drillcast.data.catalogue import series_path_for
+
+    se = series_path_for(p).read_bytes() if series_path_for(p).is_file() else None
     if hashlib.sha256(ex + b"\x00" + (se or b"")).hexdigest() != catalogue.sha256:
         return None  # changed since it was loaded
     return ex, se

@@ -243,6 +243,9 @@ def main(argv=None) -> int:
         from drillcast.cli import commands
         from drillcast.cli.inputs import declared_inputs
 
+        from drillcast._params import check_seed
+
+        check_seed(args.seed)  # before any work, for every command that takes --seed
         with guard_outputs():  # no output of this command may replace a file it reads
             files, folders = declared_inputs(args)
             note_inputs(*files)

@@ -14,12 +14,13 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from drillcast._words import plural
-from drillcast.data.catalogue import EXERCISE_COLUMNS, SERIES_COLUMNS, validate_file
+from drillcast.data.catalogue import EXERCISE_COLUMNS, SERIES_COLUMNS, series_path_for, validate_file
 from drillcast.errors import DataError, ParameterError
 
 __all__ = ["EditResult", "add_event", "mark_checked", "STATUS_FIELDS"]
@@ -147,7 +148,7 @@ def _validate_candidate(exercises: bytes, series: bytes | None, name: str) -> No
 def _series_bytes(path: Path) -> bytes | None:
     from drillcast._io import read_input_bytes
 
-    sp = path.with_name("series.csv")
+    sp = series_path_for(path)
     return read_input_bytes(sp, "a series CSV file", "the file is empty") if sp.exists() else None
 
 
@@ -206,7 +207,7 @@ def add_event(path, fields: dict, *, sources=()) -> EditResult:
     from drillcast._io import edit_lock
 
     p = _check_editable(path)
-    with edit_lock(p.parent, folder=True):
+    with edit_lock(os.path.dirname(os.path.realpath(p)), folder=True):  # the folder of the file, links followed
         return _add_event_locked(p, fields, sources)
 
 
@@ -286,14 +287,14 @@ def mark_checked(path, series: str, through: _dt.date, note: str) -> EditResult:
     if not isinstance(through, _dt.date):
         raise ParameterError("through", f"{through!r} is not a date; give a datetime.date")
     _not_after_today(through, "through", "sources cannot have been searched through a day still to come")
-    with edit_lock(p.parent, folder=True):
+    with edit_lock(os.path.dirname(os.path.realpath(p)), folder=True):
         return _mark_checked_locked(p, series, through, note)
 
 
 def _mark_checked_locked(p: Path, series: str, through: _dt.date, note: str) -> EditResult:
     from drillcast._io import atomic_write
 
-    sp = p.with_name("series.csv")
+    sp = series_path_for(p)
     if not sp.exists():
         raise DataError(f"{sp}: no such file; coverage is recorded per series in series.csv beside {p.name} "
                         "(create it with the columns in the codebook)")

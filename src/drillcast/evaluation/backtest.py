@@ -210,6 +210,7 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
         need scipy and pandas); False gives mean scores only, fast.
     """
     check_horizon(horizon)
+    seed = check_seed(seed)
     if truth_as_of is not None:
         check_knowledge_date(truth_as_of, "truth_as_of")
     series_ids = [series] if isinstance(series, str) else list(series)

@@ -84,6 +84,9 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
         raise ParameterError("horizon", f"{horizon} is not allowed; give an integer >= 1")
     if not isinstance(as_of, _dt.date):
         raise ParameterError("as_of", f"{as_of!r} is not a date; give a datetime.date")
+    from drillcast._params import check_seed
+
+    seed = check_seed(seed)
     wanted = _check_sections(sections)
     if not annex:
         wanted = [s for s in wanted if s not in ANNEX]
