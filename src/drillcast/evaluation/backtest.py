@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from drillcast.data.catalogue import Catalogue
-from drillcast._params import check_horizon
+from drillcast._params import check_horizon, check_seed
 from drillcast.data.dates import check_knowledge_date, today
 from drillcast.errors import ParameterError
 from drillcast.forecasting import Forecaster
