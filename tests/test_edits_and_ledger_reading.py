@@ -301,3 +301,31 @@ def test_the_forecast_kind_is_registered_and_another_kind_can_be(ledger):
         assert lc.check_entry(dict(e, kind="example")) is None
     finally:
         lc.ENTRY_KINDS.pop("example", None)
+
+
+def test_summary_counts_after_a_capped_problem_list(tmp_path, capsys):
+    from drillcast.data.catalogue import inspect_file
+    from drillcast.data.validate import MAX_PROBLEMS, ListingStopped
+
+    bad = [dict(e, start_date=f"{2000 + i % 20}-13-01", id=f"B-{i}") for i, e in enumerate(cycle_events() * 15)]
+    path = write_catalogue(tmp_path / "bad", bad, [ROT_SERIES, REC_SERIES])
+    problems, _ = inspect_file(path)
+    last = problems[-1]
+    assert isinstance(last, ListingStopped) and not last.complete
+    total = sum(p.severity == "error" for p in problems[:-1]) + last.dropped_errors
+    assert total >= MAX_PROBLEMS
+    assert main(["data", "validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f": at least {total} errors, " in err and f"{MAX_PROBLEMS + 1} errors" not in err
+
+
+def test_ledger_output_shows_escapes_of_a_path_not_raw_control_characters(ledger, tmp_path, capsys):
+    odd = tmp_path / "l\x1b[31mred.jsonl"
+    odd.write_bytes(ledger.path.read_bytes())
+    assert main(["ledger", "verify", "--ledger", str(odd)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "l\\x1b[31mred.jsonl: intact" in out
+    odd.write_bytes(ledger.path.read_bytes() + b"{")
+    assert main(["ledger", "verify", "--ledger", str(odd)]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\\x1b[31m" in err

@@ -10,6 +10,7 @@ from drillcast._words import plural
 
 import sys
 
+from drillcast._safe import safe_lines, safe_text
 from drillcast.cli.output import Progress, emit, frame_csv, to_csv, to_json, warn
 from drillcast.errors import OptionError
 
@@ -140,7 +141,7 @@ def _record(args):
     if any(e["replayed"] for e in res.entries):
         sys.stderr.write(f"drillcast: note: as of {as_of}, before today: these entries are marked replayed "
                          "and kept apart from the live record\n")
-    sys.stdout.write(to_json(res.to_dict()) if fmt == "json" else res.text())
+    sys.stdout.write(to_json(res.to_dict()) if fmt == "json" else safe_lines(res.text()))
     return 0
 
 
@@ -154,9 +155,9 @@ def _verify(args):
     if fmt == "json":
         sys.stdout.write(to_json(v.to_dict()))
     elif v.ok:
-        sys.stdout.write(v.text() + "\n")
+        sys.stdout.write(safe_text(v.text()) + "\n")
     if not v.ok:
-        sys.stderr.write(f"drillcast: error: {v.text()}\n")
+        sys.stderr.write(f"drillcast: error: {safe_text(v.text())}\n")
         return 2
     return 0
 
@@ -207,7 +208,7 @@ def score_text(score) -> str:
         out += [f"unresolvable: entry {e['id']} ({e['series']} {e['year']}): {e['reason']}" for e in unresolvable[:10]]
         if len(unresolvable) > 10:
             out.append(f"... and {len(unresolvable) - 10} more (--format json lists every reason)")
-    return "\n".join(out) + "\n"
+    return safe_lines("\n".join(out)) + "\n"
 
 
 def _score(args):
