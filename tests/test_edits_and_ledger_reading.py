@@ -67,7 +67,7 @@ def test_four_concurrent_adds_keep_four_events(cat_path, tmp_path):
 
 
 def test_a_catalogue_reached_by_two_names_takes_one_lock(cat_path, tmp_path):
-    from filelock import FileLock, Timeout
+    from filelock import SoftFileLock, Timeout
 
     from drillcast._io import edit_lock
 
@@ -75,7 +75,8 @@ def test_a_catalogue_reached_by_two_names_takes_one_lock(cat_path, tmp_path):
     link.symlink_to(cat_path.parent)
     with edit_lock(link, folder=True):
         with pytest.raises(Timeout):
-            FileLock(str(cat_path.parent.resolve() / ".drillcast.lock")).acquire(timeout=0.01)
+            SoftFileLock(str(cat_path.parent.resolve() / ".drillcast.lock")).acquire(timeout=0.01)
+    assert sorted(p.name for p in cat_path.parent.iterdir()) == ["exercises.csv", "series.csv"]  # removed
 
 
 def test_a_ledger_reached_by_a_symlink_takes_the_ledgers_own_lock(tmp_path, cat_path):
@@ -329,3 +330,35 @@ def test_ledger_output_shows_escapes_of_a_path_not_raw_control_characters(ledger
     assert main(["ledger", "verify", "--ledger", str(odd)]) == 2
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\\x1b[31m" in err
+
+
+def test_a_catalogue_reached_through_a_symlink_is_read_with_its_own_series(cat_path, tmp_path, capsys):
+    other = tmp_path / "other"
+    write_catalogue(other, [], [dict(ROT_SERIES, checked_through="2010-12-31"), REC_SERIES])
+    (other / "exercises.csv").unlink()
+    (other / "exercises.csv").symlink_to(cat_path)
+    assert load_catalogue(other / "exercises.csv").checked_through("rot") == dt.date(2099, 12, 31)
+    # and an edit through the link changes the real catalogue's series.csv, under the real folder's lock
+    assert main(["--catalogue", str(other / "exercises.csv"), "data", "checked", "--series", "rot",
+                 "--through", "2020-01-01", "--note", "searched"]) == 0
+    assert load_catalogue(cat_path).checked_through("rot") == dt.date(2020, 1, 1)
+    assert "2010-12-31" in (other / "series.csv").read_text()
+
+
+@pytest.mark.parametrize("what", ["add", "checked", "import"])
+def test_every_catalogue_edit_waits_for_the_folders_lock(cat_path, monkeypatch, capsys, what):
+    """``data add``, ``data checked`` and an import into the folder all take the folder's lock."""
+    import drillcast._io as io_module
+    from drillcast._io import edit_lock
+
+    fix = Path(__file__).parent / "fixtures" / "import" / "mme_v7_sample.csv"
+    argv = {"add": _add_argv(cat_path, "L-1", 2015),
+            "checked": ["--catalogue", str(cat_path), "data", "checked", "--series", "rot", "--through", "2020-01-01",
+                        "--note", "x"],
+            "import": ["data", "import", "mme", str(fix), "-o", str(cat_path.with_name("imported.csv"))]}[what]
+    before = sorted((p.name, p.read_bytes()) for p in cat_path.parent.iterdir())
+    monkeypatch.setattr(io_module, "LOCK_TIMEOUT", 0.05)
+    with edit_lock(cat_path.parent.resolve(), folder=True):
+        assert main(argv) == 2
+    assert "locked by another drillcast process" in capsys.readouterr().err
+    assert sorted((p.name, p.read_bytes()) for p in cat_path.parent.iterdir()) == before

@@ -161,7 +161,7 @@ def _inside(real: str, folders: Iterable[str]) -> bool:
 
 
 @contextlib.contextmanager
-def edit_lock(path: str | os.PathLike, *, folder: bool = False, timeout: float = LOCK_TIMEOUT) -> Iterator[Path]:
+def edit_lock(path: str | os.PathLike, *, folder: bool = False, timeout: float | None = None) -> Iterator[Path]:
     """Hold the lock on a file edited in place; yield the resolved path.
 
     The lock is keyed by the *resolved* path (symbolic links followed), so two
@@ -169,18 +169,26 @@ def edit_lock(path: str | os.PathLike, *, folder: bool = False, timeout: float =
     and its ``series.csv``) take the same lock. Re-read the file under the
     lock, change it, write it atomically, then leave the block.
 
+    A file's lock is ``<real path>.lock`` beside it (kept, as the ledger's has
+    always been). A folder's lock is ``.drillcast.lock`` in it, created
+    exclusively and removed on release (as git's ``index.lock``), so an edited
+    data folder holds nothing new afterwards; a process killed outright leaves
+    it behind, and the next edit says to remove it.
+
     Raises
     ------
     OutputError
-        Another process held the lock for more than ``timeout`` seconds, or
-        the lock file cannot be created.
+        Another process held the lock for more than ``timeout`` seconds (default
+        :data:`LOCK_TIMEOUT`), or the lock file cannot be created.
     """
-    from filelock import FileLock, Timeout
+    from filelock import FileLock, SoftFileLock, Timeout
 
+    timeout = LOCK_TIMEOUT if timeout is None else timeout
     real = Path(os.path.realpath(path))
     lock = real / ".drillcast.lock" if folder else real.with_name(real.name + ".lock")
+    kind = SoftFileLock if folder else FileLock
     try:
-        with FileLock(str(lock), timeout=timeout):
+        with kind(str(lock), timeout=timeout):
             yield real
     except Timeout:
         raise OutputError(f"{path}: locked by another drillcast process for more than {timeout:.0f} s; if none "

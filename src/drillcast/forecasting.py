@@ -318,13 +318,19 @@ def _check_settings(f: "Forecaster") -> None:
 
 
 def _check_years(years) -> list[int]:
-    """``years`` as a list of whole years (1 to :data:`HORIZON_MAX` of them, each 1800-2200), or ParameterError."""
+    """``years`` as a list of whole years (1 to :data:`HORIZON_MAX` of them, each from the first knowledge year
+    to :data:`HORIZON_MAX` years after the last), or ParameterError."""
+    from drillcast._params import HORIZON_MAX
+    from drillcast.data.dates import MAX_YEAR, MIN_YEAR
+
     if isinstance(years, (str, bytes)) or not hasattr(years, "__iter__"):
         raise ParameterError("years", f"{years!r} is not a list of years; give e.g. [2027, 2028]")
     years = list(years)
-    bad = [y for y in years if isinstance(y, bool) or not isinstance(y, (int, np.integer)) or not 1800 <= y <= 2200]
+    top = MAX_YEAR + HORIZON_MAX
+    bad = [y for y in years if isinstance(y, bool) or not isinstance(y, (int, np.integer)) or not MIN_YEAR <= y <= top]
     if bad:
-        raise ParameterError("years", f"{bad[0]!r} is not a year; give whole years from 1800 to 2200, e.g. [2027, 2028]")
+        raise ParameterError("years", f"{bad[0]!r} is not a year; give whole years from {MIN_YEAR} to {top}, "
+                                      "e.g. [2027, 2028]")
     check_horizon(len(years), parameter="years")
     return [int(y) for y in years]
 
