@@ -42,6 +42,17 @@ CASES = [
     ("seed", lambda s: _fitted(s).forecast(seed=1.5)),
     ("seed", lambda s: _fitted(s).forecast().sample(10, seed=-1)),
     ("n", lambda s: _fitted(s).forecast().sample(-3)),
+    ("catalogue", lambda s: drillcast.series_history("snapshot", "russia-strategic")),
+    ("path", lambda s: drillcast.load_catalogue(123)),
+    ("path", lambda s: drillcast.validate_file(123)),
+    ("path", lambda s: drillcast.Ledger(123)),
+    ("forecasts", lambda s: drillcast.Ledger("never.jsonl").record("forecast", s)),
+    ("catalogue", lambda s: drillcast.Ledger("never.jsonl").record([_fitted(s).forecast()], "catalogue")),
+    ("catalogue", lambda s: drillcast.Ledger("never.jsonl").score("catalogue")),
+    ("catalogue", lambda s: analysis.forecast("catalogue", "russia-strategic")),
+    ("series", lambda s: analysis.forecast(s, 123, track_record=False)),
+    ("models", lambda s: analysis.backtest(s, "russia-strategic", models=[123])),
+    ("history", lambda s: analysis.power_curve("history")),
 ]
 
 

@@ -72,6 +72,13 @@ def resolve_series(catalogue, series=None) -> list[str]:
 
     Unknown ids raise ParameterError("series", ...) with "did you mean" and the known ids.
     """
+    from drillcast.data.catalogue import Catalogue
+
+    if not isinstance(catalogue, Catalogue):
+        raise ParameterError("catalogue", f"{type(catalogue).__name__} is not a catalogue; give load_catalogue(...)")
+    if series is not None and not isinstance(series, str) and (
+            not hasattr(series, "__iter__") or not all(isinstance(s, str) for s in series)):
+        raise ParameterError("series", f"{series!r} is not a series id or a list of ids; give e.g. 'russia-strategic'")
     raw: list[str] = []
     items = [series] if series is None or isinstance(series, str) else list(series)
     for s in items:
@@ -325,6 +332,8 @@ def backtest(catalogue, series=None, *, as_of=None, cutoffs=None, from_year=None
     _check_counts(counts)
     sel = resolve_series(catalogue, series)
     for m in models or ():
+        if not isinstance(m, str) and not hasattr(m, "fit"):
+            raise ParameterError("models", f"{m!r} is not a model; give model names such as 'ensemble', 'uniform'")
         if isinstance(m, str):
             _check_model(m)
             if m == "default":
@@ -488,6 +497,11 @@ def power_curve(history, test: str = "rotation", *, alpha: float = 0.05, seed: i
     from drillcast.hypotheses import TEST_NAMES
     from drillcast.hypotheses import power_curve as _power_curve
 
+    from drillcast.data.history import SeriesHistory
+
+    if not isinstance(history, SeriesHistory):
+        raise ParameterError("history", f"{type(history).__name__} is not a series history; give "
+                                        "series_history(catalogue.as_of(date), series)")
     if test not in TEST_NAMES:
         raise ParameterError("test", f"unknown test {test!r}{did_you_mean(test, TEST_NAMES)}; choose from "
                                      f"{', '.join(TEST_NAMES)}")

@@ -32,154 +32,25 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from drillcast import __version__
 from drillcast.errors import DataError, OutputError, ParameterError
+from drillcast.ledger_check import GENESIS, LedgerEntryProblem, Verification, _canonical, _scan, entry_sha256
 
 __all__ = ["Ledger", "LedgerEntryProblem", "Verification", "RecordResult", "LedgerScore",
            "question_history", "what_changed", "entry_sha256", "DEFAULT_LEDGER", "LEDGER_BASELINES", "GENESIS"]
 
 DEFAULT_LEDGER = os.path.join("reports", "ledger.jsonl")
 LEDGER_BASELINES = ("uniform", "climatology")  # recorded with every entry: skill on identical questions
-GENESIS = "0" * 64  # prev_sha256 of the first entry
 LOCK_TIMEOUT = 60.0  # seconds to wait for another `ledger record` to finish
 
 
 def _utcnow() -> _dt.datetime:
     """The time of recording (a function, so tests can fix the clock)."""
     return _dt.datetime.now(_dt.timezone.utc)
-
-
-def _canonical(obj) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
-
-
-def entry_sha256(entry: dict) -> str:
-    """SHA-256 (hex) of an entry's canonical JSON without its ``sha256`` field."""
-    return hashlib.sha256(_canonical({k: v for k, v in entry.items() if k != "sha256"})).hexdigest()
-
-
-# --------------------------------------------------------------------------- verification
-
-
-@dataclass(frozen=True)
-class LedgerEntryProblem:
-    """The first place where a ledger is not intact.
-
-    Attributes
-    ----------
-    line : int
-        1-based line of the ledger file.
-    entry : int or None
-        The entry expected at that line (entries are numbered from 1, one per line).
-    kind : {"incomplete", "blank", "corrupt", "edited", "invalid", "removed", "reordered", "unchained"}
-    message : str
-    """
-
-    line: int
-    entry: int | None
-    kind: str
-    message: str
-
-    def to_dict(self) -> dict:
-        return {"line": self.line, "entry": self.entry, "kind": self.kind, "message": self.message}
-
-
-@dataclass(frozen=True)
-class Verification:
-    """Result of :meth:`Ledger.verify`.
-
-    Attributes
-    ----------
-    path : str
-    n_entries : int
-        Entries that verify, from the first up to the first problem.
-    head_sha256 : str
-        ``sha256`` of the last entry that verifies (:data:`GENESIS` for none):
-        publish it to make truncation of the ledger detectable.
-    problem : LedgerEntryProblem or None
-    """
-
-    path: str
-    n_entries: int
-    head_sha256: str
-    problem: LedgerEntryProblem | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.problem is None
-
-    def to_dict(self) -> dict:
-        return {"path": self.path, "intact": self.ok, "n_entries": self.n_entries,
-                "head_sha256": self.head_sha256,
-                "problem": self.problem.to_dict() if self.problem else None}
-
-    def text(self) -> str:
-        if self.ok:
-            return (f"{self.path}: intact: {self.n_entries} entr{'y' if self.n_entries == 1 else 'ies'}, "
-                    f"head sha256 {self.head_sha256}")
-        return (f"{self.path}:{self.problem.line}: {self.problem.message} "
-                f"({self.n_entries} entr{'y' if self.n_entries == 1 else 'ies'} before it verify)")
-
-
-def _id_later(lines, wanted) -> bool:
-    """Whether an entry numbered ``wanted`` appears among ``lines`` (then it was moved, not removed)."""
-    from drillcast.ledger_check import parse_entry
-
-    return any(isinstance(e, dict) and e.get("id") == wanted for e, _ in map(parse_entry, lines))
-
-
-def _scan(path: Path, *, missing_ok: bool = True) -> tuple[list[dict], Verification]:
-    """Read (bounded, strict JSON) and check the chain and each entry's schema; entries up to the first
-    problem, and the verification. A missing file is an empty ledger only with ``missing_ok``."""
-    from drillcast.ledger_check import check_entry, parse_entry, read_ledger_lines
-
-    read = read_ledger_lines(path, missing_ok=missing_ok)
-    if read is None:
-        return [], Verification(str(path), 0, GENESIS)
-    lines, complete_tail = read
-    entries: list[dict] = []
-    prev = GENESIS
-
-    def stop(i, kind, message):
-        return entries, Verification(str(path), len(entries), prev, LedgerEntryProblem(i, i, kind, message))
-
-    for i, line in enumerate(lines, 1):
-        last = i == len(lines)
-        if last and not complete_tail:
-            return stop(i, "incomplete", f"entry {i} is incomplete (the last line has no end: an interrupted "
-                                         "write); the entries before it are intact: remove this line "
-                                         "(drillcast ledger verify --repair) and record again")
-        if not line.strip():
-            return stop(i, "blank", f"line {i} is blank, not an entry" + (": a line was emptied or inserted" if any(
-                x.strip() for x in lines[i:]) else " (added at the end): remove it (drillcast ledger verify --repair)"))
-        e, why = parse_entry(line)
-        if why is not None:
-            return stop(i, "corrupt", f"entry {i} is not a valid ledger line ({why}): the line was edited or damaged")
-        if not isinstance(e, dict) or not all(k in e for k in ("id", "sha256", "prev_sha256")):
-            return stop(i, "corrupt", f"entry {i} is not a ledger entry (no id, sha256 or prev_sha256)")
-        if entry_sha256(e) != e["sha256"]:
-            return stop(i, "edited", f"entry {i} was edited after it was recorded: its content no longer "
-                                     "matches its sha256")
-        why = check_entry(e)
-        if why is not None:
-            return stop(i, "invalid", f"entry {i} is not a valid ledger entry: {why}")
-        if e["id"] != i:
-            if _id_later(lines[i:], i):
-                return stop(i, "reordered", f"entry {i} is out of place: line {i} holds entry {e['id']} "
-                                            "(entries were reordered)")
-            return stop(i, "removed", f"entry {i} was removed: line {i} holds entry {e['id']}")
-        if e["prev_sha256"] != prev:
-            return stop(i, "unchained", f"entry {i} does not follow entry {i - 1}: its prev_sha256 does not "
-                                        f"match (entry {i - 1} was replaced, or entries were reordered)")
-        entries.append(e)
-        prev = e["sha256"]
-    return entries, Verification(str(path), len(entries), prev)
 
 
 # --------------------------------------------------------------------------- recording
@@ -270,6 +141,19 @@ def _summary_row(e) -> dict:
             "start_median": (e["forecast"]["start"] or {}).get("median"), "sha256": e["sha256"]}
 
 
+def _check_forecasts(forecasts, catalogue) -> list:
+    """``forecasts`` as a list of Forecast, ``catalogue`` a Catalogue, or ParameterError naming which."""
+    from drillcast.data.catalogue import Catalogue
+    from drillcast.forecasting import Forecast
+
+    if not isinstance(catalogue, Catalogue):
+        raise ParameterError("catalogue", f"{type(catalogue).__name__} is not a catalogue; give load_catalogue(...)")
+    out = list(forecasts) if hasattr(forecasts, "__iter__") and not isinstance(forecasts, str) else [forecasts]
+    if not all(isinstance(f, Forecast) for f in out):
+        raise ParameterError("forecasts", "give a Forecast or a list of them (Forecaster(...).fit(...).forecast())")
+    return out
+
+
 def _catalogue_bytes(catalogue) -> tuple[bytes, bytes | None] | None:
     """The catalogue's files as they are now, if they still hash to ``catalogue.sha256``."""
     p = Path(catalogue.path) if catalogue.path else None
@@ -306,6 +190,8 @@ class Ledger:
     """
 
     def __init__(self, path: str | os.PathLike = DEFAULT_LEDGER, *, archive: bool = True):
+        if not isinstance(path, (str, os.PathLike)):
+            raise ParameterError("path", f"{path!r} is not a path; give a file name such as 'reports/ledger.jsonl'")
         self.path = Path(path)
         self.archive = archive
 
@@ -370,7 +256,7 @@ class Ledger:
         from drillcast._io import edit_lock
         from drillcast.forecasting import Forecast, Forecaster
 
-        forecasts = [forecasts] if isinstance(forecasts, Forecast) else list(forecasts)
+        forecasts = [forecasts] if isinstance(forecasts, Forecast) else _check_forecasts(forecasts, catalogue)
         if now is not None and now.tzinfo is None:
             raise ParameterError("now", "give a timezone-aware datetime, e.g. datetime.now(timezone.utc)")
         today = (now or _utcnow()).astimezone(_dt.timezone.utc).date()
@@ -515,6 +401,7 @@ class Ledger:
         from drillcast.data.dates import today as utc_today
 
         check_seed(seed)
+        _check_forecasts([], catalogue)
         entries, v = _scan(self.path, missing_ok=False)
         if not v.ok and not allow_broken:
             raise DataError(f"{v.text()}; nothing was scored: a broken ledger is not read past its first bad "

@@ -19,16 +19,18 @@ A checker returns None for a valid entry, else one sentence saying which field i
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from drillcast.errors import DataError
 
-__all__ = ["read_ledger_lines", "parse_entry", "check_entry", "register_entry_kind", "ENTRY_KINDS",
+__all__ = ["Verification", "LedgerEntryProblem", "entry_sha256", "GENESIS", "read_ledger_lines", "parse_entry", "check_entry", "register_entry_kind", "ENTRY_KINDS",
            "MAX_LEDGER_BYTES", "MAX_ENTRY_BYTES", "MAX_DEPTH", "MAX_INT_DIGITS"]
 
 MAX_LEDGER_BYTES = 256 * 2**20  # a ledger larger than this is refused, checked while reading
@@ -36,6 +38,7 @@ MAX_ENTRY_BYTES = 4 * 2**20  # one entry (one line); a forecast entry is a few k
 MAX_DEPTH = 16  # nesting of JSON objects and arrays; a forecast entry has 4
 MAX_INT_DIGITS = 20  # a JSON integer with more digits is refused before Python converts it
 
+GENESIS = "0" * 64  # prev_sha256 of the first entry
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _STAMP = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")
@@ -291,3 +294,130 @@ def check_forecast_entry(e: dict) -> str | None:
 
 
 register_entry_kind("forecast", check_forecast_entry)
+
+
+# --------------------------------------------------------------------------- the chain
+
+
+def _canonical(obj) -> bytes:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False).encode("utf-8")
+
+
+def entry_sha256(entry: dict) -> str:
+    """SHA-256 (hex) of an entry's canonical JSON without its ``sha256`` field."""
+    return hashlib.sha256(_canonical({k: v for k, v in entry.items() if k != "sha256"})).hexdigest()
+
+
+# --------------------------------------------------------------------------- verification
+
+
+@dataclass(frozen=True)
+class LedgerEntryProblem:
+    """The first place where a ledger is not intact.
+
+    Attributes
+    ----------
+    line : int
+        1-based line of the ledger file.
+    entry : int or None
+        The entry expected at that line (entries are numbered from 1, one per line).
+    kind : {"incomplete", "blank", "corrupt", "edited", "invalid", "removed", "reordered", "unchained"}
+    message : str
+    """
+
+    line: int
+    entry: int | None
+    kind: str
+    message: str
+
+    def to_dict(self) -> dict:
+        return {"line": self.line, "entry": self.entry, "kind": self.kind, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Result of :meth:`Ledger.verify`.
+
+    Attributes
+    ----------
+    path : str
+    n_entries : int
+        Entries that verify, from the first up to the first problem.
+    head_sha256 : str
+        ``sha256`` of the last entry that verifies (:data:`GENESIS` for none):
+        publish it to make truncation of the ledger detectable.
+    problem : LedgerEntryProblem or None
+    """
+
+    path: str
+    n_entries: int
+    head_sha256: str
+    problem: LedgerEntryProblem | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "intact": self.ok, "n_entries": self.n_entries,
+                "head_sha256": self.head_sha256,
+                "problem": self.problem.to_dict() if self.problem else None}
+
+    def text(self) -> str:
+        if self.ok:
+            return (f"{self.path}: intact: {self.n_entries} entr{'y' if self.n_entries == 1 else 'ies'}, "
+                    f"head sha256 {self.head_sha256}")
+        return (f"{self.path}:{self.problem.line}: {self.problem.message} "
+                f"({self.n_entries} entr{'y' if self.n_entries == 1 else 'ies'} before it verify)")
+
+
+def _id_later(lines, wanted) -> bool:
+    """Whether an entry numbered ``wanted`` appears among ``lines`` (then it was moved, not removed)."""
+    return any(isinstance(e, dict) and e.get("id") == wanted for e, _ in map(parse_entry, lines))
+
+
+def _scan(path: Path, *, missing_ok: bool = True) -> tuple[list[dict], Verification]:
+    """Read (bounded, strict JSON) and check the chain and each entry's schema; entries up to the first
+    problem, and the verification. A missing file is an empty ledger only with ``missing_ok``."""
+    read = read_ledger_lines(path, missing_ok=missing_ok)
+    if read is None:
+        return [], Verification(str(path), 0, GENESIS)
+    lines, complete_tail = read
+    entries: list[dict] = []
+    prev = GENESIS
+
+    def stop(i, kind, message):
+        return entries, Verification(str(path), len(entries), prev, LedgerEntryProblem(i, i, kind, message))
+
+    for i, line in enumerate(lines, 1):
+        last = i == len(lines)
+        if last and not complete_tail:
+            return stop(i, "incomplete", f"entry {i} is incomplete (the last line has no end: an interrupted "
+                                         "write); the entries before it are intact: remove this line "
+                                         "(drillcast ledger verify --repair) and record again")
+        if not line.strip():
+            return stop(i, "blank", f"line {i} is blank, not an entry" + (": a line was emptied or inserted" if any(
+                x.strip() for x in lines[i:]) else " (added at the end): remove it (drillcast ledger verify --repair)"))
+        e, why = parse_entry(line)
+        if why is not None:
+            return stop(i, "corrupt", f"entry {i} is not a valid ledger line ({why}): the line was edited or damaged")
+        if not isinstance(e, dict) or not all(k in e for k in ("id", "sha256", "prev_sha256")):
+            return stop(i, "corrupt", f"entry {i} is not a ledger entry (no id, sha256 or prev_sha256)")
+        if entry_sha256(e) != e["sha256"]:
+            return stop(i, "edited", f"entry {i} was edited after it was recorded: its content no longer "
+                                     "matches its sha256")
+        why = check_entry(e)
+        if why is not None:
+            return stop(i, "invalid", f"entry {i} is not a valid ledger entry: {why}")
+        if e["id"] != i:
+            if _id_later(lines[i:], i):
+                return stop(i, "reordered", f"entry {i} is out of place: line {i} holds entry {e['id']} "
+                                            "(entries were reordered)")
+            return stop(i, "removed", f"entry {i} was removed: line {i} holds entry {e['id']}")
+        if e["prev_sha256"] != prev:
+            return stop(i, "unchained", f"entry {i} does not follow entry {i - 1}: its prev_sha256 does not "
+                                        f"match (entry {i - 1} was replaced, or entries were reordered)")
+        entries.append(e)
+        prev = e["sha256"]
+    return entries, Verification(str(path), len(entries), prev)

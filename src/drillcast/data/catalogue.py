@@ -242,6 +242,15 @@ def _to_row(r) -> dict:
 
 
 
+def check_path(path, parameter: str = "path"):
+    """``path`` if it is a path (str or os.PathLike), else ParameterError naming ``parameter``."""
+    if not isinstance(path, (str, os.PathLike)):
+        from drillcast.errors import ParameterError
+
+        raise ParameterError(parameter, f"{path!r} is not a path; give a file name such as 'data/exercises.csv'")
+    return path
+
+
 def series_path_for(path: str | os.PathLike) -> Path:
     """The ``series.csv`` of an exercises file: beside the file it resolves to (symlinks followed), so a
     catalogue reached through a link is read with its own series, not with a ``series.csv`` beside the link."""
@@ -267,7 +276,7 @@ def inspect_file(path: str | os.PathLike | None = None) -> tuple[list[Problem], 
     catalogue : Catalogue or None
         The catalogue, if there is no error.
     """
-    path = Path(path) if path else bundled_path()
+    path = Path(check_path(path)) if path else bundled_path()
     try:
         records, series, problems, sha = _collect(path, series_path_for(path))
     except DataError as exc:
@@ -304,8 +313,8 @@ def load_catalogue(path: str | os.PathLike | None = None, *, series_path: str | 
     DataError
         Listing every problem found, each with file, line, column, value, and fix.
     """
-    path = Path(path) if path else bundled_path()
-    sp = Path(series_path) if series_path is not None else series_path_for(path)
+    path = Path(check_path(path, "path")) if path else bundled_path()
+    sp = Path(check_path(series_path, "series_path")) if series_path is not None else series_path_for(path)
     if series_path is not None and not _exists(sp):
         raise DataError(f"{sp}: no such file; give the path of a series CSV file")
     records, series, problems, sha = _collect(path, sp)
