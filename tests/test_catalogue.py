@@ -292,3 +292,61 @@ def test_snapshot_of_a_snapshot_keeps_an_event_whose_dates_are_hidden(tmp_path):
     snap = load_catalogue(path).as_of(D(2000, 1, 1))
     assert [r["id"] for r in snap.records] == ["E0"] and snap.records[0]["start"].text == "2000"
     assert snap.as_of(D(2000, 1, 1)).records == snap.records
+
+
+# --------------------------------------------------------------------------- the codebook's id rules
+
+
+def _codebook() -> str:
+    return (REPO / "data" / "README.md").read_text(encoding="utf-8")
+
+
+def test_codebook_id_patterns_are_the_ones_enforced():
+    """The patterns data/README.md states are exactly the regular expressions data validate applies."""
+    import re
+
+    from drillcast.data import fields
+
+    book = _codebook()
+    event_row = next(line for line in book.splitlines() if line.startswith("| 1 | `id` |"))
+    series_row = next(line for line in book.splitlines() if line.startswith("| `id` | Lower-case id"))
+    assert f"`{fields._ID.pattern}`" in event_row
+    assert f"`{fields._SLUG.pattern}`" in series_row
+    # and the patterns mean what the codebook says in words
+    assert re.fullmatch(fields._ID, "RU-2021-ZAPAD") and not re.fullmatch(fields._ID, "ru-2021-zapad")
+
+
+def test_codebook_lists_every_series_of_series_csv():
+    import csv
+    import re
+
+    book_row = next(line for line in _codebook().splitlines() if line.startswith("| `id` | Lower-case id"))
+    listed = re.findall(r"`([a-z0-9-]+)`", book_row.split("Current ids", 1)[1])
+    with open(REPO / "data" / "series.csv", encoding="utf-8", newline="") as fh:
+        ids = [r["id"] for r in csv.DictReader(fh)]
+    assert sorted(listed) == sorted(ids)
+
+
+@pytest.mark.parametrize("eid, suggestion", [
+    ("ru-2021-zapad", "RU-2021-ZAPAD"), ("RU.2021", "RU-2021"), ("A_1", "A-1"), ("A:1", "A-1"),
+    ("-A1", "A1"), ("Zapad-2021", "ZAPAD-2021"),
+])
+def test_validate_refuses_ids_outside_the_codebook_pattern(tmp_path, eid, suggestion):
+    path, problems = _problems(tmp_path, [{**OK, "id": eid}])
+    errs = _errors(problems)
+    assert len(errs) == 1 and errs[0].column == "id"
+    assert f"e.g. {suggestion}" in str(errs[0]) and "capital letters, digits and hyphens" in str(errs[0])
+
+
+@pytest.mark.parametrize("sid", ["Rot", "rot--x", "rot-", "rot_x", "rot.x"])
+def test_validate_refuses_series_ids_outside_the_codebook_pattern(tmp_path, sid):
+    path, problems = _problems(tmp_path, [{**OK, "series": sid, "direction": ""}], series=None)
+    assert any(p.column == "series" and p.severity == "error" for p in problems), [str(p) for p in problems]
+
+
+def test_bundled_ids_follow_the_codebook():
+    from drillcast.data import fields
+
+    cat = load_catalogue()
+    assert all(fields._ID.fullmatch(r["id"]) for r in cat.records)
+    assert all(fields._SLUG.fullmatch(s) for s in cat.series)

@@ -651,7 +651,7 @@ def test_table_bad_values(tmp_path):
     res = import_table(p)
     assert res.counts == {"input_rows": 3, "imported": 1, "imported_with_fixes": 1, "skipped": 2}
     r = res.rows[0]
-    assert (r["id"], r["primary"], r["confidence"], r["end_date"]) == ("a-b", "yes", "low", "")
+    assert (r["id"], r["primary"], r["confidence"], r["end_date"]) == ("A-B", "yes", "low", "")
     reasons = {e.line: e.reason for e in res.entries}
     assert "status 'happened'" in reasons[3] and "give --source URL" in reasons[4]
 

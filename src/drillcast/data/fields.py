@@ -33,7 +33,8 @@ DOMAINS = (
 )
 OTHER, NONE = "other", "none"
 
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+# data/README.md §1 and §2 state these two patterns; tests/test_catalogue.py checks that they agree.
+_ID = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
 _FULL_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _URL = re.compile(r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?(?:[/?#]\S*)?$")
@@ -47,6 +48,15 @@ MAX_EVENTS_PER_SERIES = 10_000  # events of one series
 
 
 # --------------------------------------------------------------------------- series
+
+
+def id_suggestion(text: str) -> str:
+    """``text`` made into a valid event id (capitals, digits, hyphens), or '' if nothing is left.
+
+    >>> id_suggestion("ru-2021.zapad"), id_suggestion("a:b__c"), id_suggestion("._:")
+    ('RU-2021-ZAPAD', 'A-B-C', '')
+    """
+    return re.sub(r"[^A-Z0-9]+", "-", text.upper()).strip("-")
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from drillcast.data.dates import DAY, MAX_YEAR, MIN_YEAR, parse_partial_date
 from drillcast.data.fields import (_FULL_DATE, _ID, _NUMBER, _SLUG, _URL, CONFIDENCE, DOMAINS, EXERCISE_COLUMNS,
                                    KINDS, MAX_DIRECTIONS, MAX_EVENTS_PER_SERIES, MAX_FIELD, MAX_PROBLEMS, MAX_ROWS,
                                    MAX_SERIES, NONE, OTHER, REQUIRED_COLUMNS, SERIES_COLUMNS, SERIES_REQUIRED,
-                                   STATUSES, SeriesInfo, _doy, _known_from)
+                                   STATUSES, SeriesInfo, _doy, _known_from, id_suggestion)
 from drillcast._words import article
 from drillcast.errors import DataError, Problem, did_you_mean
 
@@ -277,7 +277,9 @@ def _validate_events(path: Path, header, rows, series: dict[str, SeriesInfo] | N
         ok = True
         eid = get("id", "")
         if not _ID.match(eid):
-            err(line, "id", eid, "a non-empty id of letters, digits and - . _ : such as RU-2021-ZAPAD")
+            fix = id_suggestion(eid)
+            err(line, "id", eid, "a non-empty id of capital letters, digits and hyphens (data/README.md §1), such as "
+                                 f"RU-2021-ZAPAD{f'; e.g. {fix}' if fix and fix != eid else ''}")
             ok = False
         elif eid in seen_ids:
             err(line, "id", eid, f"a unique id; line {seen_ids[eid]} already uses it: rename one of them")

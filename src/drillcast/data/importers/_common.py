@@ -20,6 +20,7 @@ from pathlib import Path
 
 from drillcast.data.catalogue import EXERCISE_COLUMNS, MAX_FIELD
 from drillcast.data.dates import parse_partial_date
+from drillcast.data.fields import _ID as _ID_OK, id_suggestion  # noqa: F401  (one id rule for every importer)
 from drillcast._io import read_input_bytes
 from drillcast.errors import DataError
 from drillcast.data import countries
@@ -29,7 +30,6 @@ __all__ = ["ImportResult", "ReportEntry", "slugify", "ACTIONS"]
 
 ACTIONS = ("imported", "imported-with-fix", "skipped")
 NOTE_LIMIT = 300  # characters per part of the notes column
-_ID_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 URL = re.compile(r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?(?:[/?#]\S*)?$")  # as drillcast.data.catalogue
 
 

@@ -87,6 +87,7 @@ import re
 import string
 
 from drillcast.errors import DataError
+from drillcast.data.fields import id_suggestion
 from drillcast.data.importers._common import (
     Collector, ImportResult, Pending, check_name_year, clean_rows, clean_text, end_before_start,
     iso_date, is_missing, map_countries, parse_coordinate, read_table, slugify,
@@ -342,7 +343,7 @@ def import_mme(path: str | os.PathLike) -> ImportResult:
             "lon": parse_coordinate(get("lon"), "lon", 180.0, fixes),
             "sources": MME_SOURCE, "confidence": "medium",
         }
-        col.add(Pending(line, mmeid, stripped, row, f"MME-{mmeid}", True, text_notes, fixes, remarks),
+        col.add(Pending(line, mmeid, stripped, row, "MME-" + id_suggestion(mmeid), True, text_notes, fixes, remarks),
                 unmapped, series_name)
     col.assign_ids("MMEID")
     notes = [table.note]

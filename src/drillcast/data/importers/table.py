@@ -66,6 +66,7 @@ from pathlib import Path
 
 from drillcast.data.catalogue import CONFIDENCE, EXERCISE_COLUMNS, STATUSES
 from drillcast.data.dates import parse_partial_date
+from drillcast.data.fields import id_suggestion
 from drillcast.errors import OptionError, did_you_mean
 from drillcast.data.importers._common import (
     URL, Collector, ImportResult, Pending, check_name_year, clean_rows, clean_text, end_before_start,
@@ -360,7 +361,7 @@ def import_table(path: str | os.PathLike, mapping: dict[str, str] | None = None,
             if valid_id(raw_id):
                 base, explicit = raw_id, True
             else:
-                cleaned = re.sub(r"[^A-Za-z0-9._:-]+", "-", raw_id).strip("-._:")
+                cleaned = id_suggestion(raw_id)
                 if cleaned and valid_id(cleaned):
                     base, explicit = cleaned, True
                     fixes.append(f"id {raw_id!r} is not a valid id: written as {cleaned!r}")
