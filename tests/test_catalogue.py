@@ -350,3 +350,15 @@ def test_bundled_ids_follow_the_codebook():
     cat = load_catalogue()
     assert all(fields._ID.fullmatch(r["id"]) for r in cat.records)
     assert all(fields._SLUG.fullmatch(s) for s in cat.series)
+
+
+def test_no_first_report_after_the_start_of_a_held_event():
+    """Issue 23: first_reported is the earliest public report that the exercise would take place.
+
+    Compared at the precision the row records: a first report known only to the month may share the
+    month of the start (an exercise revealed while under way, the day kept in notes; data/README.md §7).
+    """
+    late = [(r["id"], r["first_reported"].text, r["start"].text) for r in load_catalogue().records
+            if r["status"] == "held" and r["first_reported"] is not None
+            and r["first_reported"].low > r["start"].high]
+    assert late == []

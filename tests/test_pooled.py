@@ -36,7 +36,7 @@ def _markov_catalogue(tmp_path, n_series, years, p_stay, p_back, seed, sd_days=1
                 held = rng.random() < (p_stay if held else p_back)
             if held:
                 day = int(np.clip(round(mu + rng.normal(0, sd_days)), 0, 364))
-                events.append({"id": f"{sid}-{y}", "series": sid,
+                events.append({"id": f"{sid.upper()}-{y}", "series": sid,
                                "start_date": (D(y, 1, 1) + dt.timedelta(days=day)).isoformat()})
     return load_catalogue(write_catalogue(tmp_path, events, series), warn=False)
 

@@ -67,8 +67,8 @@ def test_exercise_crossing_the_new_year(tmp_path):
 
 
 def test_several_events_of_a_rotating_series_in_one_year(tmp_path):
-    ev = cycle_events(2000, 2015) + [{"id": "X-2010b", "series": "rot", "direction": "d", "start_date": "2010-03-01"},
-                                      {"id": "X-2010c", "series": "rot", "direction": "b", "start_date": "2010-11-01"}]
+    ev = cycle_events(2000, 2015) + [{"id": "X-2010B", "series": "rot", "direction": "d", "start_date": "2010-03-01"},
+                                      {"id": "X-2010C", "series": "rot", "direction": "b", "start_date": "2010-11-01"}]
     cat = load_catalogue(write_catalogue(tmp_path, ev, [ROT_SERIES, REC_SERIES]), warn=False)
     h = series_history(cat.as_of(D(2016, 1, 1)), "rot")
     i = list(h.years).index(2010)
