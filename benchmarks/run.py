@@ -144,6 +144,9 @@ def command_benchmarks(rows, runs, tmp):
     fc_t, _ = timed(drillcast("forecast", "--series", "russia-strategic"), runs)
     row(rows, "forecast --series russia-strategic / import numpy", fc_t / base_np, "x", "<= 5",
         fc_t / base_np <= 5, f"({fc_t:.3f} s vs {base_np:.3f} s)")
+    ol_t, _ = timed(drillcast("outlook", "--series", "all"), runs)
+    row(rows, "outlook --series all / import numpy", ol_t / base_np, "x", "<= 5", ol_t / base_np <= 5,
+        f"({ol_t:.3f} s vs {base_np:.3f} s)")
     base_heavy, _ = timed([PY, "-c", "import matplotlib.pyplot, scipy.stats, statsmodels.api"], runs)
     out = Path(tmp) / "report.pdf"
     rep_t, rep_rss = timed(drillcast("report", "-o", str(out)), max(1, runs // 2))

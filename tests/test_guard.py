@@ -86,6 +86,7 @@ def _recipes(w):
         ("ledger", "diff"): ([*c, "ledger", "diff", *led, "--series", "rot", "--year", "2020"],
                              [*cat_in, w["ledger"], *w["archive"]], "txt"),
         ("forecast",): ([*c, "forecast", "--series", "rot"], cat_in, "txt"),
+        ("outlook",): ([*c, "outlook", "--series", "rot"], cat_in, "txt"),
         ("backtest",): ([*c, "backtest", "--series", "rot"], cat_in, "txt"),
         ("test",): ([*c, "test", "rotation", "--series", "rot"], cat_in, "txt"),
         ("plot",): ([*c, "plot", "timeline", "--series", "rot"], cat_in, "png"),

@@ -14,6 +14,7 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 
 from drillcast.present import plotting, plotting_scores  # noqa: E402
+from drillcast.present.plot_timeline import plot_timeline  # noqa: E402
 from drillcast.evaluation.backtest import backtest  # noqa: E402
 from drillcast.data.catalogue import load_catalogue  # noqa: E402
 from drillcast.cli import main  # noqa: E402
@@ -165,7 +166,7 @@ def test_date_fan_bands_are_the_quantiles(fitted, fc):
 
 
 def test_timeline_bars_are_the_event_dates(snap):
-    ax = plotting.plot_timeline(snap, "rot")
+    ax = plot_timeline(snap, "rot")
     bars = {g: a for g, a in _by_gid(ax).items() if g.startswith("R-") and ":" not in g}
     events = {r["id"]: r for r in snap.events("rot")}
     assert set(bars) == set(events)
@@ -190,7 +191,7 @@ def test_timeline_bars_are_the_event_dates(snap):
 
 def test_announced_event_of_unknown_date_is_hollow_and_dotted(cat):
     snap = cat.as_of(dt.date(2022, 3, 1))  # R-2022 reported in January, not yet started
-    ax = plotting.plot_timeline(snap, "rot")
+    ax = plot_timeline(snap, "rot")
     mark = _by_gid(ax)["R-2022"]  # its date is known only to the year: a hollow marker, a dotted span
     assert mark.get_markerfacecolor() in ("#FFFFFF", (1.0, 1.0, 1.0, 1.0))
     assert _by_gid(ax)["R-2022:span"].get_linestyle() == ":"
@@ -393,3 +394,62 @@ def test_power_figure_draws_the_hypotheses_power_curve(cat):
 
     with pytest.raises(OptionError, match="does not apply"):
         figure("power", cat, "rec", as_of=AS_OF, test="rotation")
+
+
+def test_timeline_puts_overlapping_events_of_a_year_in_lanes_and_shrinks_empty_years(tmp_path):
+    """2008: two September exercises that overlap get two lanes of the 2008 band (no bar over another);
+    2010-2013 without events shrink to one band, labelled with those years."""
+    ev = [{"id": "A-2008", "series": "rot", "direction": "a", "start_date": "2008-09-01", "end_date": "2008-09-27"},
+          {"id": "B-2008", "series": "rot", "direction": "b", "start_date": "2008-09-22", "end_date": "2008-10-21",
+           "primary": "no"},
+          {"id": "C-2009", "series": "rot", "direction": "c", "start_date": "2009-09-08", "end_date": "2009-09-29"},
+          {"id": "D-2014", "series": "rot", "direction": "d", "start_date": "2014-09-08"}]
+    snap = load_catalogue(write_catalogue(tmp_path, ev, [ROT_SERIES])).as_of(dt.date(2015, 1, 1))
+    ax = plot_timeline(snap, "rot")
+    bars = _by_gid(ax)
+    y = {g: bars[g].get_y() + bars[g].get_height() / 2 for g in ("A-2008", "B-2008", "C-2009", "D-2014")}
+    assert y["A-2008"] == 2008 and y["B-2008"] == 2009  # the 2008 band has two lanes, 2008 and 2009
+    assert y["C-2009"] == 2010  # 2009's band follows
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert "2010\u20132013: none" in labels
+    assert y["D-2014"] == 2012  # one band (one lane high) for 2010-2013, then 2014
+
+
+def test_rotation_grid_and_forecast_bars_carry_no_hatch(snap, fc):
+    """Hatching means 'date known to the month' only; categories are told apart by code and row."""
+    grid = plotting.plot_rotation_grid(series_history(snap, "rot"))
+    bars = plotting.plot_forecast(fc)
+    for ax in (grid, bars):
+        assert not any(p.get_hatch() for p in ax.patches)
+
+
+def test_date_fan_draws_any_time_of_year_without_a_median(tmp_path):
+    """A series whose starts spread over the whole year gets one pale band and no median; a seasonal one does not."""
+    ev = [{"id": f"P-{y}-{k}", "series": "rec", "start_date": f"{y}-{1 + (5 * y + 4 * k) % 12:02d}-1{k}"}
+          for y in range(2000, 2020) for k in range(2)]
+    snap = load_catalogue(write_catalogue(tmp_path, ev, [REC_SERIES])).as_of(dt.date(2020, 1, 1))
+    f = Forecaster().fit(snap, "rec")
+    fcast = f.forecast(horizon=2, seed=0)
+    ax = plotting.plot_date_fan(f.history, fcast)
+    gids = _by_gid(ax)
+    for yf in fcast.years:
+        assert plotting.start_is_flat(yf)
+        assert f"{yf.year}:any-time" in gids and f"{yf.year}:median" not in gids
+    assert any(t.get_text() == "any time of year" for t in ax.texts)
+
+
+def test_date_fan_of_a_seasonal_series_keeps_its_median(fitted, fc):
+    ax = plotting.plot_date_fan(fitted.history, fc)
+    gids = _by_gid(ax)
+    for yf in fc.years:
+        if yf.start:
+            assert not plotting.start_is_flat(yf)
+            assert f"{yf.year}:median" in gids and f"{yf.year}:any-time" not in gids
+
+
+def test_titles_take_the_name_a_caller_gives(snap, fitted, fc):
+    """A report as of a past date passes the series name as then written; the figures show it."""
+    for ax in (plot_timeline(snap, "rot", name="Rotation as then named"),
+               plotting.plot_rotation_grid(series_history(snap, "rot"), name="Rotation as then named"),
+               plotting.plot_date_fan(fitted.history, fc, name="Rotation as then named")):
+        assert ax.get_title(loc="left").startswith("Rotation as then named\n")

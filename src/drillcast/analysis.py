@@ -14,7 +14,13 @@ backtest(catalogue, series, as_of=...)          -> BacktestResult
 track_records(catalogue, series_ids, as_of)     -> dict per series
 hypothesis_tests(catalogue, series, kind, ...)  -> TestSet
 figure(kind, catalogue, series, as_of=...)      -> matplotlib Figure
+places(catalogue, series, as_of=...)            -> EventPlaces (held events with coordinates, for the map)
 coverage(catalogue, series_ids, as_of)          -> tuple of Coverage
+outlook(catalogue, series, as_of=..., months=12) -> Outlook (the months after the as-of date)
+ask(catalogue, series, start=..., end=..., ...)  -> Answer (one question, one probability)
+
+``outlook`` and ``ask`` check their parameters here and compute in :mod:`drillcast.outlook`
+(results: :class:`~drillcast.outlook.Outlook`, :class:`~drillcast.outlook.Answer`).
 
 Examples
 --------
@@ -39,12 +45,14 @@ from drillcast.errors import ParameterError, did_you_mean
 __all__ = [
     "forecast", "backtest", "track_records", "hypothesis_tests", "figure", "coverage", "coverage_warnings", "today",
     "ForecastSet", "TestSet", "Coverage", "resolve_series", "check_horizon", "check_as_of",
-    "HORIZON_MAX", "FIGURE_KINDS",
+    "HORIZON_MAX", "FIGURE_KINDS", "MULTI_SERIES_FIGURES", "places", "outlook", "ask", "track_record_backtests",
 ]
 
 AS_OF_MAX_AHEAD = 366  # days past today that an as-of date may be (a forecast "as of" next year)
 FIGURE_KINDS = ("timeline", "rotation", "forecast", "datefan", "seasonality", "transition", "backtest",
-                "reliability", "power")
+                "reliability", "power", "map", "outlook")
+MULTI_SERIES_FIGURES = ("map", "outlook")
+"""Figure kinds that draw several series on one figure (every series when none is given)."""
 
 
 # --------------------------------------------------------------------------- parameters
@@ -356,6 +364,24 @@ def backtest(catalogue, series=None, *, as_of=None, cutoffs=None, from_year=None
                      summary=summary, counts=counts)
 
 
+def track_record_backtests(catalogue, series_ids, as_of: _dt.date, *, model="default", seed: int = 0,
+                           counts: str = "default") -> list:
+    """The backtests behind :func:`track_records`: ``[(model name, series ids, BacktestResult)]``.
+
+    One backtest per model name (the default differs by kind of series), of that model and
+    the uniform guess, on the default folds before ``as_of``.
+    """
+    from drillcast.evaluation.backtest import backtest as _backtest
+
+    names = {sid: _model_for(catalogue, sid, model) for sid in series_ids}
+    by_model: dict[str, list] = {}
+    for sid in series_ids:
+        by_model.setdefault(names[sid], []).append(sid)
+    return [(name, sids, _backtest(catalogue, sids, models=list(dict.fromkeys([name, "uniform"])), seed=seed,
+                                   truth_as_of=as_of, summary=False, counts=counts))
+            for name, sids in by_model.items()]
+
+
 def track_records(catalogue, series_ids, as_of: _dt.date, *, model="default", seed: int = 0,
                   counts: str = "default") -> dict:
     """How ``model`` would have done on each series: the default backtest's folds, before ``as_of``.
@@ -367,16 +393,10 @@ def track_records(catalogue, series_ids, as_of: _dt.date, *, model="default", se
     log score on the same folds.
     """
     from drillcast.evaluation.backtest import MIN_BACKTEST_YEARS
-    from drillcast.evaluation.backtest import backtest as _backtest
 
-    names = {sid: _model_for(catalogue, sid, model) for sid in series_ids}
     out = {}
-    by_model: dict[str, list] = {}
-    for sid in series_ids:
-        by_model.setdefault(names[sid], []).append(sid)
-    for name, sids in by_model.items():
-        res = _backtest(catalogue, sids, models=list(dict.fromkeys([name, "uniform"])), seed=seed,
-                        truth_as_of=as_of, summary=False, counts=counts)
+    for name, sids, res in track_record_backtests(catalogue, series_ids, as_of, model=model, seed=seed,
+                                                  counts=counts):
         by = {(r["series"], r["model"]): r for r in res.summary}
         years_of: dict[str, set] = {}
         for f in res.folds:
@@ -509,7 +529,40 @@ def power_curve(history, test: str = "rotation", *, alpha: float = 0.05, seed: i
     return {**meta, **_power_curve(test, history, alpha=alpha, seed=seed)}
 
 
-def figure(kind: str, catalogue, series: str, *, as_of=None, model: str = "default", horizon: int = 3,
+def places(catalogue, series=None, *, as_of=None):
+    """Where the held events of ``series`` took place, as known on ``as_of`` (the map's data).
+
+    Returns
+    -------
+    drillcast.data.places.EventPlaces
+        Held events with the catalogue's coordinates, and per series the number without them.
+    """
+    from drillcast.data.places import event_places
+
+    as_of = check_as_of(as_of)
+    return event_places(catalogue.as_of(as_of), resolve_series(catalogue, series))
+
+
+def _multi_series_figure(kind: str, catalogue, series, as_of, seed: int):
+    """A figure of :data:`MULTI_SERIES_FIGURES`: every series in ``series`` on one figure."""
+    from drillcast.present.figures import new_figure
+
+    if kind == "map":
+        from drillcast.present.plot_map import map_size, plot_event_map
+
+        res = places(catalogue, series, as_of=as_of)
+        fig, ax = new_figure(map_size(res))
+        plot_event_map(res, ax=ax)
+    else:
+        from drillcast.present.plot_outlook import outlook_size, plot_outlook_calendar
+
+        res = outlook(catalogue, series, as_of=as_of, months=12, seed=seed)
+        fig, ax = new_figure(outlook_size(res))
+        plot_outlook_calendar(res, ax=ax)
+    return fig
+
+
+def figure(kind: str, catalogue, series, *, as_of=None, model: str = "default", horizon: int = 3,
            seed: int = 0, test: str = "rotation"):
     """Compute what figure ``kind`` needs and draw it on a new (pyplot-free) Figure.
 
@@ -518,8 +571,9 @@ def figure(kind: str, catalogue, series: str, *, as_of=None, model: str = "defau
     kind : one of :data:`FIGURE_KINDS`
     catalogue : Catalogue
         The full catalogue; snapshots are taken here.
-    series : str
-        One series id.
+    series : str or list of str
+        One series id; for :data:`MULTI_SERIES_FIGURES` (``map``, ``outlook``: the 12-month calendar) any
+        number of ids, None for all.
     as_of : datetime.date, optional
         Knowledge date: nothing reported later is used (backtests score
         against the catalogue as known on ``as_of``).
@@ -541,6 +595,10 @@ def figure(kind: str, catalogue, series: str, *, as_of=None, model: str = "defau
     horizon = check_horizon(horizon)
     _check_model(model)
     sel = resolve_series(catalogue, series)
+    if kind in MULTI_SERIES_FIGURES:
+        fig = _multi_series_figure(kind, catalogue, sel, as_of, seed)
+        plotting.add_source_line(fig, catalogue.sha256, as_of)
+        return fig
     if len(sel) != 1:
         raise ParameterError("series", f"a figure shows one series; got {len(sel)} ({', '.join(sel[:5])}"
                                        f"{', ...' if len(sel) > 5 else ''}); give one, e.g. {sel[0]}")
@@ -549,9 +607,10 @@ def figure(kind: str, catalogue, series: str, *, as_of=None, model: str = "defau
     snap = catalogue.as_of(as_of)
     name = _model_for(catalogue, series, model)
     if kind == "timeline":
-        n_years = len({r["start"].year for r in snap.events(series)}) + 1
-        fig, ax = new_figure((7.2, min(9.0, 1.4 + 0.2 * n_years)))
-        plotting.plot_timeline(snap, series, ax=ax)
+        from drillcast.present.plot_timeline import plot_timeline, timeline_rows
+
+        fig, ax = new_figure((7.2, max(2.6, min(9.0, 1.3 + 0.16 * timeline_rows(snap, series)))))
+        plot_timeline(snap, series, ax=ax)
     elif kind == "rotation":
         fig, ax = new_figure((7.2, 0.9 + 0.32 * len(info.categories)))
         plotting.plot_rotation_grid(series_history(snap, series), ax=ax)
@@ -594,3 +653,104 @@ def figure(kind: str, catalogue, series: str, *, as_of=None, model: str = "defau
         plotting_scores.plot_power_curve(curve, ax=ax)
     plotting.add_source_line(fig, catalogue.sha256, as_of)
     return fig
+
+
+# --------------------------------------------------------------------------- outlook and questions
+
+
+def outlook(catalogue, series=None, *, as_of=None, months: int = 12, seed: int = 0, skills=None):
+    """What to expect of each series in the ``months`` months after ``as_of``.
+
+    Parameters
+    ----------
+    catalogue : Catalogue
+        The full catalogue (snapshots are taken here).
+    series : str, list of str or None
+        Series ids, comma-separated ids, or None / "all".
+    as_of : datetime.date, optional
+        Knowledge date (default: today, UTC); the window starts on it.
+    months : int
+        Length of the window, 1 to 36: from ``as_of`` to the day before the same
+        date ``months`` later (``as_of`` 2026-01-01, 12 months: the year 2026).
+    seed : int
+        Seeds the draws of whole calendars (:data:`drillcast.outlook.N_PATHS` per series).
+    skills : dict, optional
+        ``{series: skill}`` (:func:`drillcast.evaluation.confidence.skill_from_folds`) from a backtest
+        the caller already ran on the same folds (the report's); default: run
+        :func:`track_record_backtests` here.
+
+    Returns
+    -------
+    drillcast.outlook.Outlook
+        Series sorted by the median of their next start (series without one last).
+
+    Examples
+    --------
+    >>> import datetime
+    >>> from drillcast import analysis, load_catalogue
+    >>> o = analysis.outlook(load_catalogue(), "russia-strategic", as_of=datetime.date(2026, 12, 7))  # doctest: +SKIP
+    >>> o["russia-strategic"].next_start["median"][:4]  # doctest: +SKIP
+    '2027'
+    """
+    from drillcast.evaluation.confidence import skill_from_folds
+    from drillcast._params import check_seed
+    from drillcast.outlook import check_months, outlook_of
+
+    as_of = check_as_of(as_of)
+    seed = check_seed(seed)
+    months = check_months(months)
+    sel = resolve_series(catalogue, series)
+    if skills is None:
+        skills = {sid: skill_from_folds(res.folds, sid, name)
+                  for name, sids, res in track_record_backtests(catalogue, sel, as_of, seed=seed) for sid in sids}
+    return outlook_of(catalogue, sel, as_of=as_of, months=months, seed=seed, skills=skills,
+                      warnings=coverage_warnings(catalogue, sel, as_of))
+
+
+def ask(catalogue, series, *, start, end, direction=None, participants=(), at_least: int = 1, as_of=None,
+        seed: int = 0):
+    """The probability that at least ``at_least`` events of ``series`` start between ``start`` and ``end``.
+
+    Parameters
+    ----------
+    catalogue : Catalogue
+    series : str
+        One series id.
+    start, end : datetime.date
+        The window, both days included (a calendar year: 1 January to 31 December).
+    direction : str, optional
+        Count only events of this direction (rotating series).
+    participants : iterable of str
+        Count only events in which every one of these countries (ISO3, tracked for the
+        series) takes part.
+    at_least : int
+        Events needed for "yes", 1 or more.
+    as_of : datetime.date, optional
+        Knowledge date (default: today, UTC).
+    seed : int
+
+    Returns
+    -------
+    drillcast.outlook.Answer
+        Resolved (probability 1 or 0, with the events and sources) when the catalogue
+        already settles the question: held events satisfy it, or the window ends on or
+        before ``min(as_of, checked_through)``.
+
+    Raises
+    ------
+    ParameterError
+        ``end`` before ``start``, an unknown ``direction`` or one given for a series
+        that does not rotate, an unknown or untracked country in ``participants``,
+        ``at_least`` below 1, a window beyond the forecast horizon, or a series that
+        cannot be forecast when the catalogue does not settle the question.
+    """
+    from drillcast._params import check_seed
+    from drillcast.outlook import answer
+
+    as_of = check_as_of(as_of)
+    seed = check_seed(seed)
+    sel = resolve_series(catalogue, series)
+    if len(sel) != 1 or series in (None, "all"):
+        raise ParameterError("series", f"a question is about one series; got {len(sel)}; give one, e.g. {sel[0]}")
+    return answer(catalogue, sel[0], start=start, end=end, direction=direction, participants=participants,
+                  at_least=at_least, as_of=as_of, seed=seed)

@@ -253,7 +253,6 @@ class Ledger:
         DataError
             The ledger is not intact (nothing is appended to a broken chain).
         """
-        from drillcast._io import edit_lock
         from drillcast.forecasting import Forecast, Forecaster
 
         forecasts = [forecasts] if isinstance(forecasts, Forecast) else _check_forecasts(forecasts, catalogue)
@@ -284,6 +283,14 @@ class Ledger:
                     "checked_through": ct.isoformat() if ct else None,
                     "drillcast_version": __version__,
                 })
+        done = self._append_entries(drafts, now)
+        archived = self._archive(catalogue) if done and self.archive else None
+        return RecordResult(str(self.path), tuple(done), tuple(skipped), archived)
+
+    def _append_entries(self, drafts, now) -> list:
+        """Number, chain and append ``drafts`` under the ledger's lock; the entries written."""
+        from drillcast._io import edit_lock
+
         self._check_writable()
         with edit_lock(self.path, timeout=LOCK_TIMEOUT):  # keyed by the resolved path: one lock per file
             entries, v = _scan(self.path)
@@ -301,8 +308,7 @@ class Ledger:
                 done.append(e)
             if done:
                 self._append(b"".join(_canonical(e) + b"\n" for e in done))
-        archived = self._archive(catalogue) if done and self.archive else None
-        return RecordResult(str(self.path), tuple(done), tuple(skipped), archived)
+        return done
 
     def _check_writable(self):
         from drillcast._io import check_output_path
@@ -549,6 +555,7 @@ def score_entries(entries, catalogue, *, today: _dt.date, paired_draws: int = 20
 
     memo: dict = {}
     rows, batches, folds = [], {}, []
+    entries = [e for e in entries if e.get("kind") != "question"]  # drillcast.ledger_questions scores those
     latest = _latest_ids(entries)
     for e in entries:
         status, reason, truth = _resolve(e, catalogue, today, memo)
@@ -665,7 +672,7 @@ def question_history(entries, series: str, year: int) -> list[dict]:
     ``expected_count_change``, ``start_shift_days`` of the median start,
     ``top_outcome_before``, ``catalogue_changed``).
     """
-    mine = sorted((e for e in entries if e["series"] == series and e["year"] == int(year)),
+    mine = sorted((e for e in entries if e["series"] == series and e.get("year") == int(year)),
                   key=lambda e: (e["as_of"], e["id"]))
     return [_move(mine[i - 1] if i else None, e) for i, e in enumerate(mine)]
 
@@ -677,7 +684,7 @@ def what_changed(entries, *, replayed: bool = False) -> list[dict]:
     (``replayed=True`` for the replayed ones: the two are never mixed).
     Rows as in :func:`question_history`, ordered by series and year.
     """
-    mine = [e for e in entries if e["replayed"] == replayed]
+    mine = [e for e in entries if e["replayed"] == replayed and e.get("kind") != "question"]
     out = []
     for sid, y in sorted({(e["series"], e["year"]) for e in mine}):
         hist = question_history(mine, sid, y)

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from drillcast._question_schema import check_question_entry
 from drillcast.errors import DataError
 
 __all__ = ["Verification", "LedgerEntryProblem", "entry_sha256", "GENESIS", "read_ledger_lines", "parse_entry", "check_entry", "register_entry_kind", "ENTRY_KINDS",
@@ -294,6 +295,7 @@ def check_forecast_entry(e: dict) -> str | None:
 
 
 register_entry_kind("forecast", check_forecast_entry)
+register_entry_kind("question", check_question_entry)  # drillcast ask --record (drillcast.ledger_questions)
 
 
 # --------------------------------------------------------------------------- the chain

@@ -348,19 +348,22 @@ def cmd_plot(args):
     inputs = _inputs(args)
     check_output_path(args.output, inputs)
     cat = _load(args)
+    ids = cat.series_ids()
+    if not ids:
+        raise OptionError("the catalogue has no series to plot")
     if args.series:
         sel = analysis.resolve_series(cat, args.series)
+    elif args.kind in analysis.MULTI_SERIES_FIGURES:
+        sel = ids
     else:
-        ids = cat.series_ids()
-        if not ids:
-            raise OptionError("the catalogue has no series to plot")
         sel = ["russia-strategic" if "russia-strategic" in cat.series else ids[0]]
     stem, ext = os.path.splitext(args.output)
-    paths = [args.output] if len(sel) == 1 else [f"{stem}-{sid}{ext}" for sid in sel]
+    groups = [sel] if args.kind in analysis.MULTI_SERIES_FIGURES else [[sid] for sid in sel]
+    paths = [args.output] if len(groups) == 1 else [f"{stem}-{g[0]}{ext}" for g in groups]
     for path in paths:
         check_output_path(path, inputs)
-    blobs = [figure_bytes(analysis.figure(args.kind, cat, sid, as_of=as_of, model=args.model, horizon=args.horizon,
-                                          seed=args.seed, test=args.test), fmt) for sid in sel]
+    blobs = [figure_bytes(analysis.figure(args.kind, cat, g, as_of=as_of, model=args.model, horizon=args.horizon,
+                                          seed=args.seed, test=args.test), fmt) for g in groups]
     _warn_all(analysis.coverage_warnings(cat, sel, as_of))
     for path, data in zip(paths, blobs):
         atomic_write(path, data, inputs)
@@ -394,4 +397,8 @@ def run(args, argv) -> int:
         return run_ledger(args, argv)
     if args.command == "report":
         return cmd_report(args, argv)
+    if args.command in ("outlook", "ask"):
+        from drillcast.cli.outlook_cmd import cmd_ask, cmd_outlook
+
+        return {"outlook": cmd_outlook, "ask": cmd_ask}[args.command](args)
     return {"forecast": cmd_forecast, "backtest": cmd_backtest, "test": cmd_test, "plot": cmd_plot}[args.command](args)

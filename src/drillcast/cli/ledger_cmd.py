@@ -214,6 +214,7 @@ def score_text(score) -> str:
 def _score(args):
     from drillcast import analysis
     from drillcast.cli import common as c
+    from drillcast.ledger_questions import score_questions
 
     fmt = c._format(args)
     ledger = _ledger(args)
@@ -225,11 +226,16 @@ def _score(args):
     if not res.verification.ok:
         warn(f"{res.verification.text()}; only the entries before it are scored: "
              f"run 'drillcast ledger verify --ledger {ledger.path}'")
+    questions = score_questions(ledger.entries(strict=False), cat, today=analysis.today())  # scored apart
     if fmt == "json":
-        return emit(args, to_json(res.to_dict()), inputs)
-    if fmt == "csv":
-        return emit(args, frame_csv(res.to_frame(), args.raw), inputs)
-    return emit(args, score_text(res), inputs)
+        return emit(args, to_json({**res.to_dict(), "questions": questions.to_dict()}), inputs)
+    if fmt == "csv":  # the yearly forecasts; questions in a second table, told apart by `kind`
+        import pandas as pd
+
+        frames = [res.to_frame().assign(kind="forecast"), questions.to_frame().assign(kind="question")]
+        return emit(args, frame_csv(pd.concat([f for f in frames if len(f)], ignore_index=True)
+                                    if any(len(f) for f in frames) else res.to_frame(), args.raw), inputs)
+    return emit(args, score_text(res) + ("\n" + questions.text() if questions.entries else ""), inputs)
 
 
 def _catalogue_path_for(sha, ledger, current):
@@ -254,7 +260,7 @@ def _diff(args):
     entries = ledger.entries()
     hist = question_history(entries, args.series, args.year)
     if not hist:
-        known = sorted({(e["series"], e["year"]) for e in entries})
+        known = sorted({(e["series"], e["year"]) for e in entries if "year" in e})
         raise OptionError(f"--series/--year: the ledger has no entry for {args.series} {args.year}; "
                           f"its questions: {', '.join(f'{s} {y}' for s, y in known[:20]) or 'none'}")
     try:

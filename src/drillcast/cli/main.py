@@ -24,7 +24,7 @@ ISSUES_URL = "https://github.com/drillcast/drillcast/issues"
 FORMATS = ("table", "json", "csv")
 TEST_KINDS = ("rotation", "period", "compare", "break", "seasonality", "trend", "participation", "all")
 PLOT_KINDS = ("timeline", "rotation", "forecast", "datefan", "seasonality", "transition", "backtest",
-              "reliability", "power")
+              "reliability", "power", "map", "outlook")
 GLOSSARY = "see 'Glossary' in the README for log score, Brier, CRPS, coverage, power, as of, checked through"
 
 # The Python parameter each library ParameterError names -> the option a user typed.
@@ -33,6 +33,8 @@ PARAMETER_FLAGS = {
     "counts": "--counts", "seed": "--seed", "alpha": "--alpha", "draws": "--draws", "order": "--order",
     "hypothesis_date": "--date", "correction": "--correction", "cutoffs": "--cutoffs", "from_year": "--from",
     "to_year": "--to", "kind": "KIND", "test": "--test", "catalogue": "--catalogue", "path": "--catalogue",
+    "months": "--months", "direction": "--direction", "participants": "--participant", "at_least": "--at-least",
+    "start": "--between", "end": "--between",
 }
 DEFAULTS = {"catalogue": None, "as_of": None, "seed": 0, "format": None, "output": None, "debug": False,
             "raw": False}
@@ -117,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_data_diff_parser(dsub, _globals)
     add_ledger_parser(sub, _globals, _series)
 
+    _add_outlook_commands(sub)
+
     f = sub.add_parser("forecast", help="probabilistic forecasts per series and year")
     _series(f)
     _globals(f)
@@ -148,12 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--date", metavar="MM-DD", help="hypothesised date for the seasonality V-test (default: Rayleigh test, no date)")
     t.add_argument("--correction", choices=("holm", "bh"), default="holm", help="multiple-testing correction for 'all'")
 
-    pl = sub.add_parser("plot", help="draw a figure (one file per series)")
+    pl = sub.add_parser("plot", help="draw a figure (one file per series; map, outlook: one file for all)")
     pl.add_argument("kind", choices=PLOT_KINDS)
     _series(pl)
     _globals(pl, fmt=False, output=False)
     pl.add_argument("-o", "--output", required=True, metavar="FILE.png|svg|pdf",
-                    help="with several series, one file each: FILE-<series>.png")
+                    help="with several series, one file each: FILE-<series>.png (map, outlook: one file)")
     pl.add_argument("--model", default="default", metavar="NAME")
     pl.add_argument("--horizon", type=int, default=3, metavar="N", help="years to forecast, 1-50 (default 3)")
     pl.add_argument("--test", default="rotation", metavar="KIND", help="for 'power': which test")
@@ -173,6 +177,29 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--allow-broken-ledger", action="store_true",
                    help="with --ledger: score the entries before the first bad entry, and print the break")
     return p
+
+
+def _add_outlook_commands(sub) -> None:
+    """``outlook`` (the months after the as-of date) and ``ask`` (one question, one probability)."""
+    o = sub.add_parser("outlook", help="the next N months from the as-of date: what to expect, when, with whom, "
+                                       "how sure; and what to verify")
+    _series(o)
+    _globals(o)
+    o.add_argument("--months", type=int, default=12, metavar="N", help="length of the window, 1-36 (default 12)")
+    a = sub.add_parser("ask", help="one question, one probability: will at least K events of a series start in "
+                                   "a window?")
+    a.add_argument("--series", required=True, metavar="S", help="the series (one id)")
+    when = a.add_mutually_exclusive_group(required=True)
+    when.add_argument("--year", type=int, metavar="Y", help="the calendar year Y (1 January to 31 December)")
+    when.add_argument("--between", nargs=2, metavar=("START", "END"), help="from START to END, both included")
+    a.add_argument("--direction", metavar="D", help="count only events of this direction (rotating series)")
+    a.add_argument("--participant", action="extend", nargs="+", metavar="ISO3", default=[],
+                   help="count only events in which every listed country takes part")
+    a.add_argument("--at-least", type=int, default=1, metavar="K", help="events needed for yes (default 1)")
+    _globals(a, fmt=("table", "json"), output=False)
+    a.add_argument("--record", action="store_true", help="append the question and its answer to the ledger")
+    a.add_argument("--ledger", default=None, metavar="PATH",
+                   help="the ledger --record appends to (default reports/ledger.jsonl)")
 
 
 def _add_data_edit_commands(dsub) -> None:

@@ -10,9 +10,12 @@ given), returns the Axes, and imports matplotlib inside the function, so
 Design rules, so the figures read in greyscale and for colour-blind readers:
 
 - colours from the Okabe-Ito palette (Okabe & Ito 2008, "Color Universal
-  Design"), and every category also differs without colour: a hatch in bars
-  and cells, a one-letter code in the rotation grid and the timeline, a
-  marker shape in line plots;
+  Design"), and every category also differs without colour: a one-letter
+  code in the rotation grid, the timeline and the forecast bars (and the
+  row of its cell), a marker shape in line plots and maps;
+- hatching means one thing in every figure: a date known only to the month
+  (the timeline's bars, the outlook calendar's announced events), never a
+  category or a verdict;
 - titles say what is drawn and as of when; :func:`add_source_line` writes the
   catalogue hash and the as-of date at the foot of a figure;
 - drawn data equal the results: artists that carry data have a ``gid``
@@ -35,7 +38,7 @@ __all__ = [
     "category_styles",
     "style",
     "add_source_line",
-    "plot_timeline",
+    "wrap_words",
     "plot_rotation_grid",
     "plot_forecast",
     "plot_date_fan",
@@ -49,8 +52,6 @@ OKABE_ITO = {
 }
 # Order chosen so neighbouring categories differ most in lightness as well as hue.
 _COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
-# Line hatches only: dot and circle hatches are hundreds of curves per tile in vector output.
-_HATCHES = ("", "///", "\\\\\\", "xxx", "---", "+++", "//", "\\\\")
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 _OTHER_COLOUR, _NONE_COLOUR = "#999999", "#FFFFFF"
 _GRID = "#D9D9D9"
@@ -102,6 +103,25 @@ def _text(s) -> str:
     return safe_text(s).replace("$", r"\$")
 
 
+def wrap_words(text: str, width: int) -> str:
+    """``text`` on lines of at most ``width`` characters, broken only at spaces.
+
+    Never inside a word, a hyphenated word or a URL ("themonexus.com" stays whole, "multi-theatre"
+    too): a word longer than ``width`` gets a line of its own.
+
+    Examples
+    --------
+    >>> print(wrap_words("reported by themonexus.com and multi-theatre", 12))
+    reported by
+    themonexus.com
+    and
+    multi-theatre
+    """
+    import textwrap
+
+    return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
+
+
 def _title(name, what, width=62) -> str:
     """Title: the series name, then what is drawn and as of when.
 
@@ -109,12 +129,10 @@ def _title(name, what, width=62) -> str:
     alternative name ("Joint Sea / Morskoye ..." -> "Joint Sea"); what is
     still too long wraps onto more lines. Nothing is cut off.
     """
-    import textwrap
-
     name = _text(name)
     if len(name) > width:
         name = name.split(" (")[0].split(" / ")[0].strip() or name
-    return f"{textwrap.fill(name, width)}\n{what}"
+    return f"{wrap_words(name, width)}\n{what}"
 
 
 def _new_axes(ax, polar: bool = False, figsize=(6.6, 3.2)):
@@ -144,10 +162,11 @@ def _ink(colour) -> str:
 
 
 def category_styles(categories) -> dict:
-    """Colour, hatch, marker and a short code for each outcome label.
+    """Colour, marker and a short code for each outcome label (``hatch`` is always empty).
 
     Directions (and ``held``) take the Okabe-Ito colours in order; ``other``
-    is grey with a ``|||`` hatch, ``none`` white. Codes are the first letter
+    is grey, ``none`` white. Hatching is kept for dates known only to the month,
+    so no category is hatched. Codes are the first letter
     in upper case (two letters when the first would clash).
 
     Examples
@@ -165,7 +184,7 @@ def category_styles(categories) -> dict:
             continue
         if c == "other":
             code = "O" if "O" not in used else "Oth"
-            out[c] = {"colour": _OTHER_COLOUR, "hatch": "|||", "marker": "*", "code": code, "label": "other"}
+            out[c] = {"colour": _OTHER_COLOUR, "hatch": "", "marker": "*", "code": code, "label": "other"}
             used.add(code)
             continue
         code = c[:1].upper()
@@ -174,7 +193,7 @@ def category_styles(categories) -> dict:
             code = c[:k].capitalize()
             k += 1
         used.add(code)
-        out[c] = {"colour": _COLOURS[i % len(_COLOURS)], "hatch": _HATCHES[i % len(_HATCHES)],
+        out[c] = {"colour": _COLOURS[i % len(_COLOURS)], "hatch": "",
                   "marker": _MARKERS[i % len(_MARKERS)], "code": code, "label": c}
         i += 1
     return out
@@ -224,172 +243,28 @@ def _no_data(ax, title, message):
     return ax
 
 
-# --------------------------------------------------------------------------- timeline
-
-
-def plot_timeline(catalogue_snapshot, series: str, ax=None):
-    """Every event of ``series`` as a bar over its dates: one row per year, day of year across.
-
-    Encoding (legend on the figure): fill colour and a one-letter code per
-    direction; hatched, faded bars for starts known only to a month (the
-    bar spans the month); a diamond at mid-year on a thin line across the
-    year for starts known only to the year (hollow unless held), so such an
-    event does not read as a year-long exercise; outline only for cancelled
-    or postponed exercises; dashed outline for announced ones; half-height
-    bars for events that are not the year's primary exercise; a marker per
-    regular participant whose participation varies (filled: took part,
-    hollow: observed). A triangle marks the as-of date. The legend lists only
-    what appears; year labels and direction codes are thinned or left out
-    when the rows are too close to print them apart.
-
-    Each bar is a Rectangle with ``gid`` = the event id, from the first day
-    of the start to the last day of the end (the start's last possible day if
-    no end is known), in day-of-year units (1 January = 0, end exclusive);
-    a year-precision event is a Line2D marker with that ``gid``.
-    """
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch, Rectangle
-
-    with style():
-        info = catalogue_snapshot.get_series(series)
-        events = catalogue_snapshot.events(series)
-        as_of = catalogue_snapshot.as_of_date
-        ax = _new_axes(ax, figsize=(6.6, 3.6))
-        when = f"as known on {as_of}" if as_of else "full catalogue"
-        title = _title(info.name, f"events by date, {when}")
-        if not events:
-            return _no_data(ax, title, f"no events of {series} known")
-        styles = category_styles(info.categories)
-        # participants worth a marker: regular ones that are not in every event
-        marked = [c for c in info.regular_participants
-                  if not all(c in r["participants"] for r in events if r["status"] == "held")]
-        marked = marked[:4]
-        pmarkers = dict(zip(marked, ("*", "P", "d", "h")))
-        years = [r["start"].year for r in events]
-        last_year = max(max(years), as_of.year if as_of else max(years))
-        fig_h = ax.figure.get_figheight() * 72 * ax.get_position().height
-        row_pt = fig_h / max(1, last_year - min(years) + 1.4)
-        codes_fit = row_pt >= 8.0
-        # days of margin a code needs beside its bar: ~12 pt, with the legend taking up to ~45 % of the width
-        room = 12.0 * 366 / (0.55 * ax.figure.get_figwidth() * 72 * ax.get_position().width)
-        for r in events:
-            y = r["start"].year
-            lab = _label_of(info, r)
-            st = styles[lab]
-            x0 = _doy(r["start"].low)
-            end_day = r["end"].high if r["end"] is not None else r["start"].high
-            x1 = _doy(end_day) + 1 if end_day.year == y else 366
-            x1 = max(x1, x0 + 1)
-            status = r["status"]
-            if r["start"].precision == "year":
-                # the date is known only to the year: a marker at mid-year on a thin line over the
-                # whole year (its uncertainty), not a bar that would read as a year-long exercise
-                filled = status == "held"
-                ax.plot([0, 366], [y, y], color=st["colour"] if st["colour"] != _NONE_COLOUR else "#000000",
-                        linewidth=0.8, linestyle=":" if status != "held" else "-", gid=f"{r['id']}:span")
-                ax.plot([183], [y], linestyle="none", marker="D", markersize=5 if r["primary"] else 3.5,
-                        markerfacecolor=st["colour"] if filled else "#FFFFFF", markeredgecolor="#000000",
-                        markeredgewidth=0.6, gid=r["id"])
-                x0, x1 = 178, 188
-            else:
-                coarse = r["start"].precision != "day"
-                h = 0.7 if r["primary"] else 0.36
-                face = st["colour"]
-                kw = {"linewidth": 0.6, "edgecolor": "#000000", "linestyle": "-", "hatch": None}
-                if coarse:
-                    face = _blend(face, 0.6)
-                    kw["hatch"] = "////"
-                    kw["edgecolor"] = st["colour"] if status == "held" else kw["edgecolor"]
-                if status in ("cancelled", "postponed"):
-                    face = "none"
-                    kw.update(edgecolor=st["colour"], linewidth=1.3,
-                              linestyle="-" if status == "cancelled" else ":")
-                elif status == "announced":
-                    face = _blend(st["colour"], 0.6)
-                    kw.update(edgecolor="#000000", linewidth=1.0, linestyle="--")
-                rect = Rectangle((x0, y - h / 2), x1 - x0, h, facecolor=face, **kw)
-                rect.set_gid(r["id"])
-                ax.add_patch(rect)
-            if r["primary"] and info.rotating and codes_fit:
-                if x0 >= room:
-                    ax.text(x0 - 3, y, st["code"], ha="right", va="center", fontsize=6.5, color="#000000")
-                elif x1 <= 366 - room:
-                    ax.text(x1 + 3, y, st["code"], ha="left", va="center", fontsize=6.5, color="#000000")
-            xm = x1 + 5
-            for code in marked:
-                took, saw = code in r["participants"], code in r["observers"]
-                if took or saw:
-                    ax.plot([xm], [y], linestyle="none", marker=pmarkers[code], markersize=5,
-                            markerfacecolor="#000000" if took else "none", markeredgecolor="#000000",
-                            markeredgewidth=0.7, gid=f"{r['id']}:{code}:{'took-part' if took else 'observed'}")
-                    xm += 8
-        if as_of is not None:
-            ax.plot([_doy(as_of)], [as_of.year + 0.45], marker="^", color=_TEXT_GREY, markersize=5,
-                    linestyle="none", gid="as-of")
-        first = min(years)
-        ax.set_ylim(last_year + 0.7, first - 0.7)
-        step = max(1, math.ceil(9.0 / row_pt))  # a 7 pt label needs about 9 pt of height
-        ax.set_yticks(range(first, last_year + 1, step))
-        ax.set_xlim(0, 366)
-        _month_axis(ax.xaxis)
-        ax.grid(axis="x", color=_GRID, linewidth=0.5)
-        ax.set_xlabel("start and end dates (day of the year)")
-        ax.set_ylabel("year")
-        ax.set_title(title, loc="left")
-        handles = []
-        present = {_label_of(info, r) for r in events}
-        for lab in info.categories:
-            if lab == "none" or lab not in present:
-                continue
-            st = styles[lab]
-            name = f"{st['code']} {lab}" if info.rotating else "held"
-            handles.append(Patch(facecolor=st["colour"], edgecolor="#000000", linewidth=0.6, label=name))
-        prec = {r["start"].precision for r in events}
-        stat = {r["status"] for r in events}
-        if "month" in prec:
-            handles.append(Patch(facecolor=_blend("#777777", 0.6), edgecolor="#777777", hatch="////", linewidth=0.6,
-                                 label="date known to the month"))
-        if "year" in prec:
-            handles.append(Line2D([], [], color="#777777", linewidth=0.8, marker="D", markersize=4,
-                                  markerfacecolor="#777777", markeredgecolor="#000000",
-                                  label="date known to the year only"))
-        if stat & {"cancelled", "postponed"}:
-            handles.append(Patch(facecolor="none", edgecolor="#000000", linewidth=1.3, label="cancelled/postponed"))
-        if "announced" in stat:
-            handles.append(Patch(facecolor=_blend("#777777", 0.6), edgecolor="#000000", linestyle="--",
-                                 label="announced"))
-        for code in marked:
-            handles.append(Line2D([], [], linestyle="none", marker=pmarkers[code], color="#000000",
-                                  markersize=5, label=f"{code} took part (hollow: observed)"))
-        handles.append(Line2D([], [], linestyle="none", marker="^", color=_TEXT_GREY, markersize=5,
-                              label="as-of date"))
-        rows_fit = max(4, int(fig_h * 0.9 / 10))  # ~10 pt a legend row
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
-                  handlelength=1.6, ncol=1 if len(handles) <= rows_fit else 2)
-    return ax
-
-
 # --------------------------------------------------------------------------- rotation grid
 
 
-def plot_rotation_grid(history, ax=None):
+def plot_rotation_grid(history, ax=None, *, name=None):
     """Outcome by year: rows are the outcome labels (directions, other, none), columns the years.
 
-    The cell of each year's outcome is filled with the label's colour and
-    hatch and carries its one-letter code; a thin line joins the held
+    The cell of each year's outcome is filled with the label's colour
+    and carries its one-letter code (its row names the label too); a thin line joins the held
     outcomes so the cycle, and where it breaks, can be followed. A
     realised current year is drawn like a past year; an announced
     exercise of a later year is faded with a dashed outline.
 
     Each filled cell is a Rectangle with ``gid`` ``"<year>:<label>"``
-    (suffixed ``":announced"`` for announcements).
+    (suffixed ``":announced"`` for announcements). ``name``: the series name for the title
+    (default: the snapshot's; a report as of a past date passes the name as then written).
     """
     from matplotlib.patches import Rectangle
 
     with style():
         h = history
         ax = _new_axes(ax, figsize=(6.6, 2.4))
-        title = _title(h.info.name, f"outcome by year, as of {h.as_of}")
+        title = _title(name or h.info.name, f"outcome by year, as of {h.as_of}")
         cats = list(h.categories)
         styles = category_styles(cats)
         cols = [(int(y), int(o), False) for y, o in zip(h.years, h.outcomes)]
@@ -416,16 +291,14 @@ def plot_rotation_grid(history, ax=None):
             lab = cats[o]
             st = styles[lab]
             face = _blend(st["colour"], 0.55) if announced else st["colour"]
-            rect = Rectangle((yr - 0.5, o - 0.5), 1, 1, facecolor=face, hatch=st["hatch"] or None,
+            rect = Rectangle((yr - 0.5, o - 0.5), 1, 1, facecolor=face,
                              edgecolor="#000000", linewidth=0.8 if announced else 0.5,
                              linestyle="--" if announced else "-")
             rect.set_gid(f"{yr}:{lab}" + (":announced" if announced else ""))
             ax.add_patch(rect)
             ink = _ink(face) if lab != "none" else "#000000"
-            if cell_pt >= 9:  # else no room for a letter in the cell: colour and hatch carry the label
-                ax.text(yr, o, st["code"], ha="center", va="center", fontsize=7, fontweight="bold", color=ink,
-                        bbox={"boxstyle": "round,pad=0.25", "facecolor": face, "edgecolor": "none"}
-                        if st["hatch"] else None)
+            if cell_pt >= 9:  # else no room for a letter in the cell: colour and row carry the label
+                ax.text(yr, o, st["code"], ha="center", va="center", fontsize=7, fontweight="bold", color=ink)
             if lab != "none":
                 path_x.append(yr)
                 path_y.append(o)
@@ -457,7 +330,7 @@ def plot_forecast(forecast, ax=None):
     """Forecast probabilities by year.
 
     Rotating series: stacked bars, one segment per outcome label (height =
-    its probability; ``gid`` ``"<year>:<label>"``), colour and hatch per
+    its probability; ``gid`` ``"<year>:<label>"``), colour and code per
     label, the percentage written in segments of 7 % or more. Recurring
     series: one bar per year of ``p_held`` (``gid`` ``"<year>:held"``),
     labelled with the expected number of events and its 80 % interval.
@@ -477,15 +350,15 @@ def plot_forecast(forecast, ax=None):
                 st = styles[lab]
                 vals = [float(y.outcomes[lab]) for y in fc.years]
                 bars = ax.bar(years, vals, bottom=bottoms, width=0.62, color=st["colour"],
-                              hatch=st["hatch"] or None, edgecolor="#000000", linewidth=0.5, label=lab)
+                              edgecolor="#000000", linewidth=0.5, label=lab)
                 for b, yr, v, b0 in zip(bars, years, vals, bottoms):
                     b.set_gid(f"{yr}:{lab}")
-                    if v >= 0.07:  # a white label reads on any colour and hatch, and in greyscale
+                    if v >= 0.07:  # a white label reads on any colour, and in greyscale
                         ax.text(yr, b0 + v / 2, f"{st['code']} {100 * v:.0f} %", ha="center", va="center",
                                 fontsize=6.5, color="#000000",
                                 bbox={"boxstyle": "round,pad=0.25", "facecolor": "#FFFFFF", "edgecolor": "none"})
                 bottoms = [b0 + v for b0, v in zip(bottoms, vals)]
-            handles = [Patch(facecolor=styles[c]["colour"], hatch=styles[c]["hatch"] or None,
+            handles = [Patch(facecolor=styles[c]["colour"],
                              edgecolor="#000000", linewidth=0.5, label=f"{styles[c]['code']} {c}")
                        for c in fc.categories]
             ax.legend(handles=handles[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
@@ -519,9 +392,30 @@ FAN_YEARS = 25
 """Years of observed starts the date fan shows before the forecast."""
 
 _BANDS = (("q025", "q975", "95 %", 0.78), ("q10", "q90", "80 %", 0.5), ("q25", "q75", "50 %", 0.15))
+FLAT_TV, FLAT_SPAN_DAYS = 0.2, 240
 
 
-def plot_date_fan(history, forecast, ax=None):
+def start_is_flat(year_forecast) -> bool:
+    """The start date, given the exercise is held, could be any time of year: no median is worth drawing.
+
+    True when the start's distribution is within total variation :data:`FLAT_TV` of uniform over
+    twelve equal parts of the year (the outlook's criterion for "any time of year"), or when its 80 %
+    interval spans :data:`FLAT_SPAN_DAYS` days or more (a band over most of the year).
+    """
+    import numpy as np
+
+    start = year_forecast.start
+    if not start:
+        return False
+    span = (_dt.date.fromisoformat(start["q90"]) - _dt.date.fromisoformat(start["q10"])).days
+    pmf = np.asarray(year_forecast.start_pmf, dtype=float)
+    if span >= FLAT_SPAN_DAYS or pmf.size == 0 or pmf.sum() <= 0:
+        return span >= FLAT_SPAN_DAYS
+    share = np.array([part.sum() for part in np.array_split(pmf, 12)]) / pmf.sum()
+    return 0.5 * float(np.abs(share - 1.0 / 12).sum()) < FLAT_TV
+
+
+def plot_date_fan(history, forecast, ax=None, *, name=None):
     """Start dates: the past as points, the forecast years as nested quantile bands.
 
     Past years (the last :data:`FAN_YEARS`): a point at the known start day (a vertical bar over the
@@ -530,7 +424,10 @@ def plot_date_fan(history, forecast, ax=None):
     ``"<year>:q025-q975"`` etc., bottom edge = the lower quantile's day of the
     year, top edge = the upper quantile's day + 1) and a median tick
     (``"<year>:median"``), all *given* the exercise is held; the probability it
-    is held is written above each year.
+    is held is written above each year. A year whose start could be any time of
+    year (:func:`start_is_flat`) gets one pale band over the whole axis, written
+    "any time of year" (``"<year>:any-time"``), and no quantile boxes or median.
+    ``name``: the series name for the title (default: the history's).
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, Rectangle
@@ -538,7 +435,7 @@ def plot_date_fan(history, forecast, ax=None):
     with style():
         h, fc = history, forecast
         ax = _new_axes(ax, figsize=(6.6, 3.0))
-        title = _title(h.info.name, f"start date of the year's first event, as of {h.as_of}")
+        title = _title(name or h.info.name, f"start date of the year's first event, as of {h.as_of}")
         styles = category_styles(h.categories)
         lows, highs = [], []
         past = [(int(y), o, lo, hi) for y, o, lo, hi in zip(h.years, h.outcomes, h.start_lo, h.start_hi)
@@ -558,12 +455,16 @@ def plot_date_fan(history, forecast, ax=None):
                 ax.plot([y, y], [lo, hi + 1], linestyle="none", marker="_", color="#000000", markersize=5)
             lows.append(lo)
             highs.append(hi + 1)
-        fyears, held_labels = [], []
+        fyears, held_labels, flat_years = [], [], []
         if fc is not None and fc.ok:
             for yf in fc.years:
                 if not yf.start:
                     continue
                 fyears.append(yf.year)
+                held_labels.append((yf.year, f"{100 * yf.p_held:.0f}"))
+                if start_is_flat(yf):  # drawn once the axis range is known
+                    flat_years.append(yf.year)
+                    continue
                 for qa, qb, _, fade in _BANDS:
                     a, b = _iso_doy(yf.start[qa]), _iso_doy(yf.start[qb]) + 1
                     rect = Rectangle((yf.year - 0.32, a), 0.64, b - a, facecolor=_blend("#0072B2", fade),
@@ -575,11 +476,20 @@ def plot_date_fan(history, forecast, ax=None):
                 m = _iso_doy(yf.start["median"])
                 ax.add_line(Line2D([yf.year - 0.32, yf.year + 0.32], [m + 0.5, m + 0.5], color="#000000",
                                    linewidth=1.4, gid=f"{yf.year}:median"))
-                held_labels.append((yf.year, f"{100 * yf.p_held:.0f}"))
+        if flat_years:  # "any time of year" is drawn over the whole year
+            lows.append(0)
+            highs.append(366)
         if not lows:
             return _no_data(ax, title, "no start dates known or forecast")
         lo_d = max(0, min(lows) - 12)
         hi_d = min(366, max(highs) + 12)
+        for year in flat_years:
+            rect = Rectangle((year - 0.32, lo_d), 0.64, hi_d - lo_d, facecolor=_blend("#0072B2", 0.85),
+                             edgecolor="none")
+            rect.set_gid(f"{year}:any-time")
+            ax.add_patch(rect)
+            ax.text(year, (lo_d + hi_d) / 2, "any time of year", rotation=90, ha="center", va="center",
+                    fontsize=6.5, color="#000000")
         top = hi_d + (0.14 * (hi_d - lo_d) if held_labels else 0)  # a strip above the data for the labels
         ax.set_ylim(lo_d, top)
         height_pt = ax.figure.get_figheight() * 72 * ax.get_position().height * (hi_d - lo_d) / (top - lo_d)
@@ -608,10 +518,14 @@ def plot_date_fan(history, forecast, ax=None):
             st = styles[c]
             handles.append(Line2D([], [], linestyle="none", marker=st["marker"], color=st["colour"],
                                   markeredgecolor="#000000", markeredgewidth=0.5, label=f"observed: {c}"))
-        handles.append(Line2D([], [], color=_TEXT_GREY, linewidth=2.2, label="known to month/year"))
-        for _, _, name, fade in _BANDS:
-            handles.append(Patch(facecolor=_blend("#0072B2", fade), label=f"forecast {name} interval"))
-        handles.append(Line2D([], [], color="#000000", linewidth=1.4, label="forecast median"))
+        if any(p[2] != p[3] for p in past):  # a start known only to the month or year was drawn
+            handles.append(Line2D([], [], color=_TEXT_GREY, linewidth=2.2, label="known to month/year"))
+        if set(fyears) - set(flat_years):
+            for _, _, name, fade in _BANDS:
+                handles.append(Patch(facecolor=_blend("#0072B2", fade), label=f"forecast {name} interval"))
+            handles.append(Line2D([], [], color="#000000", linewidth=1.4, label="forecast median"))
+        if flat_years:
+            handles.append(Patch(facecolor=_blend("#0072B2", 0.85), label="forecast: any time of year"))
         if fyears:
             handles.append(Patch(facecolor="none", edgecolor="none", label="number above: % chance it is held"))
         rows_fit = max(4, int(ax.figure.get_figheight() * 72 * 0.8 / 10))  # ~10 pt a legend row

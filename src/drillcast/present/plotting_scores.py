@@ -21,6 +21,7 @@ from drillcast.present.plotting import (
     _title,
     category_styles,
     style,
+    wrap_words,
 )
 
 __all__ = ["plot_backtest_scores", "plot_forecast_vs_outcome", "plot_reliability", "plot_power_curve"]
@@ -126,7 +127,7 @@ def plot_forecast_vs_outcome(backtest_result, series: str, model: str, ax=None):
             u = _p_observed(guess[y]) if y in guess else None
             beat = u is None or p > u
             bar = ax.bar([y], [p], width=0.64, color="#0072B2" if beat else _blend("#0072B2", 0.6),
-                         edgecolor="#000000", linewidth=0.5, hatch=None if beat else "///")[0]
+                         edgecolor="#000000", linewidth=0.5)[0]
             bar.set_gid(f"{y}:{model}")
             if u is not None:
                 ax.add_line(Line2D([y - 0.4, y + 0.4], [u, u], color="#000000", linewidth=1.0, linestyle="--",
@@ -145,15 +146,12 @@ def plot_forecast_vs_outcome(backtest_result, series: str, model: str, ax=None):
         ax.set_ylabel("probability given to\nwhat happened")
         ax.set_title(title, loc="left")
         handles = [Patch(facecolor="#0072B2", edgecolor="#000000", linewidth=0.5, label="beat the uniform guess"),
-                   Patch(facecolor=_blend("#0072B2", 0.6), edgecolor="#000000", hatch="///", linewidth=0.5,
+                   Patch(facecolor=_blend("#0072B2", 0.6), edgecolor="#000000", linewidth=0.5,
                          label="no better than the guess")]
         if guess:
             handles.append(Line2D([], [], color="#000000", linestyle="--", linewidth=1.0, label="uniform guess"))
-        key = ", ".join(f"{codes[c]['code']} {c}" for c in labels if c in codes)
-        import textwrap
-
-        handles.append(Patch(facecolor="none", edgecolor="none",
-                             label=textwrap.fill(f"after the year: {key}", 34)))
+        key = ", ".join(f"{codes[c]['code']}\u00a0{c}" for c in labels if c in codes)  # a code stays with its name
+        handles.append(Patch(facecolor="none", edgecolor="none", label=wrap_words(f"after the year: {key}", 34)))
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     return ax
 
@@ -242,8 +240,6 @@ def plot_power_curve(curve, ax=None, *, target: float = 0.8):
     ``"power"``) passes through the given points exactly; the dashed line
     marks ``target``.
     """
-    import textwrap
-
     from matplotlib.ticker import MaxNLocator
 
     with style():
@@ -269,7 +265,7 @@ def plot_power_curve(curve, ax=None, *, target: float = 0.8):
         ax.set_ylim(0, 1.02)
         xlabel = f"future {unit} observed (0 = the data so far)"
         if meta.get("alternative"):
-            xlabel += "\n" + textwrap.fill(f"Alternative: {_text(meta['alternative'])}", 90)
+            xlabel += "\n" + wrap_words(f"Alternative: {_text(meta['alternative'])}", 90)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(f"power at alpha = {meta.get('alpha', 0.05):g}")
         ax.grid(color=_GRID, linewidth=0.5)

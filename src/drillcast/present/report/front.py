@@ -21,6 +21,8 @@ import json
 import statistics
 from urllib.parse import urlparse
 
+from drillcast.evaluation.confidence import STALE_DAYS, confidence_level, skill_from_folds
+from drillcast.evaluation.confidence import skill_phrase as _skill_phrase
 from drillcast.present.report.document import Doc
 from drillcast.present.report.results import SeriesResults
 from drillcast.present.report.wording import (
@@ -36,9 +38,6 @@ from drillcast.present.report.wording import (
     part_of_month,
     pct,
 )
-
-STALE_DAYS = 90
-"""A series whose check ends more than this many days before the as-of date has a coverage gap."""
 
 READER_ORDER = ("russia-strategic", "union-shield", "joint-air-patrol", "joint-sea", "joint-maritime-patrol",
                 "china-russia-interaction", "maritime-security-belt", "peace-mission", "joint-submarine-patrol")
@@ -79,67 +78,19 @@ def skill(r: SeriesResults) -> dict | None:
     """Default model against the uniform guess, year by year, from the report's one backtest."""
     if r.backtest is None or not r.forecast.ok:
         return None
-    by = {}
-    for f in r.backtest.folds:
-        if f["series"] == r.sid and f["lead_years"] == 0 and f["model"] in (r.forecast.model, "uniform"):
-            by.setdefault(f["year"], {})[f["model"]] = f["scores"]["log_score"]
-    pairs = [(y, v[r.forecast.model], v["uniform"]) for y, v in sorted(by.items()) if len(v) == 2]
-    if not pairs:
-        return None
-    return {"n": len(pairs), "better": sum(a > b for _, a, b in pairs), "from": pairs[0][0], "to": pairs[-1][0],
-            "mean": statistics.fmean(a for _, a, _ in pairs), "uniform": statistics.fmean(b for _, _, b in pairs)}
+    return skill_from_folds(r.backtest.folds, r.sid, r.forecast.model)
 
 
 def skill_phrase(r: SeriesResults) -> str:
     """The track record in plain words (no skill is said as such)."""
-    s = skill(r)
-    if s is None:
-        return "No track record yet: too few past years to score a forecast; treat it as a base rate."
-    years = f"{s['n']} year{'s' if s['n'] != 1 else ''} ({s['from']}\u2013{s['to']})"
-    nums = f"mean log score {s['mean']:.2f} against {s['uniform']:.2f} for the uniform guess"
-    if s["mean"] <= s["uniform"]:
-        return (f"No skill: re-run on each of the past {years}, the model scored worse on average than a "
-                f"uniform guess ({nums}); treat its forecast as a base rate.")
-    return (f"Re-run on each of the past {years}, the model would have scored better than a uniform guess in "
-            f"{s['better']} of {s['n']} ({nums}).")
+    return _skill_phrase(skill(r))
 
 
 def confidence(r: SeriesResults, as_of) -> tuple[str, list[str]]:
-    """(``"high"``/``"medium"``/``"low"``, reasons): how far to trust the forecast, from the data.
-
-    Start at high and step down once for each: fewer than 8 complete years
-    (twice below 4); no track record, or no skill over the uniform guess;
-    fewer than half of the events used rated high source confidence; the
-    series' check (``checked_through``) ending over :data:`STALE_DAYS` days
-    before the as-of date.
-    """
-    levels = ("high", "medium", "low")
-    down, why = 0, []
-    n = r.history.n_years
-    if n < 4:
-        down, why = 2, [f"{n} complete year{'s' if n != 1 else ''}"]
-    elif n < 8:
-        down, why = 1, [f"{n} complete years"]
-    s = skill(r)
-    if s is None:
-        down += 1
-        why.append("no track record")
-    elif s["mean"] <= s["uniform"]:
-        down += 1
-        why.append("no skill over a uniform guess")
-    held = [e for e in r.events if e["status"] == "held"]
-    if held:
-        share = sum(e["confidence"] == "high" for e in held) / len(held)
-        if share < 0.5:
-            down += 1
-            why.append(f"{100 * share:.0f} % of events high-confidence")
-    gap = coverage_gap(r, as_of)
-    if gap > STALE_DAYS:
-        down += 1
-        why.append(f"not checked in the last {gap} days")
-    if not why:
-        why.append(f"{n} years, skill in {s['better']} of {s['n']}")
-    return levels[min(down, 2)], why
+    """(``"high"``/``"medium"``/``"low"``, reasons): how far to trust the forecast, from the data
+    (:func:`drillcast.evaluation.confidence.confidence_level`)."""
+    return confidence_level(r.history.n_years, skill(r), [e["confidence"] for e in r.events if e["status"] == "held"],
+                            coverage_gap(r, as_of))
 
 
 # --------------------------------------------------------------------------- table cells

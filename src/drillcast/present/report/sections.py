@@ -30,14 +30,15 @@ def latest_report_cell(catalogue, as_of) -> str:
 def history_figure(r: SeriesResults, width: float):
     """Every event by date above the outcome of each year, ``width`` points wide."""
     from drillcast.present import plotting
+    from drillcast.present.plot_timeline import plot_timeline, timeline_rows
 
-    n_rows = len({e["start"].year for e in r.events}) + 1
-    t_h = min(3.4, 0.85 + 0.12 * n_rows)
+    # about 9 pt a lane (one year, or one of a crowded year's lanes): bars, codes and year labels readable
+    t_h = max(1.9, min(5.0, 0.85 + 0.125 * timeline_rows(r.snapshot, r.sid)))
     g_h = 0.65 + 0.17 * len(r.history.categories)
     with plotting.style():
         fig = new_figure(width / 72, t_h + g_h)
         axs = fig.subplots(2, 1, height_ratios=[t_h, g_h])
-        plotting.plot_timeline(r.snapshot, r.sid, ax=axs[0])
+        plot_timeline(r.snapshot, r.sid, ax=axs[0])
         plotting.plot_rotation_grid(r.history, ax=axs[1])
     return fig
 
