@@ -85,10 +85,57 @@ def field_like_rows(n_series=110, first_year=1975, last_year=2011, seed=0):
             for j in range(1 + (int(rng.poisson(1.5)) if multi else 0)):
                 doy = int(round(mu + rng.normal(0, sd))) % 365 if j == 0 else int(rng.uniform(0, 365))
                 d = dt.date(y, 1, 1) + dt.timedelta(days=doy)
-                events.append({"id": f"{sid}-{y}-{j}", "name": f"{sid} {y}", "series": sid, "direction": "",
+                events.append({"id": f"{sid}-{y}-{j}".upper(), "name": f"{sid} {y}", "series": sid, "direction": "",
                                "primary": "yes", "start_date": d.isoformat() if day_precision else d.isoformat()[:7],
                                "status": "held", "participants": "USA", "sources": "https://example.org/synthetic",
                                "confidence": "high"})
+    return events, series
+
+
+def bursty_rows(n_series=120, first_year=1975, last_year=2011, seed=0, trend=0.08):
+    """Event and series rows of irregular, bursty series with gaps (issue 24).
+
+    Most series switch between an active regime (held most years) and a dormant one (held
+    rarely), staying in each for a few years; the rest are held at random at a rate between
+    0.3 and 0.7; every series is held more often as the years pass (``trend`` on the log-odds per
+    year from 1990, as more exercises are held and reported). Their one-year-ahead probabilities
+    fall across the middle of [0, 1], where a model that pulls irregular series toward "not held"
+    (or follows their past rates) is too low. Start days as in
+    :func:`field_like_rows` (a drifting day, a quarter of the series at month precision).
+    """
+    rng = np.random.default_rng(seed)
+    events, series = [], []
+    for s in range(n_series):
+        sid = f"bst-{s:03d}"
+        series.append({"id": sid, "name": f"Bursty {s}", "kind": "recurring", "directions": "",
+                       "events_per_year": "single", "regular_participants": "USA", "organiser": "simulation",
+                       "description": "", "cadence_claims": "", "sources": ""})
+        y0 = int(rng.integers(first_year, last_year - 8))
+        regime = rng.random() < 0.7
+        p_active, p_dormant = rng.uniform(0.6, 0.95), rng.uniform(0.0, 0.25)
+        leave, enter = rng.uniform(0.1, 0.35), rng.uniform(0.15, 0.5)
+        rate = rng.uniform(0.3, 0.7)
+        active = True
+        mu, sd = rng.uniform(0, 365), float(np.exp(rng.normal(np.log(15), 0.8)))
+        day_precision = rng.random() < 0.75
+        for y in range(y0, last_year + 1):
+            if y == y0:
+                held = True
+            else:
+                if regime:
+                    active = rng.random() >= leave if active else rng.random() < enter
+                p = (p_active if active else p_dormant) if regime else rate
+                # more of the series' exercises are held (and reported) as the years go by: a drift the
+                # series' own past rates lag behind
+                z = np.log(max(p, 0.01)) - np.log(max(1 - p, 0.01)) + trend * (y - 1990)
+                held = rng.random() < 1.0 / (1.0 + np.exp(-z))
+            mu = (mu + rng.normal(0, 5)) % 365
+            if not held:
+                continue
+            d = dt.date(y, 1, 1) + dt.timedelta(days=int(round(mu + rng.normal(0, sd))) % 365)
+            events.append({"id": f"{sid}-{y}".upper(), "name": f"{sid} {y}", "series": sid, "direction": "", "primary": "yes",
+                           "start_date": d.isoformat() if day_precision else d.isoformat()[:7], "status": "held",
+                           "participants": "USA", "sources": "https://example.org/synthetic", "confidence": "high"})
     return events, series
 
 
@@ -137,6 +184,21 @@ def measures(cat, folds, naive=True):
     return out
 
 
+def reliability(folds, model, edges=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)):
+    """Rows ``(bin, n, mean forecast, observed rate)`` of ``model``'s P(held) (a reliability table)."""
+    p = np.array([f["p_held"] for f in folds if f["model"] == model])
+    o = np.array([f["occurred"] for f in folds if f["model"] == model], dtype=float)
+    idx = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, len(edges) - 2)
+    return [(f"{edges[b]:.1f}-{edges[b + 1]:.1f}", int(np.sum(idx == b)), float(p[idx == b].mean()),
+             float(o[idx == b].mean())) for b in range(len(edges) - 1) if np.any(idx == b)]
+
+
+def show_reliability(label, folds, models):
+    print(f"\n{label}: reliability of P(held) (forecast bin: n, mean forecast -> observed rate)")
+    for m in models:
+        print(f"  {m:12s} " + "  ".join(f"{b} {n}: {f:.2f}->{r:.2f}" for b, n, f, r in reliability(folds, m)))
+
+
 def show(label, rows):
     print(f"\n{label}")
     print(f"  {'model':26s} {'n':>5s} {'log':>7s} {'Brier':>7s} {'heldlog':>8s} {'startMAE':>9s} {'cov80':>6s}")
@@ -146,10 +208,12 @@ def show(label, rows):
               f"{f('mae', '9.1f')} {f('cov80', '6.3f')}")
 
 
-def rolling(cat, series, truth, models, cutoffs=None, label=""):
+def rolling(cat, series, truth, models, cutoffs=None, label="", calibration=()):
     res = backtest(cat, series, cutoffs=cutoffs, models=models, truth_as_of=truth, summary=False)
     rows = measures(cat, res.folds)
     show(label, rows)
+    if calibration:
+        show_reliability(label, res.folds, calibration)
     return rows
 
 
@@ -183,8 +247,11 @@ def main(argv):
             rolling(syn, ids, dt.date(2011, 6, 1), MODELS, cutoffs=cuts,
                     label=f"field-like simulation, seed {seed} (110 series, 1995-2010), rolling origin")
             if seed == 0:
-                leave_series_out(syn, ids, dt.date(2011, 6, 1), cutoffs=cuts,
-                                 label="field-like simulation, seed 0, leave-series-out")
+                leave_series_out(syn, ids[::5], dt.date(2011, 6, 1), cutoffs=cuts,
+                                 label="field-like simulation, seed 0, leave-series-out (every fifth series)")
+        bst = load_catalogue(write_rows(Path(tmp) / "b", *bursty_rows(seed=0)), warn=False)
+        rolling(bst, bst.series_ids(), dt.date(2011, 6, 1), MODELS, cutoffs=cuts, calibration=("pooled", "climatology"),
+                label="bursty simulation, seed 0 (120 irregular series with gaps, 1995-2010), rolling origin")
         path = write_synthetic(Path(tmp) / "s", n_series=7 if quick else 28, first_year=1990, last_year=2020, seed=1)
         syn = load_catalogue(path, warn=False)
         for kind in ("rotating", "recurring"):

@@ -456,7 +456,8 @@ class FittedForecaster:
                 lab = h.categories.index(a.label)
                 o[lab] += 1.0 - self.p_cancel
                 o[none] += self.p_cancel
-                note = f"announced: {a.name} ({a.label}); announced exercises cancelled with p = {self.p_cancel:.2f}"
+                what = f"{a.name} ({a.label})" if h.info.rotating else a.name  # 'held' is no label to print
+                note = f"announced: {what}; announced exercises cancelled with p = {self.p_cancel:.2f}"
                 if y == h.current_year and a.start_hi - a.start_lo >= 300 and h.evidence_day >= 0:
                     # Dates not announced: a start after the last day the catalogue covers is still required.
                     t = h.evidence_day

@@ -39,10 +39,10 @@ def declared_inputs(args) -> tuple[list[str], list[str]]:
         if getattr(args, name, None):
             files.append(os.fspath(getattr(args, name)))
     ledger = getattr(args, "ledger", None)
-    if ledger is None and getattr(args, "command", None) == "ledger":
+    if ledger is None and getattr(args, "command", None) in ("ledger", "report"):
         from drillcast.ledger import DEFAULT_LEDGER
 
-        ledger = DEFAULT_LEDGER
+        ledger = DEFAULT_LEDGER  # the report reads it when it exists
     if ledger:
         files.append(os.fspath(ledger))
         for p in (os.fspath(ledger), os.path.realpath(ledger)):

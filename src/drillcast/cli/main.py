@@ -172,10 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="hypothesis tests, methods, limitations, data appendix, reproducibility (default: on)")
     r.add_argument("--since", metavar="PREVIOUS.json", help="add 'What changed' against an earlier "
                    "'drillcast forecast --format json' document")
-    r.add_argument("--ledger", metavar="PATH", help="add 'Live record': the forecasts recorded in this ledger, "
-                   "scored (a broken ledger is refused)")
+    r.add_argument("--ledger", metavar="PATH", help="add 'Live record' (the forecasts recorded in this ledger, "
+                   "scored) and 'What changed' since its latest earlier forecast (default: reports/ledger.jsonl "
+                   "when it exists); a broken ledger is refused")
     r.add_argument("--allow-broken-ledger", action="store_true",
-                   help="with --ledger: score the entries before the first bad entry, and print the break")
+                   help="score the entries before the ledger's first bad entry, and print the break in the report")
     return p
 
 

@@ -324,10 +324,11 @@ def _summarise(folds, names, draws, seed, full=True):
             for lab, v in probs.items():
                 p.append(v)
                 occ.append(lab == f["observed"])
-        tab = scoring.reliability_table(np.array(p), np.array(occ), bins=5)
+        cols = scoring.reliability_rows(np.array(p, dtype=float), np.array(occ, dtype=bool),
+                                        np.linspace(0.0, 1.0, 6))  # 5 bins, as reliability_table(bins=5)
         reliability[f"{sid}/{name}"] = [
-            {k: (None if (isinstance(v, float) and np.isnan(v)) else (round(float(v), 4) if isinstance(v, float) else int(v)))
-             for k, v in r.items()} for r in tab.to_dict("records")]
+            {k: (int(v) if k == "n" else None if np.isnan(v) else round(float(v), 4)) for k, v in zip(cols, row)}
+            for row in zip(*cols.values())]
     # skill and paired tests against each baseline, on the same folds
     for row in summary if full else ():
         sid, name = row["series"], row["model"]

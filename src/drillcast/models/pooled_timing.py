@@ -14,10 +14,13 @@ spread
     (with a standard Laplace law worth :attr:`PooledTiming.prior_n` pseudo-errors
     when there are few). A series' scale is its mean absolute deviation shrunk
     toward the pooled one, ``s = (sum |dev| + n0 s_pool) / (k + n0)``, computed
-    leaving the standardised error's own year out so the pooled errors are honest
-    out-of-sample errors and the intervals keep their coverage.
+    leaving the standardised error's own year out;
+width
+    a split-conformal factor ``c`` (:meth:`PooledTiming._conformal`) chosen so that the
+    80 % interval would have held 80 % of the one-step-ahead errors, each divided by the
+    scale its series had when that year was forecast (its earlier errors only).
 
-The predictive pmf of a series is ``location + s * z`` over the pooled errors ``z``,
+The predictive pmf of a series is ``location + c s z`` over the pooled errors ``z``,
 binned to days on the circle of the year and smoothed by a Gaussian kernel
 (bandwidth ``max(2, s / 4)`` days), plus a small uniform floor. Only what the
 snapshot knows enters: the same snapshot gives the same pmfs.
@@ -30,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from drillcast.data.history import SeriesHistory, series_history
-from drillcast.models.timing import N_DAYS, FittedTiming
+from drillcast.models.timing import N_DAYS, FittedTiming, quantile_days
 
 __all__ = ["PooledTiming", "HALF_LIVES", "series_starts"]
 
@@ -41,6 +44,8 @@ _FLOOR = 0.003
 _TIE = 1e-11  # relative cost gap below which two candidate medians count as tied (rounding ~1e-14)
 Z_SUMMARY = 2000  # pooled errors above which the pmf uses their quantile summary
 MIN_SCALE = 1.0  # days: a series that always started on the same day still gets a spread
+MIN_CONFORMAL = 20  # pooled one-step errors needed before the conformal width factor departs from 1
+WIDTH_BOUNDS = (0.5, 2.0)
 
 
 def _wrap(x):
@@ -120,6 +125,7 @@ class PooledTimingFit:
 
     zq: np.ndarray = None  # the errors the pmf uses: ``z``, or its quantile summary (see :func:`_summary`)
     zw: float = 1.0  # how many errors each value of ``zq`` stands for
+    width: float = 1.0  # conformal width factor of the pmf (PooledTiming._conformal)
 
 
 def _summary(z: np.ndarray) -> tuple:
@@ -145,11 +151,15 @@ class PooledTiming:
         Weight of the standard Laplace prior of standardised errors, in errors.
     default_scale : float
         Scale (days) when no series of the snapshot has a one-year-ahead error.
+    calibrate : bool
+        Widen or narrow the pmf by the split-conformal factor of :meth:`_conformal` so its
+        80 % interval holds 80 % of the pooled one-year-ahead errors.
     """
 
     n0: float = 3.0
     prior_n: float = 10.0
     default_scale: float = 20.0
+    calibrate: bool = True
     uniform = False
 
     def pooled(self, snapshot) -> PooledTimingFit:
@@ -173,14 +183,42 @@ class PooledTiming:
         if devs is None:
             return PooledTimingFit(best, self.default_scale, np.zeros(0), 0, 0, None, np.zeros(0), 1.0)
         s_pool = best_err
-        z = []
-        for d in devs:  # each error over its series' scale, leaving the error's own year out
+        z, u, scales = [], [], []
+        for d in devs:
             a = np.abs(d)
+            # the pmf's shape: each error over its series' scale, leaving the error's own year out
             z.append(d / np.maximum(MIN_SCALE, (a.sum() - a + self.n0 * s_pool) / (len(d) - 1 + self.n0)))
+            # the calibration: each error over the scale its series had when that year was forecast
+            before = np.concatenate([[0.0], np.cumsum(a)[:-1]])
+            scales.append(np.maximum(MIN_SCALE, (before + self.n0 * s_pool) / (np.arange(len(d)) + self.n0)))
+            u.append(d / scales[-1])
         z = np.concatenate(z)
         own = {sid: (st[:3], d) for sid, st, d in zip(sids, starts, devs)}
         zq, zw = _summary(z)
-        return PooledTimingFit(best, s_pool, z, sum(len(d) > 0 for d in devs), int(len(z)), own, zq, zw)
+        width = self._conformal(np.concatenate(u), np.concatenate(scales), zq, zw) if self.calibrate else 1.0
+        return PooledTimingFit(best, s_pool, z, sum(len(d) > 0 for d in devs), int(len(z)), own, zq, zw, width)
+
+    def _conformal(self, u, scales, zq, zw) -> float:
+        """The width factor that makes the 80 % interval hold 80 % of the one-step-ahead errors.
+
+        Split-conformal calibration (Vovk et al. 2005; Lei et al. 2018, "Distribution-free predictive
+        inference for regression", *JASA* 113, sec. 2): the pmf's central 80 % interval at the
+        median scale, in units of that scale, is ``[a, b]``; a one-step-ahead error ``u`` (over the
+        scale its series had before it) needs the factor ``max(u / b, u / a)`` to be inside it, and the factor is the ``ceil(0.8 (n + 1))``-th
+        smallest of those needs (so at least 80 % of the errors are covered), bounded to
+        :data:`WIDTH_BOUNDS`. Only errors known before the cutoff enter.
+        """
+        if len(u) < MIN_CONFORMAL:
+            return 1.0
+        s_ref = float(np.median(scales))
+        pmf = self._pmf(_YEAR / 2, s_ref, zq, zw)
+        a, b = (quantile_days(pmf, [0.1, 0.9]) - _YEAR / 2) / s_ref
+        m = self._mixture(zq, zw)[2]  # the pmf stretches about this point (see _pmf)
+        if not (a < m < b):
+            return 1.0
+        need = np.sort(np.maximum((u - m) / (b - m), (u - m) / (a - m)))
+        k = min(len(need), int(np.ceil(0.8 * (len(need) + 1)))) - 1
+        return float(np.clip(need[k], *WIDTH_BOUNDS))
 
     def fit_in(self, snapshot, history: SeriesHistory) -> FittedTiming:
         p = self.pooled(snapshot)
@@ -193,15 +231,24 @@ class PooledTiming:
         same = kept is not None and all(np.array_equal(a, b) for a, b in zip(kept[0], (ys, days, precise)))
         own = np.abs(kept[1] if same else _one_step(ys, days, precise, p.rule))
         s = max(MIN_SCALE, (own.sum() + self.n0 * p.scale) / (len(own) + self.n0))
-        pmf = self._pmf(loc, s, p.zq, p.zw)
+        pmf = self._pmf(loc, s, p.zq, p.zw, p.width)
         return FittedTiming({}, pmf, int(len(ys)))
 
-    def _pmf(self, loc, s, z, wz=1.0):
-        # pooled errors (each of weight wz) and a standard Laplace law (prior_n pseudo-errors at its quantiles)
+    def _mixture(self, z, wz):
+        """The standardised errors of the pmf and their weights: the pooled errors (each of weight ``wz``)
+        and a standard Laplace law (``prior_n`` pseudo-errors at its quantiles); and their weighted median."""
         q = (np.arange(64) + 0.5) / 64
         lap = np.where(q < 0.5, np.log(2 * q), -np.log(2 - 2 * q))
+        x = np.r_[z, lap]
         w = np.r_[np.full(len(z), wz), np.full(64, self.prior_n / 64)]
-        off = np.r_[z, lap] * s
+        order = np.argsort(x, kind="stable")
+        c = np.cumsum(w[order])
+        return x, w, float(x[order][np.searchsorted(c, 0.5 * c[-1])])
+
+    def _pmf(self, loc, s, z, wz=1.0, width=1.0):
+        # the width factor stretches the errors about their median, so the median start stays put
+        x, w, m = self._mixture(z, wz)
+        off = (m + width * (x - m)) * s
         days = np.round(loc + off).astype(int) % int(_YEAR)
         hist = np.bincount(days, weights=w, minlength=int(_YEAR)).astype(float)
         bw = max(2.0, s / 4.0)
