@@ -128,7 +128,8 @@ def test_sections_headings_and_outline(text, reader):
 
     walk(reader.outline)
     for title in ("Key judgments", "Methods", "Limitations", "Data appendix", "Reproducibility", "History",
-                  "Forecast", "Track record", "Hypothesis tests"):
+                  SECTION_TITLES["forecast"], "Track record", "Hypothesis tests", "Outlook", "To verify",
+                  "How to read this report"):
         assert title in outline
     assert "Rotating test series" in outline and "Recurring test series" in outline
     assert re.search(r"Page \d+", text)
@@ -142,7 +143,7 @@ def test_numbers_of_the_run_are_in_the_text(cat, text):
     sentences = judgment_sentences(fc, cat.series["rot"])
     assert len(sentences) == 2
     for s in sentences:
-        assert _flat(s) in text
+        assert _flat(s).replace(" %", "\u00a0%") in text or _flat(s) in text
     y = fc.years[1]
     top = max(y.outcomes, key=y.outcomes.get)
     assert icd203_phrase(y.outcomes[top]) in text
@@ -268,33 +269,36 @@ def test_cover_flags_a_stale_catalogue(tmp_path):
 
 @pytest.fixture(scope="module")
 def bundled_front():
-    """Page 1 and the judgments of the bundled catalogue late in 2026 (no backtests: quick)."""
+    """Page 1 and the forecast pages of the bundled catalogue late in 2026 (no backtests: quick)."""
     cat = load_catalogue()
     as_of = dt.date(2026, 11, 30)
     pdf = build_report(cat, ["joint-air-patrol", "russia-strategic", "union-shield"], as_of,
-                       sections=["judgments"])
+                       sections=["judgments", "forecast"])
     pages = [" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
     return cat, as_of, pages
 
 
-def test_page_one_is_the_bottom_line_in_reader_order(bundled_front):
-    _, _, pages = bundled_front
+def test_page_one_is_the_outlook(bundled_front):
+    _, as_of, pages = bundled_front
     first = pages[0]
-    assert "Bottom line" in first and "confidence" in first
-    # Russia's strategic rotation first whatever order the ids came in
-    table = first[first.index("next start"):]
-    assert table.index("Russian annual strategic") < table.index("Union Shield") < table.index("China-Russia joint")
+    for part in ("Key judgments", "What comes next", "Most likely", "Largest uncertainty", "Outlook",
+                 "To verify", "confidence"):
+        assert part in first
+    # Tsentr-2026 was due while Russia's series was not checked: to verify, never an expectation
+    verify = first[first.index("To verify"):]
+    assert "Tsentr-2026 (announced, " in verify
+    assert "2026" not in first[first.index("Outlook"):first.index("To verify")].replace("2026-", "")
 
 
 def test_held_events_are_facts_with_their_source(bundled_front):
     cat, as_of, pages = bundled_front
     snap = cat.as_of(as_of)
     held = [e for e in snap.events("joint-air-patrol") if e["status"] == "held" and e["start"].year == 2026]
-    assert held
+    assert held and held[0]["confidence"] == "low"
     text = " ".join(pages)
-    line = re.search(r"2026: held (.*?)\.", text[text.index("Key judgments"):]).group(1)
-    assert held[0]["name"] in line
-    assert "%" not in line and not any(t in line for t, _, _ in [("likely", 0, 0), ("certain", 0, 0)])
+    line = re.search(r"2026: (reported held by low-confidence sources only .*?confidence\))", text).group(1)
+    assert held[0]["name"] in line and "low confidence" in line
+    assert "%" not in line and not any(t in line for t in ("likely", "certain"))
 
 
 def test_a_coverage_gap_lowers_confidence_and_is_said(bundled_front):
@@ -302,14 +306,13 @@ def test_a_coverage_gap_lowers_confidence_and_is_said(bundled_front):
     cat, as_of, pages = bundled_front
     ct = cat.as_of(as_of).checked_through("russia-strategic")
     assert (as_of - ct).days > 90
-    text = " ".join(pages)
-    assert f"not checked in the last {(as_of - ct).days} days" in text
-    judg = text[text.index("Key judgments"):]
-    head = judg[judg.index("Russian annual strategic"):][:200]
-    assert "confidence high" not in head and "confidence " in head
+    first = pages[0]
+    table = first[first.index("confidence: why; skill"):]
+    row = table[table.index("Russian annual strategic"):][:300]
+    assert f"{(as_of - ct).days}-day gap" in row and "high:" not in row
 
 
-def _fake(folds, n_years=12, confidence_levels=("high",) * 10, model="ensemble"):
+def _fake(folds, n_years=12, confidence_levels=("high",) * 10, model="ensemble", p_value=None):
     from types import SimpleNamespace
 
     from drillcast.present.report.results import SeriesResults
@@ -318,7 +321,8 @@ def _fake(folds, n_years=12, confidence_levels=("high",) * 10, model="ensemble")
     snapshot = SimpleNamespace(checked_through=lambda sid: dt.date(2025, 12, 1))
     return SeriesResults("s", SimpleNamespace(multi_event=False), SimpleNamespace(n_years=n_years),
                          SimpleNamespace(ok=True, model=model), events, snapshot,
-                         SimpleNamespace(folds=folds), None, "")
+                         SimpleNamespace(folds=folds, summary=[{"series": "s", "model": model, "vs_baselines": {
+                             "uniform": {"p_value": p_value}}}]), None, "")
 
 
 def _folds(mine, uniform):
@@ -330,14 +334,19 @@ def _folds(mine, uniform):
 
 
 def test_skill_in_words_and_confidence():
-    from drillcast.present.report.front import confidence, skill_phrase
+    from drillcast.present.report.facts import confidence, skill_cell, skill_phrase
 
-    good = _fake(_folds([-0.1, -0.2, -1.5, -0.1], [-1.0] * 4))
+    good = _fake(_folds([-0.1, -0.2, -1.5, -0.1], [-1.0] * 4), p_value=0.125)
     assert "better than a uniform guess in 3 of 4" in skill_phrase(good)
     assert "-0.47 against -1.00" in skill_phrase(good)  # (-0.1 - 0.2 - 1.5 - 0.1) / 4 = -0.475
+    # every "k of n" carries its p-value, and says when it is not significant
+    assert "p = 0.12, not significant" in skill_phrase(good) and "p = 0.12, not significant" in skill_cell(good)
+    sig = _fake(_folds([-0.1] * 8, [-1.0] * 8), p_value=0.0078)
+    assert "p = 0.0078)" in skill_phrase(sig) and "not significant" not in skill_phrase(sig)
     assert confidence(good, dt.date(2026, 1, 1)) == ("high", ["12 years, skill in 3 of 4"])
     bad = _fake(_folds([-0.8, -0.7], [-0.69, -0.69]), n_years=6, confidence_levels=("low", "low", "high"))
     assert skill_phrase(bad).startswith("No skill") and "base rate" in skill_phrase(bad)
+    assert skill_cell(bad) == "no skill: base rate"
     level, why = confidence(bad, dt.date(2026, 6, 1))  # 6 years, no skill, 33 % high, 182-day gap
     assert level == "low" and len(why) == 4
 

@@ -683,3 +683,35 @@ def test_reliability_bands_hold_about_band_fraction_when_calibrated():
     # discrete quantiles and within-bin spread of p make the bands mildly conservative
     assert 0.88 <= rate <= 0.97
     assert inside_bad / total < 0.5
+
+
+# ------------------------------------------------------------------ without scipy.stats (the report's path)
+
+
+def test_sign_test_matches_scipy_binomtest():
+    from drillcast.evaluation.comparison import sign_test_p
+
+    for m in range(1, 30):
+        for k in range(m + 1):
+            assert sign_test_p(k, m) == pytest.approx(stats.binomtest(k, m, 0.5).pvalue, abs=1e-12), (k, m)
+
+
+def test_binomial_quantile_matches_scipy():
+    from drillcast.evaluation.calibration import _binom_ppf
+
+    rng = np.random.default_rng(1)
+    for _ in range(500):
+        n, p = int(rng.integers(1, 80)), float(rng.random())
+        for q in (0.05, 0.5, 0.95):
+            assert _binom_ppf(q, n, p) == stats.binom.ppf(q, n, p), (q, n, p)
+
+
+def test_reliability_rows_are_the_table():
+    from drillcast.evaluation.calibration import reliability_rows
+
+    rng = np.random.default_rng(2)
+    p, occ = rng.random(60), rng.random(60) < 0.4
+    table = scoring.reliability_table(p, occ, bins=5)
+    rows = reliability_rows(p, occ, np.linspace(0.0, 1.0, 6))
+    for col, values in rows.items():
+        np.testing.assert_array_equal(np.asarray(values, dtype=float), table[col].to_numpy(dtype=float))

@@ -42,7 +42,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from drillcast._words import plural
-from drillcast._params import check_horizon
+from drillcast.errors import ParameterError
+from drillcast._params import check_horizon, check_seed
 from drillcast.data.catalogue import Catalogue
 from drillcast.data.history import SeriesHistory, day_of_year, days_in_year, series_history
 from drillcast.models import DEFAULT_MODEL, OutcomeModel, get_model
@@ -295,11 +296,46 @@ class Forecast:
         """
         if not self.ok:
             raise ValueError(f"{self.series}: no forecast to sample ({self.reason})")
-        rng = np.random.default_rng(self.seed if seed is None else seed)
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= 10_000_000:
+            raise ParameterError("n", f"{n!r} is not allowed; give a whole number of calendars from 1 to 10000000")
+        rng = np.random.default_rng(self.seed if seed is None else check_seed(seed))
         return self._sampler(n, rng)
 
 
 # --------------------------------------------------------------------------- assembly
+
+
+def _check_settings(f: "Forecaster") -> None:
+    """The settings of a :class:`Forecaster`, checked when it is made (ParameterError naming the parameter)."""
+    from drillcast.models.names import check_count_model, check_model_name
+
+    if not isinstance(f.model, OutcomeModel) and not (isinstance(f.model, str) and f.model == "default"):
+        check_model_name(f.model)
+    check_count_model(f.counts)
+    for name in ("count_half_life", "participation_half_life"):
+        v = getattr(f, name)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < math.inf:
+            raise ParameterError(name, f"{v!r} is not allowed; give a positive number of years, e.g. 3")
+    if not (isinstance(f.timing, str) and f.timing == "default") and not (hasattr(f.timing, "fit") or hasattr(f.timing, "fit_in")):
+        raise ParameterError("timing", f"{f.timing!r} is not a timing model; give 'default' or a TimingModel")
+
+
+def _check_years(years) -> list[int]:
+    """``years`` as a list of whole years (1 to :data:`HORIZON_MAX` of them, each from the first knowledge year
+    to :data:`HORIZON_MAX` years after the last), or ParameterError."""
+    from drillcast._params import HORIZON_MAX
+    from drillcast.data.dates import MAX_YEAR, MIN_YEAR
+
+    if isinstance(years, (str, bytes)) or not hasattr(years, "__iter__"):
+        raise ParameterError("years", f"{years!r} is not a list of years; give e.g. [2027, 2028]")
+    years = list(years)
+    top = MAX_YEAR + HORIZON_MAX
+    bad = [y for y in years if isinstance(y, bool) or not isinstance(y, (int, np.integer)) or not MIN_YEAR <= y <= top]
+    if bad:
+        raise ParameterError("years", f"{bad[0]!r} is not a year; give whole years from {MIN_YEAR} to {top}, "
+                                      "e.g. [2027, 2028]")
+    check_horizon(len(years), parameter="years")
+    return [int(y) for y in years]
 
 
 def _decay_weights(years: np.ndarray, ref: int, half_life: float) -> np.ndarray:
@@ -337,7 +373,17 @@ class Forecaster:
     count_half_life: float = 3.0
     participation_half_life: float = 4.0
 
+    def __post_init__(self):
+        _check_settings(self)
+
     def fit(self, snapshot: Catalogue, series: str) -> "FittedForecaster":
+        """Fit on one series of ``snapshot`` (a catalogue as of a date: ``catalogue.as_of(day)``)."""
+        if not isinstance(snapshot, Catalogue):
+            raise ParameterError("snapshot", f"{type(snapshot).__name__} is not a catalogue; give a snapshot such as "
+                                             "load_catalogue().as_of(datetime.date(2025, 1, 1))")
+        if not isinstance(series, str):
+            raise ParameterError("series", f"{series!r} is not a series id; give one id such as 'russia-strategic'")
+        snapshot.get_series(series)  # an unknown id: ParameterError("series") with the known ids
         hist = snapshot.memo(("history", series), lambda snap: series_history(snap, series))
         return FittedForecaster(self, hist, snapshot.memo("announcement_reliability", announcement_reliability),
                                 snapshot=snapshot)
@@ -413,7 +459,8 @@ class FittedForecaster:
                 lab = h.categories.index(a.label)
                 o[lab] += 1.0 - self.p_cancel
                 o[none] += self.p_cancel
-                note = f"announced: {a.name} ({a.label}); announced exercises cancelled with p = {self.p_cancel:.2f}"
+                what = f"{a.name} ({a.label})" if h.info.rotating else a.name  # 'held' is no label to print
+                note = f"announced: {what}; announced exercises cancelled with p = {self.p_cancel:.2f}"
                 if y == h.current_year and a.start_hi - a.start_lo >= 300 and h.evidence_day >= 0:
                     # Dates not announced: a start after the last day the catalogue covers is still required.
                     t = h.evidence_day
@@ -522,11 +569,11 @@ class FittedForecaster:
             ``horizon`` (or the number of ``years``) outside 1-:data:`drillcast._params.HORIZON_MAX`.
         """
         h = self.history
+        seed = check_seed(seed)
         if years is None:
             check_horizon(horizon)
             years = list(range(h.current_year, h.current_year + horizon))
-        years = [int(y) for y in years]
-        check_horizon(len(years), parameter="years")
+        years = _check_years(years)
         common = dict(series=h.info.id, series_name=h.info.name, kind=h.info.kind, model=self.model.name,
                       as_of=h.as_of, seed=seed, n_events_used=h.n_events,
                       n_years_used=h.n_years + (h.current_outcome is not None),

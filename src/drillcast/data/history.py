@@ -188,6 +188,11 @@ def series_history(catalogue: Catalogue, series: str, as_of: _dt.date | None = N
     series : str
     as_of : datetime.date, optional
     """
+    if not isinstance(catalogue, Catalogue):
+        from drillcast.errors import ParameterError
+
+        raise ParameterError("catalogue", f"{type(catalogue).__name__} is not a catalogue; give a snapshot such as "
+                                          "load_catalogue().as_of(datetime.date(2025, 1, 1))")
     if as_of is not None and catalogue.as_of_date != as_of:
         catalogue = catalogue.as_of(as_of)
     as_of = catalogue.as_of_date

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from drillcast.data.catalogue import Catalogue
-from drillcast._params import check_horizon
+from drillcast._params import check_horizon, check_seed
 from drillcast.data.dates import check_knowledge_date, today
 from drillcast.errors import ParameterError
 from drillcast.forecasting import Forecaster
@@ -211,6 +211,7 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
         need scipy and pandas); False gives mean scores only, fast.
     """
     check_horizon(horizon)
+    seed = check_seed(seed)
     if truth_as_of is not None:
         check_knowledge_date(truth_as_of, "truth_as_of")
     series_ids = [series] if isinstance(series, str) else list(series)
@@ -324,10 +325,11 @@ def _summarise(folds, names, draws, seed, full=True):
             for lab, v in probs.items():
                 p.append(v)
                 occ.append(lab == f["observed"])
-        tab = scoring.reliability_table(np.array(p), np.array(occ), bins=5)
+        cols = scoring.reliability_rows(np.array(p, dtype=float), np.array(occ, dtype=bool),
+                                        np.linspace(0.0, 1.0, 6))  # 5 bins, as reliability_table(bins=5)
         reliability[f"{sid}/{name}"] = [
-            {k: (None if (isinstance(v, float) and np.isnan(v)) else (round(float(v), 4) if isinstance(v, float) else int(v)))
-             for k, v in r.items()} for r in tab.to_dict("records")]
+            {k: (int(v) if k == "n" else None if np.isnan(v) else round(float(v), 4)) for k, v in zip(cols, row)}
+            for row in zip(*cols.values())]
     # skill and paired tests against each baseline, on the same folds
     for row in summary if full else ():
         sid, name = row["series"], row["model"]

@@ -85,11 +85,11 @@ def binomial_ci(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
         raise ValueError(
             f"need integers 0 <= k <= n, n >= 1 and 0 < level < 1; got k={k}, n={n}, level={level}"
         )
-    from scipy import stats
+    from scipy import special  # betaincinv(a, b, q) is scipy.stats.beta.ppf(q, a, b), without scipy.stats
 
     alpha = 1.0 - level
-    low = 0.0 if k == 0 else float(stats.beta.ppf(alpha / 2, k, n - k + 1))
-    high = 1.0 if k == n else float(stats.beta.ppf(1 - alpha / 2, k + 1, n - k))
+    low = 0.0 if k == 0 else float(special.betaincinv(k, n - k + 1, alpha / 2))
+    high = 1.0 if k == n else float(special.betaincinv(k + 1, n - k, 1 - alpha / 2))
     return low, high
 
 
@@ -224,8 +224,12 @@ def reliability_table(
         )
 
     import pandas as pd
-    from scipy import stats
 
+    return pd.DataFrame(reliability_rows(prob, occ, edges, band))
+
+
+def reliability_rows(prob, occ, edges, band: float = 0.9) -> dict:
+    """The columns of :func:`reliability_table` as a dict of arrays (no pandas), from checked inputs."""
     n_bins = edges.size - 1
     which = np.clip(np.searchsorted(edges, prob, side="right") - 1, 0, n_bins - 1)
     count = np.bincount(which, minlength=n_bins)
@@ -241,17 +245,24 @@ def reliability_table(
     mean_forecast[filled] = sum_p[filled] / nf
     observed_rate[filled] = events[filled] / nf
     pbar = mean_forecast[filled]
-    band_low[filled] = stats.binom.ppf((1 - band) / 2, nf, pbar) / nf
-    band_high[filled] = stats.binom.ppf((1 + band) / 2, nf, pbar) / nf
+    band_low[filled] = _binom_ppf((1 - band) / 2, nf, pbar) / nf
+    band_high[filled] = _binom_ppf((1 + band) / 2, nf, pbar) / nf
+    return {
+        "bin_low": edges[:-1],
+        "bin_high": edges[1:],
+        "n": count.astype(int),
+        "mean_forecast": mean_forecast,
+        "observed_rate": observed_rate,
+        "band_low": band_low,
+        "band_high": band_high,
+    }
 
-    return pd.DataFrame(
-        {
-            "bin_low": edges[:-1],
-            "bin_high": edges[1:],
-            "n": count.astype(int),
-            "mean_forecast": mean_forecast,
-            "observed_rate": observed_rate,
-            "band_low": band_low,
-            "band_high": band_high,
-        }
-    )
+
+def _binom_ppf(q: float, n, p):
+    """``scipy.stats.binom.ppf(q, n, p)`` for 0 < q < 1, by scipy's own rule (``binom._ppf``), with
+    scipy.special only."""
+    from scipy import special
+
+    vals = np.ceil(special.bdtrik(q, n, p))
+    vals1 = np.maximum(vals - 1, 0)
+    return np.where(special.bdtr(vals1, n, p) >= q, vals1, vals)

@@ -69,6 +69,7 @@ __all__ = [
     "pit_pmf",
     "ranked_probability_score",
     "reliability_table",
+    "reliability_rows",
     "skill_score",
 ]
 
@@ -89,7 +90,13 @@ instead, at most ``LOG_FLOOR`` nats per outcome (reached at ``x = LOG_FLOOR``).
 
 from drillcast.evaluation._checks import _SUM_TOL, _as_binary, _as_index, _as_probs  # noqa: F401
 # Calibration and comparison live in their own modules; their names stay importable from here.
-from drillcast.evaluation.calibration import binomial_ci, coverage_table, interval_coverage, reliability_table  # noqa: E402
+from drillcast.evaluation.calibration import (  # noqa: E402
+    binomial_ci,
+    coverage_table,
+    interval_coverage,
+    reliability_rows,
+    reliability_table,
+)
 from drillcast.evaluation.comparison import PairedTestResult, paired_test, skill_score  # noqa: E402
 
 

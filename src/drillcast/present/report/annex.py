@@ -90,27 +90,15 @@ _REFERENCES = [
 
 
 def methods(doc: Doc, results):
-    from drillcast.models import DEFAULT_MODEL, get_model
-
     doc.heading(SECTION_TITLES["methods"], 0, page_break=True, key="sec-methods")
-    kinds = sorted({r.info.kind for r in results})
-    defaults = [f"for {kind} series <b>{_esc(DEFAULT_MODEL[kind])}</b> "
-                f"({_esc(get_model(DEFAULT_MODEL[kind]).description)})" for kind in kinds]
     for title, text in _METHODS:
         doc.heading(title, 1)
         doc.para(text)
-        if title == "Outcome models":
-            doc.para("The forecasts of this report come from the default model, " + "; ".join(defaults) + ".")
-        elif title == "Scores and backtests":
-            from drillcast.analysis import backtest_models
-
-            doc.para("Models in the track-record tables: " + ", ".join(backtest_models()) + " (the "
-                     "second-order Markov model is left out to keep the report fast; "
-                     "<font name='DejaVuSansMono'>drillcast backtest</font> scores every model).")
-    from drillcast.present.report.front import icd203_table
-
-    doc.heading("Words of likelihood (ICD 203)", 1)
-    icd203_table(doc)
+        if title == "Scores and backtests":
+            doc.para("The default models and the models in the track-record tables: How to read this report "
+                     "(the second-order Markov model is left out to keep the report fast; "
+                     "<font name='DejaVuSansMono'>drillcast backtest</font> scores every model). Words of "
+                     "likelihood: the ICD 203 table there.")
     doc.heading("Glossary", 1)
     import re
 
@@ -157,7 +145,7 @@ def appendix(doc: Doc, results, as_of):
              "date; primary = no marks an event that is not the year's main exercise of the series. Text is "
              "shown exactly as in the catalogue.", "small")
     for r in results:
-        doc.heading(f"{r.sid}: {r.info.name}", 1)
+        doc.heading(f"{r.sid}: {r.name}", 1)
         rows = []
         for e in r.events:
             dates = e["start"].text + (f" \u2013 {e['end'].text}" if e["end"] is not None else "")
@@ -174,8 +162,8 @@ def appendix(doc: Doc, results, as_of):
         if not rows:
             doc.para("No events known.", "small")
             continue
-        doc.table(["Event", "dates, status", "direction, participants", "conf.", "sources"], rows,
-                  [118, 80, 72, 34, doc.width - 304])
+        doc.table(["Event", "dates, status", "direction, participants", "source confidence", "sources"],
+                  rows, [136, 72, 70, 50, doc.width - 328], url_col=4)
 
 
 def reproducibility(doc: Doc, catalogue, results, as_of, seed, horizon, command_line, version, pdf_date):

@@ -9,7 +9,10 @@ from drillcast.errors import ParameterError
 from drillcast.present.report import annex as _annex
 from drillcast.present.report import front as _front
 from drillcast.present.report import sections as _sections
+from drillcast.present.report import tracking as _tracking
+from drillcast.present.report import guide as _guide
 from drillcast.present.report.document import Doc, pdf_date, register_fonts, render, styles
+from drillcast.present.report.facts import skill
 from drillcast.present.report.results import analyse_all, start_batteries, with_batteries
 from drillcast.present.report.wording import ANNEX, SECTIONS
 
@@ -31,7 +34,8 @@ def _check_sections(sections):
 
 
 def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 0, sections=None,
-                 command_line: str | None = None, annex: bool = True, order=None, since=None, ledger=None) -> bytes:
+                 command_line: str | None = None, annex: bool = True, order=None, since=None, ledger=None,
+                 allow_broken_ledger: bool = False) -> bytes:
     """Build the PDF report and return its bytes (nothing is written).
 
     Parameters
@@ -57,7 +61,9 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
         The previous forecast document (``drillcast forecast --format json``): adds "What changed".
     ledger : path, optional
         A forecast ledger (:class:`drillcast.ledger.Ledger`): adds "Live record", its entries scored
-        against the catalogue as known on ``as_of``.
+        against the catalogue as known on ``as_of``, and, without ``since``, "What changed" against
+        its latest forecast made before ``as_of``. A broken ledger raises DataError naming its first bad
+        entry, unless ``allow_broken_ledger``: then the entries before it are scored and the break is printed.
 
     Returns
     -------
@@ -82,6 +88,9 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
         raise ParameterError("horizon", f"{horizon} is not allowed; give an integer >= 1")
     if not isinstance(as_of, _dt.date):
         raise ParameterError("as_of", f"{as_of!r} is not a date; give a datetime.date")
+    from drillcast._params import check_seed
+
+    seed = check_seed(seed)
     wanted = _check_sections(sections)
     if not annex:
         wanted = [s for s in wanted if s not in ANNEX]
@@ -90,7 +99,15 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
     if order != "given":
         series_ids = _front.reader_order(series_ids, order)
     if since is not None and not isinstance(since, dict):
-        since = _front.load_since(since)
+        since = _tracking.load_since(since)
+    if since is None and ledger is not None:
+        since = _tracking.since_from_ledger(ledger, as_of, allow_broken=allow_broken_ledger)
+    snapshot = catalogue.as_of(as_of)
+    known = [s for s in series_ids if snapshot.events(s)]  # a series with no event known by then is left out
+    if not known:
+        raise ParameterError("series_ids", f"no event of {', '.join(series_ids)} is known on {as_of}; "
+                                           "give a later as-of date or other series")
+    series_ids = known
     date = pdf_date(as_of)
     register_fonts()
     batteries = start_batteries(catalogue, series_ids, as_of, seed) if "hypotheses" in wanted else None
@@ -100,14 +117,20 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import cm
 
-    doc = Doc(styles(), A4[0] - 4.0 * cm)
+    doc = Doc(styles(), A4[0] - 4.0 * cm, annex=annex)
     per_series = [s for s in ("history", "forecast", "track_record") if s in wanted]
-    _front.bottom_line(doc, results, as_of, catalogue, chapters=bool(per_series))
+    from drillcast.present.report.window import windows as _windows
+
+    windows, outlook = _windows(catalogue, results, as_of, seed, skill)
+    _front.outlook_page(doc, results, windows, as_of, catalogue, chapters=bool(per_series))
     if "judgments" in wanted:
-        _front.judgments(doc, results, as_of)
-        _front.live_record(doc, results, as_of, catalogue, ledger)
-        _front.changes(doc, results, as_of, since)
-        _front.indicators(doc, results)
+        doc.heading("The next 12 months in detail", 0, page_break=True, key="sec-tracking")
+        _sections.calendar_section(doc, outlook)
+        _tracking.changes(doc, results, as_of, since)
+        _tracking.live_record(doc, results, as_of, catalogue, ledger, allow_broken=allow_broken_ledger)
+        _tracking.indicators(doc, results)
+        _sections.map_section(doc, results, catalogue, as_of)
+    _guide.guide(doc, results, annex)
     for r in results if per_series else ():
         _sections.series_chapter(doc, r, as_of, per_series)
     if annex and (any(s in wanted for s in ANNEX) or "track_record" in wanted):

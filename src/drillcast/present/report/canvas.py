@@ -38,9 +38,17 @@ class ReportLabRenderer(RendererBase):
     matplotlib's generic implementations, which call ``draw_path``.
     """
 
-    def __init__(self, canv, width, height):
+    def __init__(self, canv, width, height, metrics=None):
         super().__init__()
         self.canv, self.width, self.height = canv, width, height
+        self._metrics = metrics
+
+    def get_text_width_height_descent(self, s, prop, ismath):
+        """Text extents from the figure's own Agg renderer (same 72 dpi), which the layout pass has
+        already measured and cached: each text is measured once, not once per pass."""
+        if self._metrics is not None:
+            return self._metrics.get_text_width_height_descent(s, prop, ismath)
+        return super().get_text_width_height_descent(s, prop, ismath)
 
     def flipy(self):
         return False
@@ -201,7 +209,7 @@ class FigureFlowable(Flowable):
         self.canv.saveState()
         self.canv.scale(self.k, self.k)
         with style():
-            fig.draw(ReportLabRenderer(self.canv, fig.bbox.width, fig.bbox.height))
+            fig.draw(ReportLabRenderer(self.canv, fig.bbox.width, fig.bbox.height, fig.canvas.get_renderer()))
         self.canv.restoreState()
 
 

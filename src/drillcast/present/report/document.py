@@ -24,7 +24,10 @@ def styles():
     s["caption"] = ParagraphStyle("caption", parent=base, fontSize=7.5, leading=9.6,
                                   textColor=colors.HexColor("#444444"),
                                   spaceBefore=2, spaceAfter=9)
-    s["cell"] = ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9.2, spaceAfter=0)
+    # Table cells never break a word (a column too narrow for its longest word is a layout bug, and
+    # tests/test_report.py checks every cell); only URLs may wrap anywhere ("cellurl").
+    s["cell"] = ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9.2, spaceAfter=0, splitLongWords=0)
+    s["cellurl"] = ParagraphStyle("cellurl", parent=s["cell"], fontSize=6.5, leading=8, splitLongWords=1)
     s["cellsmall"] = ParagraphStyle("cellsmall", parent=s["cell"], fontSize=7, leading=8.4)
     s["head"] = ParagraphStyle("head", parent=s["cell"], fontName=FONT_BOLD, fontSize=7, leading=8.6,
                                splitLongWords=0)
@@ -37,8 +40,8 @@ def styles():
                              spaceAfter=5, textColor=colors.HexColor("#0B3C5D"), keepWithNext=1)
     s["H3"] = ParagraphStyle("H3", parent=base, fontName=FONT_BOLD, fontSize=9.5, leading=12.5, spaceBefore=6,
                              spaceAfter=3, keepWithNext=1)
-    s["title"] = ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=17, leading=21,
-                                textColor=colors.HexColor("#0B3C5D"), spaceAfter=10)
+    s["title"] = ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=14, leading=18,
+                                textColor=colors.HexColor("#0B3C5D"), spaceAfter=6)
     s["subtitle"] = ParagraphStyle("subtitle", parent=base, fontSize=9, leading=12, spaceAfter=6,
                                    textColor=colors.HexColor("#333333"))
     s["bullet"] = ParagraphStyle("bullet", parent=base, leftIndent=12, bulletIndent=2, spaceAfter=4)
@@ -55,9 +58,10 @@ def styles():
 class Doc:
     """Collects flowables and outline entries (platypus story plus bookmarks)."""
 
-    def __init__(self, styles, width):
+    def __init__(self, styles, width, annex=True):
         self.s = styles
         self.width = width
+        self.annex = annex
         self.story = []
         self._n = 0
 
@@ -74,10 +78,18 @@ class Doc:
         p._bookmark = (key or f"h{self._n}", text, level)
         self.story.append(p)
 
-    def para(self, xml, style="body"):
+    def para(self, xml, style="body", keep=False):
+        """A paragraph; ``keep``: kept on one page with what follows (an introduction to a list or figure)."""
+        from reportlab.lib.styles import ParagraphStyle
         from reportlab.platypus import Paragraph
 
-        self.story.append(Paragraph(xml, self.s[style]))
+        st = self.s[style]
+        if keep:
+            key = style + "+keep"
+            if key not in self.s:
+                self.s[key] = ParagraphStyle(key, parent=st, keepWithNext=1)
+            st = self.s[key]
+        self.story.append(Paragraph(xml, st))
 
     def bullets(self, items, style="bullet"):
         from reportlab.platypus import Paragraph
@@ -85,22 +97,24 @@ class Doc:
         for it in items:
             self.story.append(Paragraph(it, self.s[style], bulletText="\u2022"))
 
-    def table(self, header, rows, widths, *, align_right=(), bold_rows=(), cell_style="cell", zebra=True):
+    def table(self, header, rows, widths, *, align_right=(), bold_rows=(), cell_style="cell", zebra=True,
+              url_col=None):
         from reportlab.lib import colors
         from reportlab.platypus import Paragraph, Table, TableStyle
 
         cell, cellr = self.s[cell_style], self.s["cellr"]
 
-        def wrap(v, bold=False, right=False):
+        def wrap(v, bold=False, right=False, url=False):
             if hasattr(v, "wrap"):
                 return v
             if bold:
                 v = f"<b>{v}</b>"
-            return Paragraph(v, cellr if right else cell)
+            return Paragraph(v, self.s["cellurl"] if url else cellr if right else cell)
 
         data = [[Paragraph(h, self.s["head"]) for h in header]] if header else []
         for i, r in enumerate(rows):
-            data.append([wrap(v, bold=i in bold_rows, right=j in align_right) for j, v in enumerate(r)])
+            data.append([wrap(v, bold=i in bold_rows, right=j in align_right, url=j == url_col)
+                         for j, v in enumerate(r)])
         t = Table(data, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
         st = [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -129,7 +143,10 @@ class Doc:
         from drillcast.present.report.canvas import FigureFlowable
 
         f = FigureFlowable(fig, self.width)
-        self.story.append(KeepTogether([f, Paragraph(caption_xml, self.s["caption"])]))
+        head = []
+        while self.story and getattr(self.story[-1], "_bookmark", None):  # a heading stays with its figure
+            head.insert(0, self.story.pop())
+        self.story.append(KeepTogether([*head, f, Paragraph(caption_xml, self.s["caption"])]))
 
     def space(self, h=6):
         from reportlab.platypus import Spacer
@@ -150,7 +167,9 @@ def pdf_date(as_of: _dt.date) -> str:
     return t.strftime("D:%Y%m%d%H%M%S+00'00'")
 
 
-def render(doc: Doc, meta: dict) -> bytes:
+def render(doc: Doc, meta: dict, trace: list | None = None) -> bytes:
+    """The PDF of ``doc``; ``trace``, when given, gets ``(page, kind, text)`` for every flowable drawn
+    (kind ``"heading"`` for a bookmarked heading), so tests can check the layout."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import cm
@@ -170,6 +189,9 @@ def render(doc: Doc, meta: dict) -> bytes:
     class _Template(BaseDocTemplate):
         def afterFlowable(self, flowable):
             bm = getattr(flowable, "_bookmark", None)
+            if trace is not None:
+                text = flowable.getPlainText() if hasattr(flowable, "getPlainText") else ""
+                trace.append((self.page, "heading" if bm else type(flowable).__name__, text))
             if bm:
                 key, text, level = bm
                 self.canv.bookmarkPage(key)

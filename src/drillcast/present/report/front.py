@@ -1,43 +1,36 @@
-"""The part a decision maker reads: bottom line up front, what changed, indicators, key judgments.
+"""Page 1: the outlook for the twelve months after the as-of date.
 
-Everything here is computed from the :class:`~.results.SeriesResults` of the
-run (no refit). Wording rules:
+Title, as-of date and one line on coverage; three key judgments in prose
+(what comes next and when, what is most likely, the largest uncertainty);
+the outlook table (chance of at least one event in the window, when, who
+*given* it is held, confidence and skill); and a short To verify box: events
+due while a series was not checked, with the probability that they have
+happened. Nothing on the page is in the past: a start that could have
+fallen before the as-of date goes to To verify, never to the table. Calendar
+years are on the series pages.
 
-- an event the snapshot records as held is a fact: it is stated with its
-  dates and source, never with an estimative word or a percentage;
-- a series whose check (``checked_through``) ends more than
-  :data:`STALE_DAYS` days before the as-of date is said to be so, and its
-  confidence is lowered (the forecasts themselves treat the unchecked time
-  as unknown, not as a time without exercises);
-- the confidence level (high / medium / low) is separate from the
-  probability and comes from the data: sample size, track record, source
-  confidence of the events used and the coverage gap.
+Everything is computed from the :class:`~.results.SeriesResults` of the run
+and their twelve-month windows (:mod:`.window`, from :func:`drillcast.analysis.outlook`).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import json
-import statistics
-from urllib.parse import urlparse
 
-from drillcast.evaluation.confidence import STALE_DAYS, confidence_level, skill_from_folds
-from drillcast.evaluation.confidence import skill_phrase as _skill_phrase
 from drillcast.present.report.document import Doc
-from drillcast.present.report.results import SeriesResults
-from drillcast.present.report.wording import (
-    ICD203_SCALE,
-    SECTION_TITLES,
-    country,
-    emphasise,
-    esc,
-    icd203_term,
-    judgment_sentences,
-    label_text,
-    day_month,
-    part_of_month,
-    pct,
+from drillcast.present.report.evidence import event_name
+from drillcast.present.report.facts import (
+    STALE_DAYS,
+    cite,
+    checked_through,
+    confidence,
+    coverage_gap,
+    held_events,
+    short_name,
+    skill,
+    skill_cell,
 )
+from drillcast.present.report.wording import country, esc, icd203_phrase, icd203_term, label_text, pct
 
 READER_ORDER = ("russia-strategic", "union-shield", "joint-air-patrol", "joint-sea", "joint-maritime-patrol",
                 "china-russia-interaction", "maritime-security-belt", "peace-mission", "joint-submarine-patrol")
@@ -50,329 +43,244 @@ def reader_order(series_ids, order=None) -> list[str]:
     return sorted(series_ids, key=lambda s: (rank.get(s, len(rank)), list(series_ids).index(s)))
 
 
-# --------------------------------------------------------------------------- facts, gaps, confidence
+def _pc(p) -> str:
+    """A percentage as paragraph text ('&lt;1\u00a0%'), never split from its number."""
+    return esc(pct(p)).replace(" %", "\u00a0%")
 
 
-def short_name(name: str) -> str:
-    """A series name without its parenthesis or alternative name: 'Joint Sea / Morskoye ...' -> 'Joint Sea'."""
-    return name.split(" (")[0].split(" / ")[0].strip() or name
+def _ph(p) -> str:
+    """'likely (62\u00a0%)' as paragraph text."""
+    return esc(icd203_phrase(p)).replace(" %", "\u00a0%")
 
 
-def held_events(r: SeriesResults, year: int) -> list:
-    """Primary events of ``year`` the snapshot records as held (facts as known on the as-of date)."""
-    return [e for e in r.events if e["status"] == "held" and e["primary"] and e["start"].year == year]
+def _d(iso: str) -> str:
+    d = _dt.date.fromisoformat(iso)
+    return f"{d.day} {d.strftime('%b')} {d.year}"
 
 
-def checked_through(r: SeriesResults):
-    """The date the catalogue's search for this series ends (its ``checked_through``), as known on the as-of date."""
-    return r.snapshot.checked_through(r.sid) if r.snapshot is not None else None
+def _part(iso: str) -> str:
+    d = _dt.date.fromisoformat(iso)
+    part = "early" if d.day <= 10 else ("mid" if d.day <= 20 else "late")
+    return f"{part}-{d.strftime('%b')} {d.year}"
 
 
-def coverage_gap(r: SeriesResults, as_of) -> int:
-    """Days between the end of the catalogue's check of the series and ``as_of``; 0 if none."""
-    ct = checked_through(r)
-    return max(0, (as_of - ct).days) if ct is not None else 0
+def when_text(w) -> str:
+    """'mid-Sep 2027 (80 %: 26 Aug 2027 – 10 Oct 2027)', 'any time of year', or a dash."""
+    s = w["next_start"]
+    if s is None:
+        return "\u2013"
+    if s["any_time"]:
+        return "any time of year"
+    a, b = _dt.date.fromisoformat(s["q10"]), _dt.date.fromisoformat(s["q90"])
+    if a == b:
+        return f"{a.day} {a.strftime('%b')} {a.year}"
+    return f"{_part(s['median'])} (80 %: {a.day} {a.strftime('%b')} \u2013 {b.day} {b.strftime('%b')})"
 
 
-def skill(r: SeriesResults) -> dict | None:
-    """Default model against the uniform guess, year by year, from the report's one backtest."""
-    if r.backtest is None or not r.forecast.ok:
-        return None
-    return skill_from_folds(r.backtest.folds, r.sid, r.forecast.model)
+def who_text(w, limit=3) -> str:
+    """Participants given an event in the window: 'China, Russia (>99 %); Kazakhstan 65 %'."""
+    parts = sorted(w["participants"].items(), key=lambda kv: (-kv[1], kv[0]))
+    sure = [esc(country(c)) for c, v in parts if v >= 0.995]
+    rest = [f"{esc(country(c))} {_pc(v)}" for c, v in parts if 0.005 <= v < 0.995][:max(1, limit - len(sure))]
+    head = f"{', '.join(sure)} (&gt;99\u00a0%)" if sure else ""
+    return "; ".join(x for x in [head, ", ".join(rest)] if x).replace(" %", "\u00a0%")
 
 
-def skill_phrase(r: SeriesResults) -> str:
-    """The track record in plain words (no skill is said as such)."""
-    return _skill_phrase(skill(r))
+def direction_text(w) -> str:
+    d = w.get("directions")
+    if not d:
+        return ""
+    lab, p = max(d.items(), key=lambda kv: kv[1])
+    what = "another exercise" if lab == "other" else label_text(lab)
+    if p >= 0.995:  # the direction is settled (announced): no false '100 %'
+        return f"{esc(what)} if held"
+    return f"{esc(what)} {_ph(p)} if held"
 
 
-def confidence(r: SeriesResults, as_of) -> tuple[str, list[str]]:
-    """(``"high"``/``"medium"``/``"low"``, reasons): how far to trust the forecast, from the data
-    (:func:`drillcast.evaluation.confidence.confidence_level`)."""
-    return confidence_level(r.history.n_years, skill(r), [e["confidence"] for e in r.events if e["status"] == "held"],
-                            coverage_gap(r, as_of))
+def _announced(r, w):
+    """An announced event of the series due inside the window (a fact, with its name)."""
+    lo, hi = w["window"]["start"], w["window"]["end"]
+    verify = {v["name"] for v in w["to_verify"]}
+    return [e for e in r.events if e["status"] == "announced" and e["primary"] and e["name"] not in verify
+            and e["start"].high.isoformat() >= lo and e["start"].low.isoformat() <= hi]
 
 
-# --------------------------------------------------------------------------- table cells
+def _base(r) -> str:
+    """' (no skill: base rate)' where the model's estimate is a base rate, else ''."""
+    s = skill(r)
+    return (" (no track record: base rate)" if s is None else
+            " (no skill: base rate)" if s["status"] == "no skill" else "")
 
 
-def _when(e) -> str:
-    """An event's dates as the catalogue gives them, days shown as '12 Sep'."""
-    def one(d):
-        return day_month(d.low.isoformat()) if d.precision == "day" else d.text
-    a = one(e["start"])
-    b = one(e["end"]) if e["end"] is not None else ""
-    return a if not b or b == a else f"{a}\u2013{b}"
+def _lead(results, windows):
+    return [(r, w) for r, w in zip(results, windows) if w is not None]
 
 
-def _source(e) -> str:
-    src = e["sources"][0] if e["sources"] else ""
-    if not src.startswith(("http://", "https://")):
-        return esc(src)
-    host = urlparse(src).netloc.removeprefix("www.")
-    return f'<a href="{esc(src)}" color="#0B5394">{esc(host)}</a>'
-
-
-def _fact(events, short=False) -> str:
-    """Held events as facts: name (unless ``short``), dates and the first source as a link."""
-    parts = []
-    for e in events:
-        what = "" if short else f" {esc(e['name'])},"
-        parts.append(f"<b>held</b>{what} {esc(_when(e))} ({_source(e)})")
-    return "; ".join(parts)
-
-
-def outcome_cell(r: SeriesResults, y, as_of) -> str:
-    """The most likely outcome of year ``y`` in words and numbers, a fact, or why it is not judged."""
-    facts = held_events(r, y.year)
-    if facts:
-        return _fact(facts, short=True)
-    if r.forecast.kind == "rotating" and y.outcomes:
-        cats = list(r.forecast.categories)
-        lab, p = max(y.outcomes.items(), key=lambda kv: (kv[1], -cats.index(kv[0])))
-        what = {"none": "none held", "other": "another exercise"}.get(lab, label_text(lab))
-        return f"{what} <b>{icd203_term(p)}</b> ({pct(p)})"
-    return f"held <b>{icd203_term(y.p_held)}</b> ({pct(y.p_held)})"
-
-
-def when_who(r: SeriesResults, as_of) -> tuple[str, str]:
-    """Start (part of a month, given held) and likely participants of the next year not yet held."""
-    fc = r.forecast
-    for y in fc.years:
-        if held_events(r, y.year) or not y.start:
-            continue
-        when = f"{part_of_month(y.start['median'], short=True)} {y.year}"
-        if y.start["median"] < as_of.isoformat():  # possible only when coverage ends before the as-of date
-            when += " (may have passed unrecorded)"
-        who = [country(c) for c, v in sorted(y.participants.items(), key=lambda kv: -kv[1]) if v >= 0.5]
-        return when, ", ".join(who) or "\u2013"
-    return "\u2013", "\u2013"
-
-
-# --------------------------------------------------------------------------- pages
-
-
-def bottom_line(doc: Doc, results, as_of, catalogue, chapters=True):
-    """Page 1: a lede in three sentences and one table of every series and year (linked to ``chapters``)."""
-    from reportlab.platypus import Spacer
-
-    doc.story.append(Spacer(1, 6))
-    doc.para("Recurring Russian and Chinese military exercises: what to expect", "title")
-    latest = catalogue.as_of(as_of).latest_report()
-    stale = f" (<b>{(as_of - latest).days} days before the as-of date</b>)" if (
-        latest is not None and (as_of - latest).days > STALE_DAYS) else ""
-    doc.para(f"drillcast report as of {as_of.isoformat()} \u00b7 {len(results)} series \u00b7 catalogue "
-             f"{catalogue.sha256[:12]}, latest report {latest or 'none'}{stale}", "subtitle")
-    doc.heading("Bottom line", 0, key="sec-bottom-line", style="H2")
-    for s in lede(results, as_of):
-        doc.para(s)
-    years = next(([y.year for y in r.forecast.years] for r in results if r.forecast.ok), [])
-
-    def name(r):
-        n = esc(short_name(r.info.name))
-        return f'<a href="#series-{esc(r.sid)}" color="#0B5394">{n}</a>' if chapters else n
-
-    header = ["Series", *[str(y) for y in years], "next start", "who", "confidence"]
-    rows = []
-    for r in results:
-        if not r.forecast.ok:
-            rows.append([name(r),
-                         f"<i>no forecast</i>: {esc(r.forecast.reason)}", *[""] * (len(years) - 1), "", "", "low"])
-            continue
-        level, why = confidence(r, as_of)
-        when, who = when_who(r, as_of)
-        rows.append([name(r),
-                     *[outcome_cell(r, y, as_of) for y in r.forecast.years], esc(when), esc(who),
-                     f"<b>{level}</b><br/><font size=6>{esc('; '.join(why))}</font>"])
-    k = len(years)
-    rest = doc.width - 96 - 58 - 54 - 76
-    doc.table(header, rows, [96, *[rest / max(k, 1)] * k, 58, 54, 76], cell_style="cellsmall")
-    doc.para("Probabilities in the words of ICD 203 (almost no chance &lt;5 %, very unlikely 5\u201320 %, "
-             "unlikely 20\u201345 %, roughly even 45\u201355 %, likely 55\u201380 %, very likely 80\u201395 %, almost "
-             "certain &gt;95 %). 'Held' is what the catalogue records, with its source. Confidence is separate "
-             "from probability: it drops for few years of data, no skill over a uniform guess in the backtest, "
-             "low source confidence and a coverage gap. 'Next start': median start given held; 'who': states "
-             "more likely than not to take part.", "tiny")
-
-
-def lede(results, as_of) -> list[str]:
-    """Three sentences: the lead series' next outcome, how many series are expected, and the main caveat."""
-    ok = [r for r in results if r.forecast.ok]
-    if not ok:
+def key_judgments(results, windows, as_of) -> list[str]:
+    """Three judgments in prose: what comes next and when, what is most likely, the largest uncertainty."""
+    pairs = _lead(results, windows)
+    if not pairs:
         return ["No series could be forecast as of this date."]
-    first = ok[0]
-    nxt = next((y for y in first.forecast.years if not held_events(first, y.year)), None)
+    dated = [(r, w) for r, w in pairs if w["next_start"] and not w["next_start"]["any_time"] and w["p_any"] >= 0.45]
+    dated.sort(key=lambda rw: rw[1]["next_start"]["median"])
     out = []
-    if nxt is not None:
-        cell = outcome_cell(first, nxt, as_of).replace("<b>", "").replace("</b>", "")
-        out.append(f"<b>{esc(short_name(first.info.name))}, {nxt.year}</b>: {cell}.")
-    nyear = as_of.year + 1
-    likely = [r for r in ok for y in r.forecast.years if y.year == nyear and y.p_held >= 0.55]
-    names = ", ".join(esc(short_name(r.info.name)) for r in likely[:5]) + (", ..." if len(likely) > 5 else "")
-    out.append(f"In {nyear}, {len(likely)} of the {len(ok)} series {'is' if len(ok) == 1 else 'are'} likely "
-               f"or more to be held" + (f" ({names})." if likely else "."))
-    levels = [confidence(r, as_of)[0] for r in ok]
-    gap = max(coverage_gap(r, as_of) for r in ok)
-    late = [r for r in ok if coverage_gap(r, as_of) > STALE_DAYS]
-    caveat = (f" {len(late)} of the series {'was' if len(late) == 1 else 'were'} last checked more than "
-              f"{STALE_DAYS} days before the as-of date (up to {gap} days): an exercise held since would be "
-              "missing, and confidence is lowered for it." if late else "")
-    out.append(f"Confidence: {levels.count('high')} high, {levels.count('medium')} medium, "
-               f"{levels.count('low')} low.{caveat}")
+    if dated:
+        items = []
+        for r, w in dated[:2]:
+            who = who_text(w, 3)
+            dirn = direction_text(w)
+            items.append(f"<b>{esc(short_name(r.name))}</b> in {_part(w['next_start']['median'])}: "
+                         f"{_ph(w['p_any'])}{esc(_base(r))}{', ' + dirn if dirn else ''}"
+                         f"{', with ' + who + ' if held' if who else ''}")
+        out.append("<b>What comes next.</b> " + "; ".join(items) + ".")
+    else:
+        out.append("<b>What comes next.</b> No series has a roughly even chance or more of an event at a "
+                   "predictable time in the next twelve months.")
+    top = sorted(pairs, key=lambda rw: -rw[1]["p_any"])[:3]
+    bits = []
+    for r, w in top:
+        dirn = direction_text(w)
+        bits.append(f"{esc(short_name(r.name))} {_ph(w['p_any'])}{esc(_base(r))}" + (f", {dirn}" if dirn else ""))
+    out.append("<b>Most likely.</b> At least one event in the twelve months: " + "; ".join(bits) + ".")
+    verify = [(r, v) for r, w in pairs for v in w["to_verify"] if v["p_happened"] >= 0.05]
+    if verify:
+        r, v = max(verify, key=lambda rv: (rv[1]["announced"], rv[1]["p_happened"]))
+        what = esc(v["name"]) if v["name"] else f"a {esc(short_name(r.name))} event"
+        late = [x for x in results if coverage_gap(x, as_of) > STALE_DAYS]
+        out.append(f"<b>Largest uncertainty.</b> Whether {what} took place: "
+                   f"{'announced, ' if v['announced'] else ''}due {esc(_due(v))}, after the series was last checked "
+                   f"({_d(checked_through(r).isoformat())}); {_that(v['p_happened'])} it has. {len(late)} of the "
+                   f"{len(results)} series were last checked more than {STALE_DAYS} days ago (To verify).")
+    else:
+        unsure = [(r, w) for r, w in pairs if skill(r) is None or skill(r)["status"] != "skill"]
+        if unsure:
+            names = [esc(short_name(r.name)) for r, _ in unsure[:4]]
+            names = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+            out.append(f"<b>Largest uncertainty.</b> The track record: for {names} the model has no skill, too "
+                       "short a record or no significant skill over a uniform guess, so their numbers are close "
+                       "to base rates.")
     return out
 
 
-def changes(doc: Doc, results, as_of, since: dict | None):
-    """Probabilities that moved since the previous report (a ``drillcast forecast --format json`` document)."""
-    if since is None:
-        return
-    doc.heading("What changed", 1, key="sec-changes")
-    prev_as_of = _dt.date.fromisoformat(since["as_of"])
-    prev = {f["series"]: f for f in since.get("forecasts", [])}
+def _short(reason: str) -> str:
+    """A confidence reason in a few words: 'not checked in the last 158 days' -> 'unchecked 158 days'."""
+    return (reason.replace("not checked in the last ", "").replace(" days", "-day gap")
+            .replace(" complete years", " years").replace("no skill over a uniform guess", "no skill")
+            .replace(" of events high-confidence", " high-confidence sources"))
+
+
+def _that(p) -> str:
+    t = icd203_term(p)
+    return (f"there is {'a ' if t == 'roughly even chance' else ''}{t} ({_pc(p)})" if t in
+            ("roughly even chance", "almost no chance") else f"it is {t} ({_pc(p)})")
+
+
+def _due(v) -> str:
+    """When a to-verify event was due: its announced date, or the most likely part of the unchecked time."""
+    due, med = v.get("due"), v.get("gap_median")
+    if due and len(due) == 10:
+        return _part(due)
+    if due and len(due) == 7:
+        d = _dt.date.fromisoformat(due + "-01")
+        return f"{d.strftime('%B')} {d.year}"
+    return f"most likely {_part(med)}" if med else (due or "\u2013")
+
+
+def outlook_page(doc: Doc, results, windows, as_of, catalogue, chapters=True, calendar=None):
+    """Page 1 (see the module docstring)."""
+    from reportlab.platypus import Spacer
+
+    end = _dt.date.fromisoformat(next(w for w in windows if w)["window"]["end"]) if any(windows) else as_of
+    doc.story.append(Spacer(1, 4))
+    doc.para("Russian and Chinese military exercises: the next 12 months", "title")
+    latest = catalogue.as_of(as_of).latest_report()
+    stale = f" (<b>{(as_of - latest).days} days before the as-of date</b>)" if (
+        latest is not None and (as_of - latest).days > STALE_DAYS) else ""
+    doc.para(f"drillcast report as of <b>{as_of.isoformat()}</b> \u00b7 outlook {_d(as_of.isoformat())} \u2013 "
+             f"{_d(end.isoformat())} \u00b7 catalogue {catalogue.sha256[:12]}, latest report "
+             f"{latest or 'none'}{stale}", "subtitle")
+    cts = [min(checked_through(r), as_of) for r in results]  # a check recorded later is not known on as_of
+    late = [r for r in results if coverage_gap(r, as_of) > STALE_DAYS]
+    short = [r for r, w in zip(results, windows) if w is None]
+    cov = (f"<b>Coverage:</b> {len(results)} series"
+           + (f" ({', '.join(esc(short_name(r.name)) for r in short)}: too few events to forecast)" if short else "")
+           + ("; every series' sources searched up to the as-of date" if min(cts) == as_of else
+              f"; sources searched through {_d(min(cts).isoformat())}"
+              + (f"\u2013{_d(max(cts).isoformat())}" if max(cts) != min(cts) else ""))
+           + (f"; {len(late)} series not checked in the last {STALE_DAYS} days, so an event since then would be "
+              "missing (To verify)." if late else "."))
+    doc.para(cov, "small")
+    doc.heading("Key judgments", 0, key="sec-bottom-line", style="H2")
+    for s in key_judgments(results, windows, as_of):
+        doc.para(s)
+    doc.heading("Outlook", 1, key="sec-outlook", style="H3")
     rows = []
-    for r in results:
-        p = prev.get(r.sid)
-        if p is None or not r.forecast.ok or p.get("status") != "ok":
+    order = sorted(range(len(results)), key=lambda i: (
+        windows[i] is None or windows[i]["next_start"] is None or windows[i]["p_any"] < 0.05,
+        windows[i]["next_start"]["any_time"] if windows[i] and windows[i]["next_start"] else True,
+        windows[i]["next_start"]["median"] if windows[i] and windows[i]["next_start"] else "9999"))
+    for i in order:
+        r, w = results[i], windows[i]
+        name = esc(short_name(r.name))
+        if chapters:
+            name = f'<a href="#series-{esc(r.sid)}" color="#0B5394">{name}</a>'
+        if w is None:
             continue
-        old = {y["year"]: y for y in p["years"]}
-        new_events = [e for e in r.events if e["known"] > prev_as_of]
-        for y in r.forecast.years:
-            o = old.get(y.year)
-            if o is None:
+        chance = f"<b>{icd203_term(w['p_any'])}</b> ({_pc(w['p_any'])})"
+        dirn = direction_text(w)
+        if dirn:
+            chance += f"<br/>{dirn}"
+        ann = _announced(r, w)
+        when = esc(when_text(w))
+        if ann:
+            src = f" ({cite(ann[0]['sources'][0])})" if ann[0]["sources"] else ""
+            when = f"announced: {esc(ann[0]['name'])}{src}<br/>{when}"
+        level, why = confidence(r, as_of)
+        rows.append([name, chance, when, who_text(w) or "\u2013",
+                     f"<b>{level}</b>: {esc(', '.join(_short(x) for x in why if x != 'no track record'))}"
+                     f"<br/>{esc(skill_cell(r, short=True))}"])
+    doc.table(["Series", "at least one event in 12 months", "when (start, if held)", "who, if held",
+               "confidence: why; skill"], rows, [94, 80, 92, 96, doc.width - 362], cell_style="cellsmall")
+    doc.para("ICD 203 words: almost no chance &lt;5 %, very unlikely 5\u201320 %, unlikely 20\u201345 %, roughly "
+             "even 45\u201355 %, likely 55\u201380 %, very likely 80\u201395 %, almost certain &gt;95 %. Confidence "
+             "is separate from probability. Skill: the model against a uniform guess in its backtest (paired "
+             "permutation p). Details: <i>How to read this report</i>.", "tiny")
+    to_verify(doc, results, windows, as_of)
+    if calendar is not None:
+        calendar(doc)
+
+
+def to_verify(doc: Doc, results, windows, as_of):
+    """Events due since each series' last check, with the probability that they have happened.
+
+    Announced events and those more likely than not to have happened get a row; the rest one line.
+    """
+    rows, rest = [], []
+    for r, w in zip(results, windows):
+        if w is None:
+            continue
+        for v in w["to_verify"]:
+            if v["p_happened"] < 0.05 and not v["announced"]:
                 continue
-            if r.forecast.kind == "rotating" and y.outcomes and o.get("outcomes"):
-                moved = [(lab, o["outcomes"].get(lab, 0.0), v) for lab, v in y.outcomes.items()]
-            else:
-                moved = [("held", o["p_held"], y.p_held)]
-            for lab, a, b in moved:
-                if abs(b - a) >= 0.05:
-                    why = "; ".join(f"{esc(e['name'])} ({esc(e['status'])}, reported {e['known']})"
-                                    for e in new_events if e["start"].year == y.year) or "refit on the new data"
-                    rows.append([esc(r.info.name), str(y.year), esc(label_text(lab)),
-                                 f"{pct(a)} \u2192 {pct(b)}", why])
-    doc.para(f"Against the forecast as of {prev_as_of} (seed {since.get('seed', '?')}): every probability that "
-             "moved by 5 points or more, and the events reported since that moved it.", "small")
+            if not v["announced"] and v["p_happened"] < 0.5:
+                rest.append(f"{esc(short_name(r.name))} {_pc(v['p_happened'])}")
+                continue
+            what = f"a {esc(short_name(r.name))} event"
+            if v["name"]:
+                e = next((x for x in r.events if event_name(x["name"]) == v["name"]), None)
+                src = f", {cite(e['sources'][0], e['confidence'])}" if e is not None and e["sources"] else ""
+                what = f"{esc(v['name'])} (announced{src})"
+            rows.append((not v["announced"], -v["p_happened"],
+                         [what, esc(_due(v)), _d(checked_through(r).isoformat()),
+                          _ph(v["p_happened"]) + esc(_base(r))]))
+    doc.heading("To verify", 1, key="sec-to-verify", style="H3")
+    if not rows and not rest:
+        doc.para("Nothing: every series is checked up to the as-of date, or nothing was due since its check.",
+                 "small")
+        return
     if rows:
-        doc.table(["Series", "year", "outcome", "then \u2192 now", "what moved it"], rows,
-                  [120, 32, 60, 62, doc.width - 274])
-    else:
-        doc.para("No probability moved by 5 points or more.")
-
-
-def live_record(doc: Doc, results, as_of, catalogue, ledger_path):
-    """The forecasts recorded in a ledger, scored against the catalogue as known on ``as_of``."""
-    if ledger_path is None:
-        return
-    from drillcast.ledger import Ledger
-
-    score = Ledger(ledger_path, archive=False).score(catalogue.as_of(as_of), today=as_of)
-    doc.heading("Live record", 1, key="sec-live-record")
-    wanted = {r.sid for r in results}
-    for part, title in (("live", "recorded when made"), ("replayed", "replayed with hindsight")):
-        summ = score.summary[part]
-        if not summ["n_entries"]:
-            continue
-        doc.para(f"<b>Forecasts {title}</b>: {summ['n_entries']} in the ledger, {summ['n_resolved']} resolved, "
-                 f"{summ['n_pending']} pending, {summ['n_unresolvable']} not resolvable yet (coverage).", "small")
-        rows = []
-        for row in summ["by_series"]:
-            if row["baseline"] or row["series"] not in wanted:
-                continue
-            v = row.get("vs_baselines", {}).get("uniform")
-            rows.append([esc(row["series"]), esc(row["model"]), str(row["n"]), f"{row['mean_log_score']:.2f}",
-                         "\u2013" if not v else f"{v['mean_difference']:+.2f} (p {v['p_value']:.2f})"])
-        if rows:
-            doc.table(["Series", "model", "resolved", "mean log score", "vs uniform"], rows,
-                      [150, 70, 50, 70, doc.width - 340], align_right={2, 3, 4})
-    if not any(score.summary[p]["n_entries"] for p in ("live", "replayed")):
-        doc.para(f"The ledger {esc(str(ledger_path))} holds no forecast yet.", "small")
-
-
-def load_since(path) -> dict:
-    """The previous forecast document (``drillcast forecast --format json``) given as ``since``."""
-    from drillcast.errors import ParameterError
-
-    try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-        _dt.date.fromisoformat(doc["as_of"])
-        doc["forecasts"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ParameterError("since", f"{path} is not a forecast JSON document from 'drillcast forecast "
-                                      f"--format json' ({exc})") from None
-    return doc
-
-
-def indicators(doc: Doc, results):
-    """How far ahead each series is usually announced, and where the first reports came from."""
-    rows = []
-    for r in results:
-        leads, hosts = [], {}
-        for e in r.events:
-            if e["status"] != "held" or e["first_reported"] is None or e["start"].precision != "day":
-                continue
-            leads.append((e["start"].low - e["first_reported"].low).days)
-            for u in e["sources"][:1]:
-                h = urlparse(u).netloc.removeprefix("www.")
-                if h:
-                    hosts[h] = hosts.get(h, 0) + 1
-        if not leads:
-            continue
-        ahead = [d for d in leads if d > 0]
-        med = statistics.median(leads)
-        top = ", ".join(h for h, _ in sorted(hosts.items(), key=lambda kv: (-kv[1], kv[0]))[:2])
-        rows.append([esc(r.info.name), str(len(leads)),
-                     f"{len(ahead)} of {len(leads)}" + (f"; median {statistics.median(ahead):.0f} days ahead"
-                                                       if ahead else ""),
-                     f"{med:+.0f}", esc(top)])
-    if not rows:
-        return
-    doc.heading("Indicators to watch", 1, key="sec-indicators")
-    doc.para("From the catalogue's first-report dates: how often an exercise was reported before it started, "
-             "how far ahead, and which outlets reported first. An announcement from these outlets is the "
-             "signal to expect; its absence late in the usual lead time lowers the odds.", "small")
-    doc.table(["Series", "events", "reported before the start", "median first report vs start (days)",
-               "first reported by"], rows, [130, 36, 130, 70, doc.width - 366], align_right={1, 3})
-
-
-def icd203_table(doc: Doc):
-    """The ICD 203 scale and its boundaries (for the methods annex)."""
-    doc.table(["ICD 203 term", "probability range", "", "ICD 203 term", "probability range"], [
-        [ICD203_SCALE[i][0], f"{100 * ICD203_SCALE[i][1]:.0f}\u2013{100 * ICD203_SCALE[i][2]:.0f} %", "",
-         ICD203_SCALE[i + 4][0] if i + 4 < 7 else "",
-         f"{100 * ICD203_SCALE[i + 4][1]:.0f}\u2013{100 * ICD203_SCALE[i + 4][2]:.0f} %" if i + 4 < 7 else ""]
-        for i in range(4)], [110, 80, 20, 110, 80], zebra=False)
-    doc.para("Boundaries: a probability rounded to a whole per cent of exactly 45 or 55 % is 'roughly even "
-             "chance', 20 % 'unlikely', 80 % 'likely', 5 % 'very unlikely', 95 % 'very likely'. Below 1 % the "
-             "term is 'almost no chance' (shown as <1 %), above 99 % 'almost certain' (>99 %).", "tiny")
-
-
-def judgments(doc: Doc, results, as_of):
-    """Key judgments: every year in words, facts as facts, and the track record in plain words."""
-    from reportlab.platypus import KeepTogether, Paragraph
-
-    doc.heading(SECTION_TITLES["judgments"], 0, page_break=True, key="sec-judgments")
-    doc.para("Each forecast is a probability from the default model of the series, in the words of ICD 203 and "
-             "in numbers; start dates are given for the case that the exercise is held. Events already held "
-             "are stated as facts.", "small")
-    for r in results:
-        block = [Paragraph(f"<b>{esc(r.info.name)}</b> <font size=7 color='#555555'>({esc(r.sid)}; "
-                           f"{r.forecast.n_events_used} events over {r.forecast.n_years_used} years; confidence "
-                           f"{confidence(r, as_of)[0]})</font>", doc.s["body"])]
-        sentences = judgment_sentences(r.forecast, r.info) if r.forecast.ok else [f"No forecast: {r.forecast.reason}."]
-        for y, t in zip(r.forecast.years if r.forecast.ok else [None], sentences):
-            if y is not None and held_events(r, y.year):
-                facts = held_events(r, y.year)
-                xml = f"<b>{y.year}:</b> " + _fact(facts) + "."
-                if r.info.multi_event and y.count_pmf is not None:
-                    more = float(sum(y.count_pmf[len(facts) + 1:]))
-                    xml += (f" Another event this year: {icd203_term(more)} ({pct(more)})." if more >= 0.01 else
-                            " No other event is expected this year.")
-            else:
-                xml = emphasise(esc(t))
-            block.append(Paragraph(xml, doc.s["bullet"], bulletText="\u2022"))
-        if r.forecast.ok:
-            block.append(Paragraph(esc(skill_phrase(r)), doc.s["note"]))
-        doc.story.append(KeepTogether(block))
-
-
+        doc.table(["Event due while its series was not checked", "due", "last checked", "has happened"],
+                  [row for *_, row in sorted(rows, key=lambda t: t[:2])], [190, 110, 70, doc.width - 370],
+                  cell_style="cellsmall")
+    if rest:
+        doc.para("Less likely than not to have happened, since the last check: " + ", ".join(rest) + ".", "tiny")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from drillcast.present.report.evidence import event_name, series_name, sources_by
 from drillcast.present.report.wording import ALPHA, CORRECTION
 
 
@@ -25,6 +26,11 @@ class SeriesResults:
     backtest: object = None
     battery: list | None = None
     battery_note: str = ""
+    name: str = ""
+
+    def __post_init__(self):
+        if not self.name:
+            object.__setattr__(self, "name", getattr(self.info, "name", self.sid))
 
 
 def analyse(catalogue, sid, as_of, horizon, seed, wanted) -> SeriesResults:
@@ -36,11 +42,23 @@ def analyse(catalogue, sid, as_of, horizon, seed, wanted) -> SeriesResults:
     from drillcast.data.history import series_history
 
     snapshot = catalogue.as_of(as_of)
+    events = known_events(snapshot, sid, as_of)
+    name = series_name(snapshot.get_series(sid), catalogue.events(sid), {e["id"] for e in events})
     fc = analysis.forecast(catalogue, sid, as_of=as_of, horizon=horizon, seed=seed, track_record=False)[sid]
     history = snapshot.memo(("history", sid), lambda snap: series_history(snap, sid))
     bt, battery, note = _checks(catalogue, sid, as_of, seed, wanted)
-    return SeriesResults(sid, snapshot.get_series(sid), history, fc, snapshot.events(sid), snapshot, bt, battery,
-                         note)
+    return SeriesResults(sid, snapshot.get_series(sid), history, fc, events, snapshot, bt, battery, note, name)
+
+
+def known_events(snapshot, sid, as_of) -> list[dict]:
+    """The series' events as known on ``as_of``: sources dated later left out, status words out of names."""
+    out = []
+    for e in snapshot.events(sid):
+        srcs = sources_by(e, as_of)
+        name = event_name(e["name"])
+        out.append(e if (len(srcs) == len(e["sources"]) and name == e["name"]) else
+                   dict(e, sources=tuple(srcs), name=name))
+    return out
 
 
 def _checks(catalogue, sid, as_of, seed, wanted):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from drillcast.present.report.document import Doc
 from drillcast.present.report.results import SeriesResults
-from drillcast.present.report.wording import ALPHA, SECTION_TITLES, count, format_p, pct
+from drillcast.present.report.wording import ALPHA, SECTION_TITLES, count, country, format_p, pct
 from drillcast.present.report.wording import esc as _esc
 
 
@@ -48,7 +48,7 @@ def forecast_figure(r: SeriesResults, width: float):
     from drillcast.present import plotting
 
     with plotting.style():
-        fig = new_figure(width / 72, 2.35)
+        fig = new_figure(width / 72, 2.35 if r.forecast.kind == "rotating" else 2.0)  # the legend lists directions
         plotting.plot_date_fan(r.history, r.forecast, ax=fig.add_subplot())
     return fig
 
@@ -58,16 +58,56 @@ def track_record_figure(r: SeriesResults, width: float):
     from drillcast.present import plotting, plotting_scores
 
     with plotting.style():
-        fig = new_figure(width / 72, 2.0)
+        fig = new_figure(width / 72, 1.7)
         plotting_scores.plot_forecast_vs_outcome(r.backtest, r.sid, r.forecast.model, ax=fig.add_subplot())
     return fig
 
 
+def calendar_section(doc: Doc, outlook):
+    """The 12-month calendar: one row per series, when an event may start and how likely (page 2)."""
+    from drillcast.present import plotting
+    from drillcast.present.plot_outlook import outlook_size, plot_outlook_calendar
+
+    w, h = outlook_size(outlook, width=doc.width / 72)
+    with plotting.style():
+        fig = new_figure(w, h)
+        plot_outlook_calendar(outlook, ax=fig.add_subplot())
+    doc.heading("Calendar", 1, key="sec-calendar")
+    doc.figure(fig, f"<b>Figure.</b> The 12 months from {outlook.as_of}: per week, the expected number of starts "
+                    "(the start-date density weighted by the chance of an event), events the catalogue already "
+                    "records marked, and the chance of at least one event at the end of each row.")
+
+
+def map_section(doc: Doc, results, catalogue, as_of):
+    """Where every held event of the reported series took place (the catalogue's coordinates), on one map."""
+    from dataclasses import replace
+
+    from drillcast import analysis
+    from drillcast.present import plotting
+    from drillcast.present.plot_map import map_size, plot_event_map
+    from drillcast.present.report.facts import short_name
+
+    places = analysis.places(catalogue, [r.sid for r in results], as_of=as_of)
+    if not places.places:
+        return
+    places = replace(places, names={r.sid: short_name(r.name) for r in results})  # names as known then
+    w, h = map_size(places, width=doc.width / 72)
+    with plotting.style():
+        fig = new_figure(w, min(h, 3.8))
+        plot_event_map(places, ax=fig.add_subplot())
+    doc.heading("Where they took place", 1, key="sec-map")
+    doc.figure(fig, f"<b>Figure.</b> Held events with a place in the catalogue, by series, as of {as_of}.")
+
+
 def series_chapter(doc: Doc, r: SeriesResults, as_of, parts):
     """One series' chapter: a heading, what the series is, then ``parts`` in order."""
-    doc.heading(f"{r.info.name}", 0, page_break="cond", key=f"series-{r.sid}")
+    from drillcast.present.report.assumptions import assumptions
+
+    doc.heading(f"{r.name}", 0, page_break="cond", key=f"series-{r.sid}")
     for s in parts:
         {"history": _history, "forecast": _forecast, "track_record": _track_record}[s](doc, r, as_of)
+        if s == "forecast":
+            assumptions(doc, r, as_of)
 
 
 def _history(doc: Doc, r: SeriesResults, as_of):
@@ -88,15 +128,32 @@ def _history(doc: Doc, r: SeriesResults, as_of):
         txt += " Years by outcome: " + ", ".join(f"{_esc(c)} {n}" for c, n in counts.items()) + "."
     else:
         txt += f" Years with at least one event: {counts.get('held', 0)}; without: {counts.get('none', 0)}."
-    doc.para(txt)
+    doc.para(txt, keep=True)
     if not r.events:
         return
-    doc.figure(history_figure(r, doc.width), f"<b>Figure.</b> {_esc(r.info.name)}: every event by date (top; hatched: date known only to "
-                    f"the month or year, outline: cancelled, dashed: announced) and the outcome of each year "
-                    f"(bottom). As of {as_of}.")
+    doc.figure(history_figure(r, doc.width), f"<b>Figure.</b> {_esc(r.name)}: every event by date and the outcome of "
+                                             f"each year, as of {as_of} (how to read: How to read this report).")
+
+
+def _given(y, c):
+    v = y.participants.get(c)
+    return None if v is None or y.p_held <= 0 else min(1.0, v / y.p_held)
+
+
+def _label_width(doc: Doc, label: str, minimum: float) -> float:
+    """A column wide enough for the longest word of its header (cells never split a word)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    head = doc.s["head"]
+    return max(minimum, max(stringWidth(w, head.fontName, head.fontSize) for w in label.split()) + 8)
 
 
 def _forecast(doc: Doc, r: SeriesResults, as_of):
+    from reportlab.platypus import Paragraph
+
+    from drillcast.present.report.evidence import event_name
+    from drillcast.present.report.facts import fact, held_events, skill
+    from drillcast.present.report.wording import emphasise, icd203_term, judgment_sentences
     from drillcast.present.text import start_phrase
 
     fc = r.forecast
@@ -104,37 +161,46 @@ def _forecast(doc: Doc, r: SeriesResults, as_of):
     if not fc.ok:
         doc.para(f"No forecast: {_esc(fc.reason)}.")
         return
-    doc.para(f"Model <b>{_esc(fc.model)}</b> ({_esc(fc.model_info.get('description', ''))}), fitted on "
-             f"{fc.n_events_used} events over {fc.n_years_used} years. Announced exercises are cancelled with "
-             f"probability {fc.p_cancel:.2f} (the catalogue's record of announcements).")
+    s = skill(r)
+    base = ("<b>No skill: these numbers are base rates</b> (track record below). " if s is not None and
+            s["status"] == "no skill" else "")
+    doc.para(f"{base}Model <b>{_esc(fc.model)}</b> (How to read this report), fitted on {fc.n_events_used} events "
+             f"over {fc.n_years_used} years.", "small", keep=True)
+    for y, t in zip(fc.years, judgment_sentences(fc, r.info)):
+        held = held_events(r, y.year)
+        if held:
+            xml = f"<b>{y.year}:</b> {fact(held)}."
+            if r.info.multi_event and y.count_pmf is not None:
+                more = float(sum(y.count_pmf[len(held) + 1:]))
+                xml += (f" Another event this year: {icd203_term(more)} ({pct(more)})." if more >= 0.01 else
+                        " No other event is expected this year.")
+        else:
+            xml = emphasise(_esc(event_name(t)))
+        doc.story.append(Paragraph(xml.replace(" %", "\u00a0%"), doc.s["bullet"], bulletText="\u2022"))
     parts = sorted({k for y in fc.years for k in y.participants})
+    pcols = [f"{_esc(country(p))} if held" for p in parts]
+    pw = [_label_width(doc, country(p), 44) for p in parts]
     if fc.kind == "rotating":
         cats = list(fc.categories)
-        header = ["Year", *[_esc(c) for c in cats], "held", "start if held: median (80 %)", *map(_esc, parts)]
+        header = ["Year", *[_esc(c) for c in cats], "held", "start if held: median (80 %)", *pcols]
         rows = [[str(y.year), *[pct(y.outcomes[c]) for c in cats], pct(y.p_held), _esc(start_phrase(y.start)),
-                 *[pct(y.participants.get(p)) for p in parts]] for y in fc.years]
-        fixed = 34 + 40 * len(cats) + 36 + 40 * len(parts)
-        widths = [34, *[40] * len(cats), 36, max(90, doc.width - fixed), *[40] * len(parts)]
+                 *[pct(_given(y, p)) for p in parts]] for y in fc.years]
+        cw = [_label_width(doc, c, 36) for c in cats]
+        fixed = 34 + sum(cw) + 36 + sum(pw)
+        widths = [34, *cw, 36, max(90, doc.width - fixed), *pw]
         right = set(range(1, len(cats) + 2)) | set(range(len(cats) + 3, len(header)))
     else:
-        header = ["Year", "held", "expected count (80 %)", "start if held: median (80 %)", *map(_esc, parts)]
+        header = ["Year", "held", "expected count (80 %)", "start if held: median (80 %)", *pcols]
         rows = [[str(y.year), pct(y.p_held), f"{y.expected_count:.1f} ({y.count_interval[0]}\u2013"
-                 f"{y.count_interval[1]})", _esc(start_phrase(y.start)), *[pct(y.participants.get(p)) for p in parts]]
+                 f"{y.count_interval[1]})", _esc(start_phrase(y.start)), *[pct(_given(y, p)) for p in parts]]
                 for y in fc.years]
-        fixed = 34 + 40 + 90 + 40 * len(parts)
-        widths = [34, 40, 90, max(110, doc.width - fixed), *[40] * len(parts)]
+        fixed = 34 + 40 + 90 + sum(pw)
+        widths = [34, 40, 90, max(110, doc.width - fixed), *pw]
         right = {1, 2} | set(range(4, len(header)))
     doc.table(header, rows, widths, align_right=right)
-    notes = [f"{y.year}: {_esc(y.known)}" for y in fc.years if y.known]
-    if parts:
-        notes.append(f"{', '.join(_esc(p) for p in parts)}: probability of taking part in the year's exercise "
-                     "(unconditional).")
-    for n in notes:
-        doc.para(n, "tiny")
     doc.space(6)
-    doc.figure(forecast_figure(r, doc.width), f"<b>Figure.</b> {_esc(r.info.name)}: the start date of the year's first event: observed "
-                    f"(points) and forecast quantile bands given the exercise is held; the number above a band is "
-                    f"the probability it is held. The table above gives the outcome probabilities. As of {as_of}.")
+    doc.figure(forecast_figure(r, doc.width), f"<b>Figure.</b> {_esc(r.name)}: the start of the year's first event, "
+                                              f"observed and forecast if held, as of {as_of}.")
 
 
 def _default_and_members(r: SeriesResults) -> list[str]:
@@ -176,28 +242,22 @@ MIN_CHART_YEARS = 5
 
 
 def _track_record(doc: Doc, r: SeriesResults, as_of):
-    from drillcast.present.report.front import skill_phrase
+    from drillcast.present.report.facts import short_name, skill_phrase
 
     doc.heading(SECTION_TITLES["track_record"], 1)
     res = r.backtest
     if res is None or not any(s["series"] == r.sid for s in res.summary):
-        doc.para(f"No track record: fewer than 5 years of history before a scorable year as of {as_of}, so "
-                 "no past forecast could be scored; treat the forecast as a base rate.")
+        doc.para(f"No track record: {count(r.history.n_years, 'complete year')} of {_esc(r.name)} known on "
+                 f"{as_of}; a past year can be scored once 5 precede it. Treat the forecast as a base rate.")
         return
     years = sorted({f["year"] for f in res.folds if f["series"] == r.sid})
-    doc.para(f"<b>{_esc(skill_phrase(r))}</b> Each model was re-run as of 1 January of each year "
-             f"{years[0]}\u2013{years[-1]} using only what was reported by then, and scored on that year's outcome "
-             f"as known on {as_of}. Log score: higher is better, 0 is perfect; Brier and CRPS: lower is better; "
-             "'vs uniform': mean log-score difference per forecast and its paired permutation p-value; "
-             "* baseline. Below: the default model (bold), the models it pools, and the uniform guess; the annex "
-             "scores every model.", "small")
+    doc.para(f"<b>{_esc(short_name(r.name))}.</b> {_esc(skill_phrase(r))}", "small")
     _model_table(doc, r, _default_and_members(r))
     if len(years) >= MIN_CHART_YEARS:
         doc.space(4)
         doc.figure(track_record_figure(r, doc.width),
-                   f"<b>Figure.</b> {_esc(r.info.name)}: the probability each one-year-ahead forecast gave to what "
-                   "then happened (bars: the default model; dashes: a uniform guess). Bars above the dashes are "
-                   "years the model beat the guess.")
+                   f"<b>Figure.</b> {_esc(r.name)}: the probability each past forecast gave to what then "
+                   "happened, against a uniform guess.")
 
 
 def models(doc: Doc, results, as_of):
@@ -210,7 +270,7 @@ def models(doc: Doc, results, as_of):
     for r in results:
         if r.backtest is None or not any(s["series"] == r.sid for s in r.backtest.summary):
             continue
-        doc.heading(r.info.name, 1, key=f"models-{r.sid}")
+        doc.heading(r.name, 1, key=f"models-{r.sid}")
         _model_table(doc, r)
 
 
@@ -224,7 +284,7 @@ def hypotheses(doc: Doc, results, as_of, page_break=True):
              "the stated alternative with the data so far; 'n for 80 %' is the total n at which it would "
              "reach 80 %.", "small")
     for r in results:
-        doc.heading(r.info.name, 1, key=f"hyp-{r.sid}")
+        doc.heading(r.name, 1, key=f"hyp-{r.sid}")
         if r.battery is None:
             doc.para(f"No tests: {_esc(r.battery_note)}.", "small")
             continue

@@ -19,7 +19,7 @@ ANNEX = ("hypotheses", "methods", "limitations", "appendix", "reproducibility")
 """Sections that go to the annex (``annex=False`` leaves them out)."""
 
 SECTION_TITLES = {
-    "judgments": "Key judgments", "history": "History", "forecast": "Forecast",
+    "judgments": "Key judgments", "history": "History", "forecast": "Forecast by calendar year",
     "track_record": "Track record", "hypotheses": "Hypothesis tests", "methods": "Methods",
     "limitations": "Limitations", "appendix": "Data appendix", "reproducibility": "Reproducibility",
 }
@@ -115,6 +115,8 @@ _COUNTRIES = {
     "CHN": "China", "RUS": "Russia", "BLR": "Belarus", "IRN": "Iran", "IND": "India", "KAZ": "Kazakhstan",
     "KGZ": "Kyrgyzstan", "TJK": "Tajikistan", "UZB": "Uzbekistan", "PAK": "Pakistan", "MNG": "Mongolia",
     "ARM": "Armenia", "AZE": "Azerbaijan", "TKM": "Turkmenistan", "PRK": "North Korea", "USA": "the United States",
+    "ZAF": "South Africa", "IDN": "Indonesia", "EGY": "Egypt", "MMR": "Myanmar", "LAO": "Laos", "VNM": "Vietnam",
+    "THA": "Thailand", "SRB": "Serbia",
 }
 
 
