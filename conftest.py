@@ -99,6 +99,23 @@ def _cleanup(namespace):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _temporary_files_under_pytest(tmp_path_factory):
+    """Every temporary file of the run (examples, scratch folders, child processes through TMPDIR) goes in
+    pytest's own temporary folder, which pytest rotates: a test run leaves nothing else behind."""
+    import tempfile
+
+    folder = tmp_path_factory.mktemp("tmp")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TMPDIR", str(folder))
+    mp.setattr(tempfile, "tempdir", str(folder))
+    yield folder
+    mp.undo()
+
+
 from sybil import Sybil  # noqa: E402 - the test extra installs it
 from sybil.parsers.markdown import CodeBlockParser, PythonCodeBlockParser  # noqa: E402
 

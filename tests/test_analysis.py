@@ -134,8 +134,46 @@ def test_seed_reaches_monte_carlo_marginals_when_exact_is_too_costly(bundled):
     short = [fit.forecast(horizon=3, seed=s).to_dict()["years"] for s in (1, 2)]
     assert short[0] == short[1]
     long = [fit.forecast(horizon=12, seed=s) for s in (1, 1, 2)]
-    assert long[0].model_info["marginals"].startswith("monte-carlo")
+    assert "monte-carlo" in long[0].model_info["marginals"]
     assert long[0].to_dict() == long[1].to_dict() and long[0].to_dict() != long[2].to_dict()
+
+
+def _year_numbers(fc):
+    """Every number of every year of a forecast, unrounded."""
+    return [(y.year, y.outcomes, y.p_held, y.expected_count, y.count_interval, y.start, y.participants, y.known,
+             y.start_pmf.tolist(), y.count_pmf.tolist()) for y in fc.years]
+
+
+def _check_longer_horizons_keep_shorter_years(fit, horizons):
+    longest = _year_numbers(fit.forecast(horizon=max(horizons), seed=4))
+    for h in horizons:
+        assert _year_numbers(fit.forecast(horizon=h, seed=4)) == longest[:h], h
+
+
+def test_markov_longer_horizon_leaves_shorter_years_unchanged(bundled, monkeypatch):
+    """The exact recursion stops at the same year for every horizon and sampled years draw their
+    randomness year by year: years 1..h are the same numbers at every horizon up to the CLI's largest."""
+    import drillcast.models.markov as markov
+    from drillcast._params import HORIZON_MAX
+
+    fit = Forecaster("markov").fit(bundled.as_of(D(2026, 12, 7)), "russia-strategic")
+    # the independent check's case: Kavkaz 2027 at horizons 7 (all exact) and 8 (the budget is reached)
+    h7, h8 = fit.forecast(horizon=7), fit.forecast(horizon=8)
+    assert h7.model_info["marginals"] == "exact" and "monte-carlo" in h8.model_info["marginals"]
+    assert h8.year(2027).outcomes["kavkaz"] == h7.year(2027).outcomes["kavkaz"]
+    assert _year_numbers(h8)[:7] == _year_numbers(h7)
+    # every horizon, with a small state budget so that most of the years are sampled
+    monkeypatch.setattr(markov, "EXACT_STATES", 60)
+    assert fit.forecast(horizon=5).model_info["marginals"].startswith("exact to 2028, monte-carlo")
+    _check_longer_horizons_keep_shorter_years(fit, range(1, HORIZON_MAX + 1))
+
+
+@pytest.mark.slow
+def test_markov_longer_horizon_leaves_shorter_years_unchanged_full_budget(bundled):
+    fit = Forecaster("markov").fit(bundled.as_of(D(2026, 12, 7)), "russia-strategic")
+    from drillcast._params import HORIZON_MAX
+
+    _check_longer_horizons_keep_shorter_years(fit, range(1, HORIZON_MAX + 1))
 
 
 def _polya_brute_force(alpha_post, q_ab, last_ctx, H):

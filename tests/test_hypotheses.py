@@ -172,9 +172,8 @@ def test_rotation_matches_scipy_permutation_test():
     labels = ["a", "b", "c", "d", "a", "c", "b", "none"]
     x = np.array([DIRS.index(v) if v in DIRS else 9 for v in labels])
 
-    def statistic(v, axis=-1):
-        v = np.atleast_2d(v)
-        return np.array([brute_cycle_stat([int(t) for t in row], [0, 1, 2, 3]) for row in v])
+    def statistic(v, axis=-1):  # reduces along ``axis``, as scipy >= 1.18 requires of a vectorized statistic
+        return np.apply_along_axis(lambda row: brute_cycle_stat([int(t) for t in row], [0, 1, 2, 3]), axis, v)
 
     ref = stats.permutation_test((x,), statistic, permutation_type="pairings", n_resamples=np.inf,
                                  alternative="greater", vectorized=True)

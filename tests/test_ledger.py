@@ -118,10 +118,12 @@ def test_interrupted_write_is_reported_never_dropped(rot_ledger, rot_catalogue, 
     assert not v.ok and v.problem.line == 6 and v.problem.kind == "incomplete" and v.n_entries == 5
     assert main(["ledger", "verify", "--ledger", str(rot_ledger.path)]) == 2
     assert ":6: entry 6 is incomplete" in capsys.readouterr().err
-    # score: the five intact entries, and a warning with the line number
+    # score: refused, naming the first bad entry; with --allow-broken-ledger the five intact entries and a warning
     cat_path = rot_catalogue.path
+    assert main(["--catalogue", cat_path, "ledger", "score", "--ledger", str(rot_ledger.path)]) == 2
+    assert ":6: entry 6 is incomplete" in capsys.readouterr().err
     assert main(["--catalogue", cat_path, "ledger", "score", "--ledger", str(rot_ledger.path),
-                 "--format", "json"]) == 0
+                 "--format", "json", "--allow-broken-ledger"]) == 0
     out = capsys.readouterr()
     assert ":6: entry 6 is incomplete" in out.err
     doc = json.loads(out.out)

@@ -1,7 +1,16 @@
 """drillcast: forecast recurring military exercises and test hypotheses about their rotation.
 
-Public names are imported lazily, so ``import drillcast`` (and ``drillcast --help``)
-stays fast and pulls in no numerical library.
+Public names (imported lazily, so ``import drillcast`` and ``drillcast --help`` stay fast and pull
+in no numerical library):
+
+- ``load_catalogue``, ``validate_file``, ``Catalogue``: read and validate a catalogue;
+- ``series_history``: one series' yearly arrays as of a date;
+- ``Forecaster``, ``Forecast``, ``forecast``: fit a model on a snapshot and forecast;
+- ``Ledger``: record forecasts when made, score them later;
+- ``MODELS``, ``get_model``: the outcome models by name;
+- ``DrillcastError``, ``DataError``, ``OptionError``, ``ParameterError``, ``OutputError``: the errors.
+
+The orchestrator every command uses is :mod:`drillcast.analysis`.
 """
 
 from __future__ import annotations
@@ -22,9 +31,15 @@ _LAZY = {
     "DrillcastError": "drillcast.errors",
     "DataError": "drillcast.errors",
     "OptionError": "drillcast.errors",
+    "ParameterError": "drillcast.errors",
+    "OutputError": "drillcast.errors",
 }
 
 __all__ = ["__version__", *_LAZY]
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
 
 
 def __getattr__(name):

@@ -12,7 +12,14 @@ Output semantics (the same for every command and every ``-o``):
   its mode;
 - an output that is an input (same real path, same file, or a same-named copy with the same
   bytes, such as the repository's ``data/exercises.csv`` when the installed copy is read) is
-  refused.
+  refused. Inside :func:`guard_outputs` (the command line runs every command in one), "input"
+  means every file the command read (:func:`read_input_bytes` notes each one) or declared it will
+  read (:func:`note_inputs`), on top of the ``inputs`` a call names: one rule in one place, so no
+  command can forget a file.
+
+Files that are edited in place (a catalogue by ``data add``, a ledger by ``ledger record``) are
+changed under :func:`edit_lock`, a lock keyed by the *resolved* path, so two names for one file
+take one lock.
 
 Several files that belong together (a catalogue and its ``series.csv``, a report and its
 figures) are written with :class:`OutputTransaction`: all or nothing.
@@ -25,12 +32,14 @@ and the reason (see :func:`os_reason`).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import errno
 import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from drillcast.errors import OutputError
@@ -38,6 +47,9 @@ from drillcast.errors import OutputError
 __all__ = [
     "atomic_write",
     "check_output_path",
+    "edit_lock",
+    "guard_outputs",
+    "note_inputs",
     "neutralise_cell",
     "read_input_bytes",
     "os_reason",
@@ -50,6 +62,7 @@ MAX_BYTES = 256 * 2**20  # input files larger than this are refused, checked whi
 CHUNK = 2**20  # bytes read at a time
 STDOUT = "-"  # the output path meaning standard output
 
+LOCK_TIMEOUT = 60.0  # seconds to wait for another process editing the same file
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 _HINTS = {
@@ -82,6 +95,109 @@ def _kind(mode: int) -> str:
     if stat.S_ISBLK(mode):
         return "a block device"
     return "a regular file" if stat.S_ISREG(mode) else "not a regular file"
+
+
+# --------------------------------------------------------------------------- what a command reads
+
+
+class _Inputs:
+    """The files (and folders) one command read or will read; outputs may be none of them."""
+
+    __slots__ = ("files", "folders")
+
+    def __init__(self):
+        self.files: list[str] = []
+        self.folders: list[str] = []
+
+
+_COMMAND_INPUTS: contextvars.ContextVar[_Inputs | None] = contextvars.ContextVar("drillcast_inputs", default=None)
+
+
+@contextlib.contextmanager
+def guard_outputs() -> Iterator[None]:
+    """Within this block, every output is checked against every input noted in it.
+
+    The command line runs each command inside one: every file read through
+    :func:`read_input_bytes` and every path given to :func:`note_inputs` is
+    then an input that :func:`check_output_path`, :func:`atomic_write` and
+    :class:`OutputTransaction` refuse to write over, whichever command wrote
+    it and whether the file was read before or after the output was checked.
+    Outside such a block only the ``inputs`` a call names are protected.
+    """
+    token = _COMMAND_INPUTS.set(_Inputs())
+    try:
+        yield
+    finally:
+        _COMMAND_INPUTS.reset(token)
+
+
+def note_inputs(*paths: str | os.PathLike | None, folder: bool = False) -> None:
+    """Note files the current command reads or will read (no effect outside :func:`guard_outputs`).
+
+    With ``folder=True`` each path is a folder whose every file is an input
+    (a ledger's archive of catalogues). None and ``-`` are ignored.
+    """
+    scope = _COMMAND_INPUTS.get()
+    if scope is None:
+        return
+    bucket = scope.folders if folder else scope.files
+    for p in paths:
+        if p is None or str(p) == STDOUT:
+            continue
+        bucket.append(os.fspath(p))
+
+
+def _noted_inputs() -> tuple[list[str], list[str]]:
+    scope = _COMMAND_INPUTS.get()
+    return ([], []) if scope is None else (list(scope.files), list(scope.folders))
+
+
+def _inside(real: str, folders: Iterable[str]) -> bool:
+    for f in folders:
+        top = os.path.realpath(f)
+        if real == top or real.startswith(top.rstrip(os.sep) + os.sep):
+            return True
+    return False
+
+
+@contextlib.contextmanager
+def edit_lock(path: str | os.PathLike, *, folder: bool = False, timeout: float | None = None) -> Iterator[Path]:
+    """Hold the lock on a file edited in place; yield the resolved path.
+
+    The lock is keyed by the *resolved* path (symbolic links followed), so two
+    names of one file (or, with ``folder=True``, of one folder: a catalogue
+    and its ``series.csv``) take the same lock. Re-read the file under the
+    lock, change it, write it atomically, then leave the block.
+
+    A file's lock is ``<real path>.lock`` beside it (kept, as the ledger's has
+    always been). A folder's lock is ``.drillcast.lock`` in it, created
+    exclusively and removed on release (as git's ``index.lock``), so an edited
+    data folder holds nothing new afterwards; a process killed outright leaves
+    it behind, and the next edit says to remove it.
+
+    Raises
+    ------
+    OutputError
+        Another process held the lock for more than ``timeout`` seconds (default
+        :data:`LOCK_TIMEOUT`), or the lock file cannot be created.
+    """
+    from filelock import FileLock, SoftFileLock, Timeout
+
+    timeout = LOCK_TIMEOUT if timeout is None else timeout
+    real = Path(os.path.realpath(path))
+    lock = real / ".drillcast.lock" if folder else real.with_name(real.name + ".lock")
+    kind = SoftFileLock if folder else FileLock
+    try:
+        with kind(str(lock), timeout=timeout):
+            yield real
+    except Timeout:
+        raise OutputError(f"{path}: locked by another drillcast process for more than {timeout:.0f} s; if none "
+                          f"runs, remove {lock}") from None
+    except OSError as exc:
+        if exc.filename is not None and os.fspath(exc.filename) == str(lock):
+            raise OutputError(f"{path}: cannot take the lock {lock} ({os_reason(exc)}); "
+                              "edit a copy in a writable folder") from None
+        raise
 
 
 # --------------------------------------------------------------------------- reading
@@ -117,6 +233,7 @@ def read_input_bytes(path: str | os.PathLike, what: str, empty: str, *, limit: i
     from drillcast.errors import DataError
 
     path = Path(path)
+    note_inputs(path)
     limit = MAX_BYTES if limit is None else int(limit)
     too_large = (f"drillcast reads files up to {limit / 2**20:g} MiB: split it by series or by decade")
     try:
@@ -197,9 +314,11 @@ def _umask() -> int:
     return mask
 
 
-def _inputs_clash(target: Path, inputs: Iterable[str | os.PathLike]) -> bool:
-    """True if writing ``target`` would overwrite one of ``inputs``."""
+def _inputs_clash(target: Path, inputs: Iterable[str | os.PathLike], folders: Iterable[str] = ()) -> bool:
+    """True if writing ``target`` would overwrite one of ``inputs`` or a file inside one of ``folders``."""
     real = os.path.realpath(target)
+    if _inside(real, folders):
+        return True
     try:
         tst = os.stat(target)
     except OSError:
@@ -255,11 +374,14 @@ def _target(p: Path) -> tuple[Path, os.stat_result | None]:
     return target, st
 
 
-def check_output_path(path: str | os.PathLike, inputs: Iterable[str | os.PathLike] = ()) -> Path:
+def check_output_path(path: str | os.PathLike, inputs: Iterable[str | os.PathLike] = (), *,
+                      replacing: bool = False) -> Path:
     """Check that ``path`` can be written and is not one of ``inputs``; return the path written to.
 
     ``-`` (standard output) is always writable. A symlink is followed; the
-    returned path is its target.
+    returned path is its target. Inside :func:`guard_outputs`, every input
+    the command noted counts too. ``replacing=True`` is an in-place edit of
+    ``path`` itself (under :func:`edit_lock`): it may be an input.
 
     Raises
     ------
@@ -273,7 +395,8 @@ def check_output_path(path: str | os.PathLike, inputs: Iterable[str | os.PathLik
         return Path(STDOUT)
     p = Path(path)
     target, st = _target(p)
-    if _inputs_clash(target, inputs):
+    files, folders = _noted_inputs()
+    if not replacing and _inputs_clash(target, [*inputs, *files], folders):
         raise OutputError(f"{p}: this is an input file; drillcast never overwrites its inputs: choose another output path")
     if st is not None:
         if stat.S_ISDIR(st.st_mode):
@@ -282,6 +405,9 @@ def check_output_path(path: str | os.PathLike, inputs: Iterable[str | os.PathLik
             raise OutputError(f"{p}: is a socket, not a file; choose another output path")
         if not stat.S_ISREG(st.st_mode):
             return target  # written directly: a FIFO or a device
+        if not st.st_mode & 0o222 or not os.access(target, os.W_OK):
+            raise OutputError(f"{p}: the file is read-only; drillcast does not replace a read-only file: "
+                              "choose another output path, or make it writable (chmod u+w) first")
     parent = target.parent if str(target.parent) else Path(".")
     try:
         pst = os.stat(parent)
@@ -361,8 +487,9 @@ class OutputTransaction:
     ...     tx.add("out/report.json", report_text)
     """
 
-    def __init__(self, inputs: Iterable[str | os.PathLike] = ()):
+    def __init__(self, inputs: Iterable[str | os.PathLike] = (), *, replacing: Iterable[str | os.PathLike] = ()):
         self.inputs = tuple(inputs)
+        self.replacing = {os.path.realpath(p) for p in replacing}  # files edited in place (may be inputs)
         self._staged: list[_Staged] = []
         self.written: list[Path] = []
 
@@ -386,7 +513,7 @@ class OutputTransaction:
         """
         shown = Path(path)
         try:
-            target = check_output_path(path, self.inputs)
+            target = check_output_path(path, self.inputs, replacing=os.path.realpath(path) in self.replacing)
             key = os.path.realpath(target) if str(target) != STDOUT else STDOUT
             if any((os.path.realpath(s.target) if str(s.target) != STDOUT else STDOUT) == key for s in self._staged):
                 raise OutputError(f"{shown}: given twice as an output; choose a different path for each output")
@@ -487,15 +614,18 @@ class OutputTransaction:
         self._staged = []
 
 
-def atomic_write(path: str | os.PathLike, data: bytes | str, inputs: Iterable[str | os.PathLike] = ()) -> Path:
+def atomic_write(path: str | os.PathLike, data: bytes | str, inputs: Iterable[str | os.PathLike] = (), *,
+                 replacing: bool = False) -> Path:
     """Write ``data`` to ``path`` with the module's output semantics (see the module docstring).
 
     A regular file is written to a temporary file in the same directory,
     then renamed; a failure or an interrupt leaves the previous file (if any)
     untouched and no temporary file behind. ``-`` writes to standard output;
     a FIFO or device is written directly; a symlink's target is replaced.
+    ``replacing=True`` edits ``path`` in place (it may be an input; hold
+    :func:`edit_lock` around the read and the write).
     """
-    with OutputTransaction(inputs) as tx:
+    with OutputTransaction(inputs, replacing=[path] if replacing else ()) as tx:
         tx.add(path, data)
     return Path(path)
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 from drillcast import __version__
 from drillcast.data.dates import today  # the UTC date
-from drillcast._params import HORIZON_MAX, check_horizon
+from drillcast._params import HORIZON_MAX, check_horizon, check_seed
 from drillcast.errors import ParameterError, did_you_mean
 
 __all__ = [
@@ -80,6 +80,13 @@ def resolve_series(catalogue, series=None) -> list[str]:
 
     Unknown ids raise ParameterError("series", ...) with "did you mean" and the known ids.
     """
+    from drillcast.data.catalogue import Catalogue
+
+    if not isinstance(catalogue, Catalogue):
+        raise ParameterError("catalogue", f"{type(catalogue).__name__} is not a catalogue; give load_catalogue(...)")
+    if series is not None and not isinstance(series, str) and (
+            not hasattr(series, "__iter__") or not all(isinstance(s, str) for s in series)):
+        raise ParameterError("series", f"{series!r} is not a series id or a list of ids; give e.g. 'russia-strategic'")
     raw: list[str] = []
     items = [series] if series is None or isinstance(series, str) else list(series)
     for s in items:
@@ -290,6 +297,7 @@ def forecast(catalogue, series=None, *, as_of=None, model="default", horizon: in
 
     as_of = check_as_of(as_of)
     horizon = check_horizon(horizon)
+    seed = check_seed(seed)
     _check_model(model)
     _check_counts(counts)
     sel = resolve_series(catalogue, series)
@@ -328,9 +336,12 @@ def backtest(catalogue, series=None, *, as_of=None, cutoffs=None, from_year=None
 
     as_of = check_as_of(as_of)
     horizon = check_horizon(horizon)
+    seed = check_seed(seed)
     _check_counts(counts)
     sel = resolve_series(catalogue, series)
     for m in models or ():
+        if not isinstance(m, str) and not hasattr(m, "fit"):
+            raise ParameterError("models", f"{m!r} is not a model; give model names such as 'ensemble', 'uniform'")
         if isinstance(m, str):
             _check_model(m)
             if m == "default":
@@ -468,6 +479,7 @@ def hypothesis_tests(catalogue, series=None, kind: str = "all", *, as_of=None, a
     from drillcast.hypotheses import TEST_NAMES, run_battery, run_test
 
     as_of = check_as_of(as_of)
+    seed = check_seed(seed)
     if kind != "all" and kind not in TEST_NAMES:
         raise ParameterError("kind", f"unknown test {kind!r}{did_you_mean(kind, TEST_NAMES)}; choose from "
                                      f"{', '.join(TEST_NAMES)} or all")
@@ -505,6 +517,11 @@ def power_curve(history, test: str = "rotation", *, alpha: float = 0.05, seed: i
     from drillcast.hypotheses import TEST_NAMES
     from drillcast.hypotheses import power_curve as _power_curve
 
+    from drillcast.data.history import SeriesHistory
+
+    if not isinstance(history, SeriesHistory):
+        raise ParameterError("history", f"{type(history).__name__} is not a series history; give "
+                                        "series_history(catalogue.as_of(date), series)")
     if test not in TEST_NAMES:
         raise ParameterError("test", f"unknown test {test!r}{did_you_mean(test, TEST_NAMES)}; choose from "
                                      f"{', '.join(TEST_NAMES)}")
@@ -570,6 +587,7 @@ def figure(kind: str, catalogue, series, *, as_of=None, model: str = "default", 
     from drillcast.present import plotting, plotting_scores
     from drillcast.present.figures import new_figure
 
+    seed = check_seed(seed)
     if kind not in FIGURE_KINDS:
         raise ParameterError("kind", f"unknown figure {kind!r}{did_you_mean(kind, FIGURE_KINDS)}; choose from "
                                      f"{', '.join(FIGURE_KINDS)}")

@@ -42,7 +42,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from drillcast._words import plural
-from drillcast._params import check_horizon
+from drillcast.errors import ParameterError
+from drillcast._params import check_horizon, check_seed
 from drillcast.data.catalogue import Catalogue
 from drillcast.data.history import SeriesHistory, day_of_year, days_in_year, series_history
 from drillcast.models import DEFAULT_MODEL, OutcomeModel, get_model
@@ -66,20 +67,23 @@ def announcement_reliability(snapshot: Catalogue) -> tuple[int, int, int, int]:
     exercise in a past year, how many were replaced by another primary
     exercise of the same series in the same year.
     """
-    cancelled = held = replaced = not_replaced = 0
+    cancelled = held = 0
     year = snapshot.as_of_date.year if snapshot.as_of_date else 10**6
-    held_years = {(r["series"], r["start"].year) for r in snapshot.records if r["status"] == "held" and r["primary"]}
+    held_years, past_cancelled = set(), []  # one pass over the records (every backtest cutoff takes one)
     for r in snapshot.records:
-        if r["status"] in ("cancelled", "postponed"):
+        status = r["status"]
+        if status == "held":
+            start = r["start"].low
+            if r["primary"]:
+                held_years.add((r["series"], start.year))
+            if r["first_reported"] is not None and r["first_reported"].high < start:
+                held += 1
+        elif status in ("cancelled", "postponed"):
             cancelled += 1
-            if r["primary"] and r["start"].year < year:
-                if (r["series"], r["start"].year) in held_years:
-                    replaced += 1
-                else:
-                    not_replaced += 1
-        elif r["status"] == "held" and r["first_reported"] is not None and r["first_reported"].high < r["start"].low:
-            held += 1
-    return cancelled, held, replaced, not_replaced
+            if r["primary"] and r["start"].low.year < year:
+                past_cancelled.append((r["series"], r["start"].low.year))
+    replaced = sum(key in held_years for key in past_cancelled)
+    return cancelled, held, replaced, len(past_cancelled) - replaced
 
 
 @dataclass(frozen=True)
@@ -292,11 +296,46 @@ class Forecast:
         """
         if not self.ok:
             raise ValueError(f"{self.series}: no forecast to sample ({self.reason})")
-        rng = np.random.default_rng(self.seed if seed is None else seed)
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= 10_000_000:
+            raise ParameterError("n", f"{n!r} is not allowed; give a whole number of calendars from 1 to 10000000")
+        rng = np.random.default_rng(self.seed if seed is None else check_seed(seed))
         return self._sampler(n, rng)
 
 
 # --------------------------------------------------------------------------- assembly
+
+
+def _check_settings(f: "Forecaster") -> None:
+    """The settings of a :class:`Forecaster`, checked when it is made (ParameterError naming the parameter)."""
+    from drillcast.models.names import check_count_model, check_model_name
+
+    if not isinstance(f.model, OutcomeModel) and not (isinstance(f.model, str) and f.model == "default"):
+        check_model_name(f.model)
+    check_count_model(f.counts)
+    for name in ("count_half_life", "participation_half_life"):
+        v = getattr(f, name)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < math.inf:
+            raise ParameterError(name, f"{v!r} is not allowed; give a positive number of years, e.g. 3")
+    if not (isinstance(f.timing, str) and f.timing == "default") and not (hasattr(f.timing, "fit") or hasattr(f.timing, "fit_in")):
+        raise ParameterError("timing", f"{f.timing!r} is not a timing model; give 'default' or a TimingModel")
+
+
+def _check_years(years) -> list[int]:
+    """``years`` as a list of whole years (1 to :data:`HORIZON_MAX` of them, each from the first knowledge year
+    to :data:`HORIZON_MAX` years after the last), or ParameterError."""
+    from drillcast._params import HORIZON_MAX
+    from drillcast.data.dates import MAX_YEAR, MIN_YEAR
+
+    if isinstance(years, (str, bytes)) or not hasattr(years, "__iter__"):
+        raise ParameterError("years", f"{years!r} is not a list of years; give e.g. [2027, 2028]")
+    years = list(years)
+    top = MAX_YEAR + HORIZON_MAX
+    bad = [y for y in years if isinstance(y, bool) or not isinstance(y, (int, np.integer)) or not MIN_YEAR <= y <= top]
+    if bad:
+        raise ParameterError("years", f"{bad[0]!r} is not a year; give whole years from {MIN_YEAR} to {top}, "
+                                      "e.g. [2027, 2028]")
+    check_horizon(len(years), parameter="years")
+    return [int(y) for y in years]
 
 
 def _decay_weights(years: np.ndarray, ref: int, half_life: float) -> np.ndarray:
@@ -334,7 +373,17 @@ class Forecaster:
     count_half_life: float = 3.0
     participation_half_life: float = 4.0
 
+    def __post_init__(self):
+        _check_settings(self)
+
     def fit(self, snapshot: Catalogue, series: str) -> "FittedForecaster":
+        """Fit on one series of ``snapshot`` (a catalogue as of a date: ``catalogue.as_of(day)``)."""
+        if not isinstance(snapshot, Catalogue):
+            raise ParameterError("snapshot", f"{type(snapshot).__name__} is not a catalogue; give a snapshot such as "
+                                             "load_catalogue().as_of(datetime.date(2025, 1, 1))")
+        if not isinstance(series, str):
+            raise ParameterError("series", f"{series!r} is not a series id; give one id such as 'russia-strategic'")
+        snapshot.get_series(series)  # an unknown id: ParameterError("series") with the known ids
         hist = snapshot.memo(("history", series), lambda snap: series_history(snap, series))
         return FittedForecaster(self, hist, snapshot.memo("announcement_reliability", announcement_reliability),
                                 snapshot=snapshot)
@@ -520,11 +569,11 @@ class FittedForecaster:
             ``horizon`` (or the number of ``years``) outside 1-:data:`drillcast._params.HORIZON_MAX`.
         """
         h = self.history
+        seed = check_seed(seed)
         if years is None:
             check_horizon(horizon)
             years = list(range(h.current_year, h.current_year + horizon))
-        years = [int(y) for y in years]
-        check_horizon(len(years), parameter="years")
+        years = _check_years(years)
         common = dict(series=h.info.id, series_name=h.info.name, kind=h.info.kind, model=self.model.name,
                       as_of=h.as_of, seed=seed, n_events_used=h.n_events,
                       n_years_used=h.n_years + (h.current_outcome is not None),
@@ -602,10 +651,10 @@ class _Sampler:
         k = len(self.gap)
         outcomes, clusters = self.fit.sample_clustered(list(self.gap) + list(self.years), n, rng,
                                                        [None] * k + list(self.overrides))
-        outcomes = outcomes[:, k:]
-        none = len(self.categories) - 1
-        return CalendarSample(self.years, self.categories, outcomes,
-                              np.where(outcomes != none, _draw_days(self.pmfs, n, rng), -1), clusters)
+        outcomes = np.ascontiguousarray(outcomes[:, k:])
+        days = _draw_days(self.pmfs, n, rng)
+        days.ravel()[np.flatnonzero(outcomes == len(self.categories) - 1)] = -1  # no event, no day
+        return CalendarSample(self.years, self.categories, outcomes, days, clusters)
 
 
 _GUIDE = 4096
@@ -621,14 +670,21 @@ def _draw_days(pmfs, n, rng) -> np.ndarray:
     cdf = np.stack([np.cumsum(p) / p.sum() if p.sum() > 0 else np.linspace(1 / 366, 1, 366) for p in pmfs])
     cdf[:, -1] = 1.0
     guide = np.stack([np.searchsorted(c, np.arange(_GUIDE) / _GUIDE, side="right") for c in cdf])
-    u = rng.random((n, H)).ravel()
-    h = np.tile(np.arange(H), n)
-    day = guide[h, (u * _GUIDE).astype(np.int64)]
-    todo = np.flatnonzero(u >= cdf[h, day])
+    # positions in the flattened (H, 366) CDF table: day d of year h at h * 366 + d
+    first = (guide + (np.arange(H) * 366)[:, None]).ravel()
+    cdf = cdf.ravel()
+    u = rng.random(n * H)  # path-major, as (n, H)
+    slot = (u * _GUIDE).astype(np.int32).reshape(n, H)  # (casting through int32 is the fast path)
+    slot += np.arange(H, dtype=np.int32) * _GUIDE
+    pos = first.take(slot.astype(np.intp)).ravel()
+    todo = np.flatnonzero(u >= cdf.take(pos))
     while todo.size:  # only the few draws that land in a slice spanning several days
-        day[todo] += 1
-        todo = todo[(day[todo] < 365) & (u[todo] >= cdf[h[todo], np.minimum(day[todo], 365)])]
-    return day.reshape(n, H)
+        pos[todo] += 1
+        last = todo % H * 366 + 365
+        todo = todo[(pos[todo] < last) & (u[todo] >= cdf[np.minimum(pos[todo], last)])]
+    day = pos.reshape(n, H)
+    day -= np.arange(H) * 366
+    return day
 
 
 def forecast(snapshot: Catalogue, series: str, *, model="default", horizon: int = 3, seed: int = 0,

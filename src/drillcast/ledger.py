@@ -32,159 +32,25 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from drillcast import __version__
 from drillcast.errors import DataError, OutputError, ParameterError
+from drillcast.ledger_check import GENESIS, LedgerEntryProblem, Verification, _canonical, _scan, entry_sha256
 
 __all__ = ["Ledger", "LedgerEntryProblem", "Verification", "RecordResult", "LedgerScore",
            "question_history", "what_changed", "entry_sha256", "DEFAULT_LEDGER", "LEDGER_BASELINES", "GENESIS"]
 
 DEFAULT_LEDGER = os.path.join("reports", "ledger.jsonl")
 LEDGER_BASELINES = ("uniform", "climatology")  # recorded with every entry: skill on identical questions
-GENESIS = "0" * 64  # prev_sha256 of the first entry
 LOCK_TIMEOUT = 60.0  # seconds to wait for another `ledger record` to finish
 
 
 def _utcnow() -> _dt.datetime:
     """The time of recording (a function, so tests can fix the clock)."""
     return _dt.datetime.now(_dt.timezone.utc)
-
-
-def _canonical(obj) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
-
-
-def entry_sha256(entry: dict) -> str:
-    """SHA-256 (hex) of an entry's canonical JSON without its ``sha256`` field."""
-    return hashlib.sha256(_canonical({k: v for k, v in entry.items() if k != "sha256"})).hexdigest()
-
-
-# --------------------------------------------------------------------------- verification
-
-
-@dataclass(frozen=True)
-class LedgerEntryProblem:
-    """The first place where a ledger is not intact.
-
-    Attributes
-    ----------
-    line : int
-        1-based line of the ledger file.
-    entry : int or None
-        The entry expected at that line (entries are numbered from 1, one per line).
-    kind : {"incomplete", "corrupt", "edited", "removed", "reordered", "unchained"}
-    message : str
-    """
-
-    line: int
-    entry: int | None
-    kind: str
-    message: str
-
-    def to_dict(self) -> dict:
-        return {"line": self.line, "entry": self.entry, "kind": self.kind, "message": self.message}
-
-
-@dataclass(frozen=True)
-class Verification:
-    """Result of :meth:`Ledger.verify`.
-
-    Attributes
-    ----------
-    path : str
-    n_entries : int
-        Entries that verify, from the first up to the first problem.
-    head_sha256 : str
-        ``sha256`` of the last entry that verifies (:data:`GENESIS` for none):
-        publish it to make truncation of the ledger detectable.
-    problem : LedgerEntryProblem or None
-    """
-
-    path: str
-    n_entries: int
-    head_sha256: str
-    problem: LedgerEntryProblem | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.problem is None
-
-    def to_dict(self) -> dict:
-        return {"path": self.path, "intact": self.ok, "n_entries": self.n_entries,
-                "head_sha256": self.head_sha256,
-                "problem": self.problem.to_dict() if self.problem else None}
-
-    def text(self) -> str:
-        if self.ok:
-            return (f"{self.path}: intact: {self.n_entries} entr{'y' if self.n_entries == 1 else 'ies'}, "
-                    f"head sha256 {self.head_sha256}")
-        return (f"{self.path}:{self.problem.line}: {self.problem.message} "
-                f"({self.n_entries} entr{'y' if self.n_entries == 1 else 'ies'} before it verify)")
-
-
-def _id_later(lines, wanted) -> bool:
-    """Whether an entry numbered ``wanted`` appears among ``lines`` (then it was moved, not removed)."""
-    for line in lines:
-        try:
-            e = json.loads(line.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            continue
-        if isinstance(e, dict) and e.get("id") == wanted:
-            return True
-    return False
-
-
-def _scan(path: Path) -> tuple[list[dict], Verification]:
-    """Read and check the chain; entries up to the first problem, and the verification."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return [], Verification(str(path), 0, GENESIS)
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a directory; give the path of a ledger file such as {path / 'ledger.jsonl'}") from None
-    except PermissionError:
-        raise DataError(f"{path}: permission denied; make the ledger readable") from None
-    lines = raw.split(b"\n")
-    complete_tail = lines[-1] == b""
-    if complete_tail:
-        lines.pop()
-    entries: list[dict] = []
-    prev = GENESIS
-
-    def stop(i, kind, message):
-        return entries, Verification(str(path), len(entries), prev, LedgerEntryProblem(i, i, kind, message))
-
-    for i, line in enumerate(lines, 1):
-        last = i == len(lines)
-        if last and not complete_tail:
-            return stop(i, "incomplete", f"entry {i} is incomplete (the last line has no end: an interrupted "
-                                         "write); the entries before it are intact: remove this line "
-                                         "(drillcast ledger verify --repair) and record again")
-        try:
-            e = json.loads(line.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return stop(i, "corrupt", f"entry {i} is not valid JSON: the line was edited or damaged")
-        if not isinstance(e, dict) or not all(k in e for k in ("id", "sha256", "prev_sha256")):
-            return stop(i, "corrupt", f"entry {i} is not a ledger entry (no id, sha256 or prev_sha256)")
-        if entry_sha256(e) != e["sha256"]:
-            return stop(i, "edited", f"entry {i} was edited after it was recorded: its content no longer "
-                                     "matches its sha256")
-        if e["id"] != i:
-            if _id_later(lines[i:], i):
-                return stop(i, "reordered", f"entry {i} is out of place: line {i} holds entry {e['id']} "
-                                            "(entries were reordered)")
-            return stop(i, "removed", f"entry {i} was removed: line {i} holds entry {e['id']}")
-        if e["prev_sha256"] != prev:
-            return stop(i, "unchained", f"entry {i} does not follow entry {i - 1}: its prev_sha256 does not "
-                                        f"match (entry {i - 1} was replaced, or entries were reordered)")
-        entries.append(e)
-        prev = e["sha256"]
-    return entries, Verification(str(path), len(entries), prev)
 
 
 # --------------------------------------------------------------------------- recording
@@ -275,14 +141,28 @@ def _summary_row(e) -> dict:
             "start_median": (e["forecast"]["start"] or {}).get("median"), "sha256": e["sha256"]}
 
 
+def _check_forecasts(forecasts, catalogue) -> list:
+    """``forecasts`` as a list of Forecast, ``catalogue`` a Catalogue, or ParameterError naming which."""
+    from drillcast.data.catalogue import Catalogue
+    from drillcast.forecasting import Forecast
+
+    if not isinstance(catalogue, Catalogue):
+        raise ParameterError("catalogue", f"{type(catalogue).__name__} is not a catalogue; give load_catalogue(...)")
+    out = list(forecasts) if hasattr(forecasts, "__iter__") and not isinstance(forecasts, str) else [forecasts]
+    if not all(isinstance(f, Forecast) for f in out):
+        raise ParameterError("forecasts", "give a Forecast or a list of them (Forecaster(...).fit(...).forecast())")
+    return out
+
+
 def _catalogue_bytes(catalogue) -> tuple[bytes, bytes | None] | None:
     """The catalogue's files as they are now, if they still hash to ``catalogue.sha256``."""
     p = Path(catalogue.path) if catalogue.path else None
     if p is None or not p.is_file():
         return None
     ex = p.read_bytes()
-    sp = p.with_name("series.csv")
-    se = sp.read_bytes() if sp.is_file() else None
+    from drillcast.data.catalogue import series_path_for
+
+    se = series_path_for(p).read_bytes() if series_path_for(p).is_file() else None
     if hashlib.sha256(ex + b"\x00" + (se or b"")).hexdigest() != catalogue.sha256:
         return None  # changed since it was loaded
     return ex, se
@@ -310,6 +190,8 @@ class Ledger:
     """
 
     def __init__(self, path: str | os.PathLike = DEFAULT_LEDGER, *, archive: bool = True):
+        if not isinstance(path, (str, os.PathLike)):
+            raise ParameterError("path", f"{path!r} is not a path; give a file name such as 'reports/ledger.jsonl'")
         self.path = Path(path)
         self.archive = archive
 
@@ -319,8 +201,9 @@ class Ledger:
     # -- reading
 
     def verify(self) -> Verification:
-        """Recompute the chain; the first entry that was edited, removed or reordered, or a cut-short last line."""
-        return _scan(self.path)[1]
+        """Recompute the chain and check every entry; the first entry that was edited, removed or reordered,
+        is not valid, or a cut-short last line. A missing file is a DataError (a typo is not an empty record)."""
+        return _scan(self.path, missing_ok=False)[1]
 
     def entries(self, *, strict: bool = True) -> tuple:
         """The entries, oldest first.
@@ -332,7 +215,7 @@ class Ledger:
             if the ledger is not intact (default); with False, return the
             entries before the first problem.
         """
-        entries, v = _scan(self.path)
+        entries, v = _scan(self.path, missing_ok=False)
         if strict and not v.ok:
             raise DataError(v.text())
         return tuple(entries)
@@ -372,7 +255,7 @@ class Ledger:
         """
         from drillcast.forecasting import Forecast, Forecaster
 
-        forecasts = [forecasts] if isinstance(forecasts, Forecast) else list(forecasts)
+        forecasts = [forecasts] if isinstance(forecasts, Forecast) else _check_forecasts(forecasts, catalogue)
         if now is not None and now.tzinfo is None:
             raise ParameterError("now", "give a timezone-aware datetime, e.g. datetime.now(timezone.utc)")
         today = (now or _utcnow()).astimezone(_dt.timezone.utc).date()
@@ -406,35 +289,31 @@ class Ledger:
 
     def _append_entries(self, drafts, now) -> list:
         """Number, chain and append ``drafts`` under the ledger's lock; the entries written."""
-        from filelock import FileLock, Timeout
+        from drillcast._io import edit_lock
 
         self._check_writable()
-        try:
-            with FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT):
-                entries, v = _scan(self.path)
-                if not v.ok:
-                    raise DataError(f"{v.text()}; nothing was recorded: fix the ledger first "
-                                    f"('drillcast ledger verify --ledger {self.path}')")
-                stamp = now or _utcnow()  # the time of writing, under the lock
-                prev, n = v.head_sha256, v.n_entries
-                done = []
-                for d in drafts:
-                    n += 1
-                    e = {"id": n, "recorded_at": stamp.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                         **d, "prev_sha256": prev}
-                    e["sha256"] = prev = entry_sha256(e)
-                    done.append(e)
-                if done:
-                    self._append(b"".join(_canonical(e) + b"\n" for e in done))
-        except Timeout:
-            raise OutputError(f"{self.path}: locked by another process for more than {LOCK_TIMEOUT:.0f} s "
-                              f"(a running 'drillcast ledger record'?); if none runs, remove {self.path}.lock") from None
+        with edit_lock(self.path, timeout=LOCK_TIMEOUT):  # keyed by the resolved path: one lock per file
+            entries, v = _scan(self.path)
+            if not v.ok:
+                raise DataError(f"{v.text()}; nothing was recorded: fix the ledger first "
+                                f"('drillcast ledger verify --ledger {self.path}')")
+            stamp = now or _utcnow()  # the time of writing, under the lock
+            prev, n = v.head_sha256, v.n_entries
+            done = []
+            for d in drafts:
+                n += 1
+                e = {"id": n, "recorded_at": stamp.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                     **d, "prev_sha256": prev}
+                e["sha256"] = prev = entry_sha256(e)
+                done.append(e)
+            if done:
+                self._append(b"".join(_canonical(e) + b"\n" for e in done))
         return done
 
     def _check_writable(self):
         from drillcast._io import check_output_path
 
-        check_output_path(self.path)
+        check_output_path(self.path, replacing=True)  # appended to: the ledger is read, then extended
 
     def _append(self, data: bytes):
         """One append of whole lines, flushed to disk before the lock is released."""
@@ -464,42 +343,49 @@ class Ledger:
             folder.mkdir(parents=True, exist_ok=True)
             if not (folder / "exercises.csv").is_file():
                 if files[1] is not None:
-                    atomic_write(folder / "series.csv", files[1])
-                atomic_write(folder / "exercises.csv", files[0])  # last: its presence marks a complete copy
+                    atomic_write(folder / "series.csv", files[1], replacing=True)
+                atomic_write(folder / "exercises.csv", files[0], replacing=True)  # last: marks a complete copy
         except (OSError, OutputError):
             return None  # the archive is a convenience; the ledger entry is what counts
         return str(folder)
 
     def repair(self) -> Verification:
-        """Remove a cut-short last line (an interrupted write), and nothing else.
+        """Remove a cut-short last line (an interrupted write) or blank lines at the end, and nothing else.
 
         Raises
         ------
         DataError
             The ledger has another problem (an edited, removed or reordered
             entry), which is evidence and is never removed.
+        OutputError
+            The ledger cannot be written (read-only); nothing is changed.
         """
-        from filelock import FileLock
+        from drillcast._io import edit_lock, os_reason
+        from drillcast.ledger_check import read_ledger_lines
 
-        with FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT):
-            _, v = _scan(self.path)
+        with edit_lock(self.path, timeout=LOCK_TIMEOUT):
+            entries, v = _scan(self.path, missing_ok=False)
             if v.ok:
                 return v
-            if v.problem.kind != "incomplete":
-                raise DataError(f"{v.text()}; only a cut-short last line is repaired: this entry is evidence "
-                                "that the ledger was changed, and is left as it is")
-            raw = self.path.read_bytes()
-            keep = raw[: raw.rfind(b"\n") + 1]
-            with open(self.path, "r+b") as fh:
-                fh.truncate(len(keep))
-                fh.flush()
-                os.fsync(fh.fileno())
+            lines, _ = read_ledger_lines(self.path)
+            if v.problem.kind not in ("incomplete", "blank") or any(x.strip() for x in lines[v.problem.line:]):
+                raise DataError(f"{v.text()}; only a cut-short last line is repaired (or blank lines at the end): "
+                                "this entry is evidence that the ledger was changed, and is left as it is")
+            keep = sum(len(x) + 1 for x in lines[:v.problem.line - 1])
+            try:
+                with open(self.path, "r+b") as fh:
+                    fh.truncate(keep)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            except OSError as exc:
+                raise OutputError(f"{self.path}: cannot repair: {os_reason(exc)}; nothing was changed: make the "
+                                  "ledger writable (chmod u+w) and try again") from None
             return _scan(self.path)[1]
 
     # -- scoring
 
     def score(self, catalogue, *, today: _dt.date | None = None, paired_draws: int = 20_000,
-              seed: int = 0) -> "LedgerScore":
+              seed: int = 0, allow_broken: bool = False) -> "LedgerScore":
         """Resolve every intact entry against ``catalogue`` and score the resolved ones.
 
         Parameters
@@ -508,18 +394,25 @@ class Ledger:
             The full, current catalogue (what happened).
         today : datetime.date, optional
             Decides whether an uncovered year is still running (``pending``) or over
-            (``unresolvable``); default today.
+            (``unresolvable``); default today's date in UTC.
         paired_draws, seed : int
             Monte Carlo draws and seed of the paired skill tests (as in ``drillcast backtest``).
+        allow_broken : bool
+            Score the entries before the first problem of a damaged ledger (the problem is
+            then in :attr:`LedgerScore.verification`) instead of raising.
 
-        Returns
-        -------
-        LedgerScore
-            Entries before the first problem of a damaged ledger are scored;
-            the problem is in :attr:`LedgerScore.verification`.
+        Raises DataError if the ledger is missing, or broken and not ``allow_broken`` (naming the first bad entry).
         """
-        entries, v = _scan(self.path)
-        return score_entries(entries, catalogue, today=today or _dt.date.today(), paired_draws=paired_draws,
+        from drillcast._params import check_seed
+        from drillcast.data.dates import today as utc_today
+
+        check_seed(seed)
+        _check_forecasts([], catalogue)
+        entries, v = _scan(self.path, missing_ok=False)
+        if not v.ok and not allow_broken:
+            raise DataError(f"{v.text()}; nothing was scored: a broken ledger is not read past its first bad "
+                            f"entry silently ('drillcast ledger verify --ledger {self.path}')")
+        return score_entries(entries, catalogue, today=today or utc_today(), paired_draws=paired_draws,
                              seed=seed, verification=v)
 
 

@@ -30,6 +30,7 @@ def cmd_data_validate(args):
     path = Path(args.path or args.catalogue or bundled_path())
     problems, cat = inspect_file(path)  # reads each file once (a FIFO can be read only once)
     errors = [p for p in problems if p.severity == "error"]
+    n_errors, n_warnings = problem_counts(problems)
     if fmt == "json":
         emit(args, to_json({"path": str(path), "valid": not errors, "problems": [p.to_dict() for p in problems]}))
     elif fmt == "csv":
@@ -38,15 +39,28 @@ def cmd_data_validate(args):
     else:
         from drillcast.present.text import safe_text
 
-        for p in problems:
-            sys.stdout.write(f"{safe_text(p)}\n")
+        lines = [safe_text(p) for p in problems]
+        if not errors:
+            lines.append(f"{safe_text(path)}: valid: {plural(len(cat), 'event')} in "
+                         f"{plural(len(cat.series), 'series')}{', ' + n_warnings if problems else ''}")
+        if lines:
+            emit(args, "\n".join(lines) + "\n")
         if errors:
-            sys.stderr.write(f"drillcast: {safe_text(path)}: {plural(len(errors), 'error')}, "
-                             f"{plural(len(problems) - len(errors), 'warning')}; fix the lines above\n")
-        else:
-            sys.stdout.write(f"{safe_text(path)}: valid: {plural(len(cat), 'event')} in {plural(len(cat.series), 'series')}"
-                             f"{', ' + plural(len(problems), 'warning') if problems else ''}\n")
+            sys.stderr.write(f"drillcast: {safe_text(path)}: {n_errors}, {n_warnings}; fix the lines above\n")
     return 2 if errors else 0
+
+
+def problem_counts(problems) -> tuple[str, str]:
+    """"12 errors", "3 warnings" of a problem list; after a capped list the totals found (checking stops at
+    the cap of errors, so then "at least")."""
+    from drillcast.data.validate import ListingStopped
+
+    last = next((p for p in problems if isinstance(p, ListingStopped)), None)
+    listed = [p for p in problems if p is not last]
+    n_err = sum(p.severity == "error" for p in listed) + (last.dropped_errors if last else 0)
+    n_warn = sum(p.severity == "warning" for p in listed) + (last.dropped_warnings if last else 0)
+    more = "at least " if last is not None and not last.complete else ""
+    return more + plural(n_err, "error"), more + plural(n_warn, "warning")
 
 
 def cmd_data_show(args):

@@ -68,7 +68,7 @@ def _check_model(name, option="--model"):
     from drillcast.models.names import check_model_name
 
     if name != "default":
-        check_model_name(name, option)
+        check_model_name(name, option.lstrip("-"))  # the parameter the CLI maps back to the option
 
 
 def _check_output_early(args):

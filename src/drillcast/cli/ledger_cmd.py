@@ -10,12 +10,15 @@ from drillcast._words import plural
 
 import sys
 
+from drillcast._safe import safe_lines, safe_text
 from drillcast.cli.output import Progress, emit, frame_csv, to_csv, to_json, warn
 from drillcast.errors import OptionError
 
 __all__ = ["add_ledger_parser", "add_data_diff_parser", "run_ledger", "cmd_data_diff"]
 
 LEDGER_HELP = "path of the ledger (JSON Lines; default reports/ledger.jsonl)"
+ALLOW_BROKEN_HELP = ("score the entries before the first bad entry of a broken ledger, and say where it breaks "
+                     "(by default a broken ledger is refused)")
 
 
 def add_ledger_parser(sub, add_globals, add_series):
@@ -38,6 +41,7 @@ def add_ledger_parser(sub, add_globals, add_series):
                      help="remove a cut-short last line (an interrupted write); nothing else is ever removed")
     sc = lsub.add_parser("score", help="resolve every entry against the catalogue and score the resolved ones")
     add_globals(sc, as_of=False, seed=False)
+    sc.add_argument("--allow-broken-ledger", action="store_true", help=ALLOW_BROKEN_HELP)
     df = lsub.add_parser("diff", help="how the forecast of one question moved from entry to entry")
     add_globals(df, as_of=False, seed=False)
     df.add_argument("--series", required=True, metavar="S", help="the series of the question")
@@ -122,8 +126,8 @@ def _record(args):
     if args.ledger == DEFAULT_LEDGER:
         Path(args.ledger).parent.mkdir(parents=True, exist_ok=True)
     ledger = _ledger(args)
-    v = ledger.verify()
-    if not v.ok:  # before the forecasts, which take a while
+    v = ledger.verify() if ledger.path.exists() else None  # a new ledger is created by its first record
+    if v is not None and not v.ok:  # before the forecasts, which take a while
         raise OptionError(f"--ledger: {v.text()}; nothing was recorded: fix the ledger first "
                           f"(drillcast ledger verify --ledger {ledger.path})")
     cat = c._load(args)
@@ -137,7 +141,7 @@ def _record(args):
     if any(e["replayed"] for e in res.entries):
         sys.stderr.write(f"drillcast: note: as of {as_of}, before today: these entries are marked replayed "
                          "and kept apart from the live record\n")
-    sys.stdout.write(to_json(res.to_dict()) if fmt == "json" else res.text())
+    sys.stdout.write(to_json(res.to_dict()) if fmt == "json" else safe_lines(res.text()))
     return 0
 
 
@@ -151,9 +155,9 @@ def _verify(args):
     if fmt == "json":
         sys.stdout.write(to_json(v.to_dict()))
     elif v.ok:
-        sys.stdout.write(v.text() + "\n")
+        sys.stdout.write(safe_text(v.text()) + "\n")
     if not v.ok:
-        sys.stderr.write(f"drillcast: error: {v.text()}\n")
+        sys.stderr.write(f"drillcast: error: {safe_text(v.text())}\n")
         return 2
     return 0
 
@@ -204,7 +208,7 @@ def score_text(score) -> str:
         out += [f"unresolvable: entry {e['id']} ({e['series']} {e['year']}): {e['reason']}" for e in unresolvable[:10]]
         if len(unresolvable) > 10:
             out.append(f"... and {len(unresolvable) - 10} more (--format json lists every reason)")
-    return "\n".join(out) + "\n"
+    return safe_lines("\n".join(out)) + "\n"
 
 
 def _score(args):
@@ -218,7 +222,7 @@ def _score(args):
     inputs = c._inputs(args) + [ledger.path]
     _check_output(args, inputs)
     cat = c._load(args)
-    res = ledger.score(cat, today=analysis.today())
+    res = ledger.score(cat, today=analysis.today(), allow_broken=args.allow_broken_ledger)
     if not res.verification.ok:
         warn(f"{res.verification.text()}; only the entries before it are scored: "
              f"run 'drillcast ledger verify --ledger {ledger.path}'")

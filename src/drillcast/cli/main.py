@@ -174,7 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "'drillcast forecast --format json' document")
     r.add_argument("--ledger", metavar="PATH", help="add 'Live record' (the forecasts recorded in this ledger, "
                    "scored) and 'What changed' since its latest earlier forecast (default: reports/ledger.jsonl "
-                   "when it exists)")
+                   "when it exists); a broken ledger is refused")
+    r.add_argument("--allow-broken-ledger", action="store_true",
+                   help="score the entries before the ledger's first bad entry, and print the break in the report")
     return p
 
 
@@ -265,9 +267,18 @@ def main(argv=None) -> int:
                 previous[sig] = signal.signal(sig, _terminate)
             except ValueError:  # not the main thread: leave the handlers alone
                 pass
+        from drillcast._io import guard_outputs, note_inputs
         from drillcast.cli import commands
+        from drillcast.cli.inputs import declared_inputs
 
-        return commands.run(args, argv)
+        from drillcast._params import check_seed
+
+        check_seed(args.seed)  # before any work, for every command that takes --seed
+        with guard_outputs():  # no output of this command may replace a file it reads
+            files, folders = declared_inputs(args)
+            note_inputs(*files)
+            note_inputs(*folders, folder=True)
+            return commands.run(args, argv)
     except KeyboardInterrupt as exc:
         signum = getattr(exc, "signum", signal.SIGINT)
         what = "interrupted" if signum == signal.SIGINT else f"terminated by {signal.Signals(signum).name}"

@@ -88,8 +88,8 @@ def _ledger_for(args, as_of):
     if path == DEFAULT_LEDGER:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     ledger = Ledger(path)
-    v = ledger.verify()
-    if not v.ok:
+    v = ledger.verify() if ledger.path.exists() else None  # a new ledger is created by its first record
+    if v is not None and not v.ok:
         raise OptionError(f"--ledger: {v.text()}; nothing was recorded: fix the ledger first "
                           f"(drillcast ledger verify --ledger {ledger.path})")
     return ledger

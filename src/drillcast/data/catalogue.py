@@ -27,6 +27,7 @@ from drillcast.errors import DataError, DataWarning, Problem, did_you_mean
 
 
 __all__ = [
+    "series_path_for",
     "EXERCISE_COLUMNS",
     "REQUIRED_COLUMNS",
     "SERIES_COLUMNS",
@@ -54,6 +55,28 @@ def bundled_path() -> Path:
 
 
 # --------------------------------------------------------------------------- the catalogue
+
+
+def _settled(catalogue) -> list:
+    """``(record, known from, settled from)`` of every record: from the second date on (None: never),
+    :meth:`Catalogue._as_of` keeps the record as recorded (its start passed, its cancellation reported,
+    its end passed, an announcement's dates reported), so a snapshot takes it without checking each rule."""
+    out = []
+    for r in catalogue.records:
+        known = _known_from(r)
+        status, start, end = r["status"], r["start"], r["end"]
+        settled = known
+        if status == "held":
+            settled = max(settled, start.high)
+        elif status in ("cancelled", "postponed"):
+            settled = max(settled, r["status_reported"].high if r["status_reported"] else start.low)
+        if end is not None:
+            settled = max(settled, end.high)
+        if status == "announced" and start.precision != YEAR:
+            dr = r["dates_reported"]
+            settled = None if dr is None else max(settled, dr.high)
+        out.append((r, known, settled))
+    return out
 
 
 @dataclass(frozen=True)
@@ -152,8 +175,11 @@ class Catalogue:
           (if empty, from its start): before that only its year is.
         """
         out = []
-        for r in self.records:
-            if _known_from(r) > date:
+        for r, known, settled in self.memo("settled", _settled):
+            if known > date:
+                continue
+            if settled is not None and date >= settled:  # the rules below would leave it as recorded
+                out.append(r)
                 continue
             status = r["status"]
             if status == "held" and r["start"].high > date:
@@ -241,13 +267,27 @@ def _to_row(r) -> dict:
 
 
 
-def _series_path_for(path: Path) -> Path:
+def check_path(path, parameter: str = "path"):
+    """``path`` if it is a path (str or os.PathLike), else ParameterError naming ``parameter``."""
+    if not isinstance(path, (str, os.PathLike)):
+        from drillcast.errors import ParameterError
+
+        raise ParameterError(parameter, f"{path!r} is not a path; give a file name such as 'data/exercises.csv'")
+    return path
+
+
+def series_path_for(path: str | os.PathLike) -> Path:
+    """The ``series.csv`` of an exercises file: beside the file it resolves to (symlinks followed), so a
+    catalogue reached through a link is read with its own series, not with a ``series.csv`` beside the link."""
+    path = Path(path)
     try:
         is_dir = os.path.isdir(path)
     except (OSError, ValueError):
         is_dir = False
     if is_dir or not path.name:
         raise DataError(f"{path}: is a directory; give the path of an exercises CSV file, e.g. {path / 'exercises.csv'}")
+    if os.path.islink(path):
+        return Path(os.path.realpath(path)).with_name("series.csv")
     return path.with_name("series.csv")
 
 
@@ -261,9 +301,9 @@ def inspect_file(path: str | os.PathLike | None = None) -> tuple[list[Problem], 
     catalogue : Catalogue or None
         The catalogue, if there is no error.
     """
-    path = Path(path) if path else bundled_path()
+    path = Path(check_path(path)) if path else bundled_path()
     try:
-        records, series, problems, sha = _collect(path, _series_path_for(path))
+        records, series, problems, sha = _collect(path, series_path_for(path))
     except DataError as exc:
         return ([Problem(path, None, None, None, str(exc))] if not exc.problems else list(exc.problems)), None
     if any(p.severity == "error" for p in problems):
@@ -298,8 +338,8 @@ def load_catalogue(path: str | os.PathLike | None = None, *, series_path: str | 
     DataError
         Listing every problem found, each with file, line, column, value, and fix.
     """
-    path = Path(path) if path else bundled_path()
-    sp = Path(series_path) if series_path is not None else _series_path_for(path)
+    path = Path(check_path(path, "path")) if path else bundled_path()
+    sp = Path(check_path(series_path, "series_path")) if series_path is not None else series_path_for(path)
     if series_path is not None and not _exists(sp):
         raise DataError(f"{sp}: no such file; give the path of a series CSV file")
     records, series, problems, sha = _collect(path, sp)

@@ -184,7 +184,9 @@ def diff_catalogues(old: str | os.PathLike, new: str | os.PathLike) -> Catalogue
     """
     old, new = Path(old), Path(new)
     added, removed, changed = _compare(_rows_by_id(old, "exercises"), _rows_by_id(new, "exercises"))
-    so, sn = old.with_name("series.csv"), new.with_name("series.csv")
+    from drillcast.data.catalogue import series_path_for
+
+    so, sn = series_path_for(old), series_path_for(new)
     if so.is_file() and sn.is_file():
         s_added, s_removed, s_changed = _compare(_rows_by_id(so, "series"), _rows_by_id(sn, "series"))
         return CatalogueDiff(str(old), str(new), added, removed, changed, s_added, s_removed, s_changed, True)

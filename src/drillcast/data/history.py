@@ -188,6 +188,11 @@ def series_history(catalogue: Catalogue, series: str, as_of: _dt.date | None = N
     series : str
     as_of : datetime.date, optional
     """
+    if not isinstance(catalogue, Catalogue):
+        from drillcast.errors import ParameterError
+
+        raise ParameterError("catalogue", f"{type(catalogue).__name__} is not a catalogue; give a snapshot such as "
+                                          "load_catalogue().as_of(datetime.date(2025, 1, 1))")
     if as_of is not None and catalogue.as_of_date != as_of:
         catalogue = catalogue.as_of(as_of)
     as_of = catalogue.as_of_date
@@ -203,27 +208,26 @@ def series_history(catalogue: Catalogue, series: str, as_of: _dt.date | None = N
     unresolved = set()
     announced = []
     cancelled = []
+    known_years = []
     for r in events:
-        y = r["start"].year
-        if r["status"] == "held":
+        y = r["start"].low.year
+        status = r["status"]
+        if status == "held":
             held_by_year.setdefault(y, []).append(r)
-        elif r["status"] == "announced" and y < cur:
-            unresolved.add(y)
-        elif r["status"] == "announced" and y >= cur:
-            lo, hi = r["doy"]
-            announced.append(Announcement(r["id"], r["name"], y, _label(info, r), lo, hi, r["participants"]))
-        elif r["status"] in ("cancelled", "postponed") and y >= cur:
-            cancelled.append((y, _label(info, r)))
-    known_years = [r["start"].year for r in events if r["status"] in ("held", "cancelled", "postponed")]
+            known_years.append(y)
+        elif status == "announced":
+            if y < cur:
+                unresolved.add(y)
+            else:
+                lo, hi = r["doy"]
+                announced.append(Announcement(r["id"], r["name"], y, _label(info, r), lo, hi, r["participants"]))
+        elif status in ("cancelled", "postponed"):
+            known_years.append(y)
+            if y >= cur:
+                cancelled.append((y, _label(info, r)))
     first = min(known_years) if known_years else cur
     first = min(first, cur)
     years = np.arange(first, cur, dtype=int)
-    n = len(years)
-    outcomes = np.full(n, none, dtype=int)
-    counts = np.zeros(n, dtype=int)
-    lo = np.full(n, np.nan)
-    hi = np.full(n, np.nan)
-    parts = {c: np.full(n, np.nan) for c in info.regular_participants}
 
     def year_summary(rs):
         r0 = rs[0]  # records come sorted by start date
@@ -235,22 +239,33 @@ def series_history(catalogue: Catalogue, series: str, as_of: _dt.date | None = N
 
     evidence = catalogue.evidence_date(series)
     # A past year with nothing held is "none" only if the catalogue was checked through its end.
-    known = np.array([int(y) in held_by_year or (int(y) not in unresolved and evidence >= _dt.date(int(y), 12, 31))
-                      for y in years], dtype=bool)
+    checked_to = evidence.year if (evidence.month, evidence.day) == (12, 31) else evidence.year - 1
+    known = [y in held_by_year or (y not in unresolved and y <= checked_to) for y in range(first, cur)]
     # Trailing years the catalogue's coverage does not reach are not history at all: forecasts
     # marginalise over them (drillcast.forecasting) instead of reading them as "none".
-    while len(years) and not known[-1] and evidence < _dt.date(int(years[-1]), 12, 31):
-        years, known = years[:-1], known[:-1]
-    n = len(years)
-    outcomes, counts, lo, hi = outcomes[:n], counts[:n], lo[:n], hi[:n]
-    parts = {c: v[:n] for c, v in parts.items()}
-    for i, y in enumerate(years):
-        rs = held_by_year.get(int(y))
-        if not rs:
-            continue
-        outcomes[i], counts[i], (lo[i], hi[i]), who = year_summary(rs)
-        for c in parts:
-            parts[c][i] = 1.0 if c in who else 0.0
+    n = len(known)
+    while n and not known[n - 1] and first + n - 1 > checked_to:
+        n -= 1
+    years, known = years[:n], np.array(known[:n], dtype=bool)
+    outcomes = np.full(n, none, dtype=int)
+    counts = np.zeros(n, dtype=int)
+    lo = np.full(n, np.nan)
+    hi = np.full(n, np.nan)
+    parts = {c: np.full(n, np.nan) for c in info.regular_participants}
+    # every held year's summary (year_summary, inlined: the pooled models build every series' history
+    # at every backtest cutoff), written into the arrays at once
+    rows = [y - first for y in held_by_year if y - first < n]
+    if rows:
+        firsts = [held_by_year[first + i] for i in rows]
+        outcomes[rows] = [cat_index[_label(info, rs[0])] for rs in firsts]
+        counts[rows] = [len(rs) for rs in firsts]
+        lo[rows] = [rs[0]["doy"][0] for rs in firsts]
+        hi[rows] = [rs[0]["doy"][1] for rs in firsts]
+        if parts:
+            whos = [rs[0]["participants"] if len(rs) == 1 else set().union(*(r["participants"] for r in rs))
+                    for rs in firsts]
+            for c, v in parts.items():
+                v[rows] = [1.0 if c in who else 0.0 for who in whos]
     cur_outcome = None
     cur_count = 0
     cur_start = None

@@ -87,6 +87,16 @@ def _read_table(path: Path, kind: str):
     return header, _rows(reader, path), raw
 
 
+class ListingStopped(Problem):
+    """The last line of a capped problem list: how many problems of each kind were found and not listed.
+
+    ``complete`` is False when checking itself stopped (at :data:`MAX_PROBLEMS` errors), so the
+    totals are lower bounds.
+    """
+
+    __slots__ = ("dropped_errors", "dropped_warnings", "complete")
+
+
 class ProblemList(list):
     """Problems found so far, at most :data:`MAX_PROBLEMS` errors and as many warnings.
 
@@ -99,11 +109,13 @@ class ProblemList(list):
         super().__init__()
         self.path = path
         self.errors = self.warnings = self.dropped = 0
+        self.dropped_by = {"errors": 0, "warnings": 0}
 
     def append(self, p: Problem) -> None:
         attr = "errors" if p.severity == "error" else "warnings"
         if getattr(self, attr) >= MAX_PROBLEMS:
             self.dropped += 1
+            self.dropped_by[attr] += 1
             return
         setattr(self, attr, getattr(self, attr) + 1)
         super().append(p)
@@ -119,9 +131,12 @@ class ProblemList(list):
 
     def close(self) -> None:
         if self.full or self.dropped:  # an error only if there are errors: capped warnings stay warnings
-            super().append(Problem(self.path, None, None, f"{MAX_PROBLEMS}+ problems",
-                                   f"{self.dropped:,} more not listed: fix these first; validation stopped listing here",
-                                   "error" if self.errors else "warning"))
+            last = ListingStopped(self.path, None, None, f"{MAX_PROBLEMS}+ problems",
+                                  f"{self.dropped:,} more not listed: fix these first; validation stopped listing here",
+                                  "error" if self.errors else "warning")
+            last.dropped_errors, last.dropped_warnings = self.dropped_by["errors"], self.dropped_by["warnings"]
+            last.complete = not self.full
+            super().append(last)
 
 
 def _check_list(path, line, col, codes, err) -> bool:

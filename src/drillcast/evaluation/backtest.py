@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from drillcast.data.catalogue import Catalogue
-from drillcast._params import check_horizon
+from drillcast._params import check_horizon, check_seed
 from drillcast.data.dates import check_knowledge_date, today
 from drillcast.errors import ParameterError
 from drillcast.forecasting import Forecaster
@@ -38,7 +38,8 @@ _LEVELS = {0.5: ("q25", "q75"), 0.8: ("q10", "q90"), 0.95: ("q025", "q975")}
 
 
 def _truth(catalogue: Catalogue, series: str, truth_as_of: _dt.date):
-    h = series_history(catalogue.as_of(truth_as_of), series)
+    snap = catalogue.as_of(truth_as_of)
+    h = snap.memo(("history", series), lambda snap: series_history(snap, series))  # the forecasts' memo
     return {int(y): (int(o), int(c), lo, hi, {k: v[i] for k, v in h.participation.items()})
             for i, (y, o, c, lo, hi, known) in enumerate(zip(h.years, h.outcomes, h.counts, h.start_lo, h.start_hi, h.known))
             if known}, h
@@ -210,6 +211,7 @@ def backtest(catalogue: Catalogue, series, *, cutoffs=None, from_year=None, to_y
         need scipy and pandas); False gives mean scores only, fast.
     """
     check_horizon(horizon)
+    seed = check_seed(seed)
     if truth_as_of is not None:
         check_knowledge_date(truth_as_of, "truth_as_of")
     series_ids = [series] if isinstance(series, str) else list(series)

@@ -49,9 +49,9 @@ def _rng(seed, *stream: int) -> np.random.Generator:
     """``default_rng([seed, *stream])``; a Generator passed as ``seed`` is used as it is."""
     if isinstance(seed, np.random.Generator):
         return seed
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ParameterError("seed", f"{seed!r} is not allowed; give a whole number >= 0, e.g. 0")
-    return np.random.default_rng([int(seed), *(int(k) for k in stream or (0,))])
+    from drillcast._params import check_seed
+
+    return np.random.default_rng([check_seed(seed), *(int(k) for k in stream or (0,))])
 
 
 def _seed_int(rng: np.random.Generator) -> int:

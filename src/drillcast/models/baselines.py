@@ -196,11 +196,17 @@ class _StrictFit(_RuleFit):
         return np.stack([out[y] for y in years])
 
     def sample_clustered(self, years, n, rng, overrides=None):
-        K, P = len(self.categories), self.period
-        none = K - 1
         pool = min(n, POOL)  # shared draws of the hit rate; the cluster of a path is its draw
         draw = rng.integers(pool, size=n) if n > pool else np.arange(n)
         theta = rng.beta(self.a, self.b, size=pool)[draw]
+        if self.rotating and self.anchor is not None:
+            return self._sample_anchored(years, n, rng, overrides, theta), draw
+        return self._sample_loop(years, n, rng, overrides, theta), draw
+
+    def _sample_loop(self, years, n, rng, overrides, theta):
+        """Paths year by year, each path's state the year and label of its last held direction (or none)."""
+        K, P = len(self.categories), self.period
+        none = K - 1
         if self.anchor is None:
             ay, ai = np.full(n, -1), np.zeros(n, dtype=int)
         else:
@@ -223,7 +229,38 @@ class _StrictFit(_RuleFit):
             moved = lab < P if self.rotating else lab != none
             ay = np.where(moved, y, ay)
             ai = np.where(moved, lab, ai)
-        return out, draw
+        return out
+
+    def _sample_anchored(self, years, n, rng, overrides, theta):
+        """:meth:`_sample_loop` for a rotating series with an anchor: the same draws, the same paths.
+
+        A path's state is its phase ``s = (label - year) mod P`` of its last held direction, so the
+        rule predicts ``(s + y) mod P``; both steps are small tables, not per-path arithmetic.
+        """
+        K, P = len(self.categories), self.period
+        ay, ai = self.anchor
+        s = np.full(n, (ai - ay) % P)
+        out = np.empty((len(years), n), dtype=int)  # year-major: each year writes one contiguous row
+        labels, phases = np.arange(K)[:, None], np.arange(P)[None, :]
+        for h, y in enumerate(years):
+            o = overrides[h] if overrides is not None else None
+            if o is not None:
+                u = rng.random(n)
+                lab = np.zeros(n, dtype=int)
+                for c in np.cumsum(o):
+                    lab += u >= c
+                np.minimum(lab, K - 1, out=lab)
+            else:
+                pred = ((np.arange(P) + y) % P).take(s)
+                other = rng.integers(K - 1, size=n)
+                other += other >= pred  # uniform over the K - 1 labels other than pred
+                lab = other + (pred - other) * (rng.random(n) < theta)
+                rng.integers(K, size=n)  # the draw an unanchored path would use (same stream as the loop)
+            out[h] = lab
+            # next phase: a held direction sets it, anything else keeps it
+            step = np.where(labels < P, (labels - y) % P, phases)  # (K, P) table over (label, phase)
+            s = step.ravel().take(lab * P + s)
+        return out.T  # a view: callers copy it where they place it
 
 
 def _known_outcomes(history: SeriesHistory) -> dict[int, int]:

@@ -28,9 +28,9 @@ class _EnsembleFit(FittedOutcome):
         out = np.empty((n, len(years)), dtype=int)
         clusters = np.empty(n, dtype=np.int64)
         for i, f in enumerate(self.fits):
-            m = comp == i
-            if m.any():
-                out[m], cl = f.sample_clustered(years, int(m.sum()), rng, overrides)
+            m = np.flatnonzero(comp == i)
+            if len(m):
+                out[m], cl = f.sample_clustered(years, len(m), rng, overrides)
                 clusters[m] = cl * len(self.fits) + i  # a member's draws are clusters of their own
         return out, clusters
 

@@ -7,7 +7,8 @@ symmetric Dirichlet(alpha) prior over the held labels; disruption (a year
 with no exercise) has its own Beta(1, 1) prior updated by the count of
 ``none`` years. Parameter uncertainty is carried into multi-year forecasts by
 drawing the transition matrix once per simulated path, and exactly in the
-marginals (a forward recursion over the Polya-urn state).
+marginals (a forward recursion over the Polya-urn state) for as many years as
+the recursion affords; later years are sampled.
 
 Reference: the Bayesian estimation of a Markov chain's transition matrix with
 Dirichlet rows is standard (e.g. Gelman et al., *Bayesian Data Analysis*, 3rd
@@ -58,28 +59,37 @@ class _MarkovFit(FittedOutcome):
         return self.marginals_with(years)
 
     def marginals_with(self, years, overrides=None, rng=None):
-        """Exact marginals by a forward recursion over the chain's state, when that is cheap.
+        """Exact marginals by a forward recursion over the chain's state, for as many years as it affords.
 
         The state after each year is the context and the counts the path has
         added to the Dirichlet rows and the Beta disruption prior (Polya-urn
         updating), so the recursion integrates over the posterior exactly: the
-        same numbers as infinitely many sampled paths. States are merged, and
-        when there would be more than :data:`EXACT_STATES` (long horizons) the
-        marginals are estimated from :data:`_MARGINAL_DRAWS` sampled paths drawn
-        with ``rng`` (``describe()["marginals"]`` says which was used).
+        same numbers as infinitely many sampled paths. States are merged; once
+        there would be more than :data:`EXACT_STATES` of them (long horizons),
+        the later years' marginals are estimated from :data:`_MARGINAL_DRAWS`
+        sampled paths drawn with ``rng`` (``describe()["marginals"]`` says from
+        which year). Neither part depends on how many years are asked: the
+        recursion stops at the same year for every horizon, and the paths draw
+        each year's randomness in turn, so a longer horizon leaves a shorter
+        one's years unchanged.
         """
         exact = self._exact_marginals(len(years), overrides)
-        if exact is not None:
+        H = len(years)
+        if len(exact) == H:
             self.marginals_method = "exact"
             return exact
         rng = rng if rng is not None else np.random.default_rng(0)
         paths = self.sample(years, _MARGINAL_DRAWS, rng, overrides)
         K = len(self.categories)
-        out = np.stack([np.bincount(paths[:, h], minlength=K) for h in range(len(years))]) / _MARGINAL_DRAWS
-        self.marginals_method = f"monte-carlo ({_MARGINAL_DRAWS} paths)"
-        return out
+        h0 = len(exact)
+        mc = np.stack([np.bincount(paths[:, h], minlength=K) for h in range(h0, H)]) / _MARGINAL_DRAWS
+        self.marginals_method = (f"exact to {years[h0 - 1]}, " if h0 else "") + \
+            f"monte-carlo ({_MARGINAL_DRAWS} paths)" + (f" from {years[h0]}" if h0 else "")
+        return np.concatenate([exact, mc])
 
     def _exact_marginals(self, H, overrides):
+        """Exact marginals of the first years, ``(h0, K)``: all ``H`` years, or those before the
+        year whose states would exceed :data:`EXACT_STATES` (the same ``h0`` for every longer ``H``)."""
         S, K = self.S, self.S + 1
         a0, b0 = self.q_ab
         uniform = np.full(S, 1.0 / S)
@@ -117,7 +127,7 @@ class _MarkovFit(FittedOutcome):
                     new[key] = new.get(key, 0.0) + m
             states = new
             if len(states) > EXACT_STATES:
-                return None
+                return out[: h + 1]
         return out
 
     def sample_clustered(self, years, n, rng, overrides=None):

@@ -51,7 +51,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from drillcast.data.history import SeriesHistory, series_history
-from drillcast.models.base import FittedOutcome, OutcomeModel
+from drillcast.models.base import FittedOutcome, OutcomeModel, leaf_search, leaf_table
 
 __all__ = ["Pooled", "PooledFit", "StackedFit", "choose_prior_sd", "recalibration", "FEATURES", "RATE_FEATURES", "pooled_design", "rotation_evidence"]
 
@@ -579,6 +579,14 @@ class PooledFit(FittedOutcome):
         self._cache[key] = (prob, paths)
         return prob, paths
 
+    def _leaf_table(self, span, fixed):
+        """Every draw's leaf CDF and its guide table (:func:`~drillcast.models.base.leaf_table`), per tree."""
+        key = ("leaf-table", tuple(span), tuple(fixed))
+        if key not in self._cache:
+            prob, paths = self._tree(span, fixed)
+            self._cache[key] = (*leaf_table(prob), paths)
+        return self._cache[key]
+
     def _simulate(self, span, fixed, n, rng):
         """Held paths (n, D) by simulation, one coefficient draw per path (long horizons)."""
         draw = rng.integers(N_DRAWS, size=n)
@@ -607,18 +615,11 @@ class PooledFit(FittedOutcome):
     def held_paths(self, years, n, rng, overrides=None) -> np.ndarray:
         span, fixed = self._fixed(years, overrides)
         if len(span) <= MAX_TREE:
-            prob, paths = self._tree(span, fixed)
-            c = np.cumsum(prob, axis=0)
-            c /= c[-1:]
+            flat, guide, paths = self._leaf_table(span, fixed)
             draw = rng.integers(N_DRAWS, size=n)
             u = rng.random(n)
-            # one search over every draw's leaf CDF at once: column j shifted to [j, j + 1]
-            L = len(paths)
-            flat = (c + np.arange(N_DRAWS)[None, :]).T.ravel()
-            leaf = np.searchsorted(flat, u + draw, side="right") - draw * L
-            sim = paths[np.clip(leaf, 0, L - 1)]
-        else:
-            sim = self._simulate(span, fixed, n, rng)
+            return (paths[:, [int(y) - span[0] for y in years]] > 0)[leaf_search(flat, guide, len(paths), draw, u)]
+        sim = self._simulate(span, fixed, n, rng)
         return sim[:, [int(y) - span[0] for y in years]] > 0
 
     # -- the outcome interface
@@ -655,10 +656,14 @@ class PooledFit(FittedOutcome):
         lab, clusters = self.directions.sample_clustered(years, n, rng, overrides)
         cond = self._direction_marginals(years, overrides)
         c = np.cumsum(cond, axis=1)
-        u = rng.random((n, len(years), 1))
-        redraw = np.minimum((u >= c[None, :, :]).sum(axis=-1), K - 2)
-        lab = np.where(lab == K - 1, redraw, lab)  # a held year the members left empty: its direction given held
-        return np.where(held, lab, K - 1), clusters
+        u = rng.random((n, len(years)))
+        # a held year the members left empty: its direction given held (drawn with the u of its path and year)
+        empty = np.flatnonzero(held & (lab == K - 1))
+        out = np.ascontiguousarray(lab)  # the members' fresh array, changed in place
+        flat = out.ravel()
+        flat[np.flatnonzero(~held)] = K - 1
+        flat[empty] = np.minimum((u.ravel()[empty][:, None] >= c[empty % len(years)]).sum(axis=-1), K - 2)
+        return out, clusters
 
     def describe(self):
         d = self.params.describe()

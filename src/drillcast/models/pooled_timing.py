@@ -112,6 +112,47 @@ def _one_step(ys, days, precise, rule, dist=None):
     return _wrap(days[j] - loc)
 
 
+# One-step deviations already computed, per series id: its record (years, days, precision) and the
+# deviations under each rule. A backtest fits the snapshots of many cutoffs, where a series' record
+# at an earlier cutoff usually begins its record at a later one.
+_STEPS: dict = {}
+_STEPS_MAX = 50_000
+
+
+def _one_step_reused(sid, ys, days, precise, rule, memo):
+    """:func:`_one_step`, read off the deviations of a record that begins with this one when there are some.
+
+    The deviation of start ``j`` depends only on the starts before it, so a record that begins with
+    ``(ys, days, precise)`` has the same deviations for its first starts (the same numbers: the running
+    sums add the same terms in the same order), unless only one of the two records is long enough for
+    :func:`_one_step` to compute one prefix at a time. ``sid`` only finds the candidate; the arrays
+    decide. ``memo`` keeps the circular distances between the record's starts across rules.
+    """
+    n = len(ys)
+    wide = (ys[-1] - ys[0]) / rule[1] > 1000.0
+    kept = _STEPS.get(sid)
+    if "begins" not in memo:  # once per record: does the kept record begin with this one?
+        memo["begins"] = kept is not None and len(kept[0][0]) >= n and all(
+            a.dtype == b.dtype and a[:n].tobytes() == b.tobytes() for a, b in zip(kept[0], (ys, days, precise)))
+    if memo["begins"] and rule in kept[1]:
+        hwide, at = kept[1][rule]
+        if hwide == wide:
+            return at[1:n][precise[1:]]
+    if rule[0] == "median" and "dist" not in memo:
+        memo["dist"] = np.abs(_wrap(days[:, None] - days[None, :]))
+    d = _one_step(ys, days, precise, rule, memo.get("dist"))
+    at = np.full(n, np.nan)
+    at[np.flatnonzero(precise[1:]) + 1] = d
+    if kept is None or not memo["begins"]:  # a longer (or a revised) record replaces the kept one
+        if len(_STEPS) >= _STEPS_MAX:  # bounded: many catalogues in one process
+            _STEPS.clear()
+        kept = _STEPS[sid] = ((ys, days, precise), {})
+        memo["begins"] = True
+    if len(kept[0][0]) == n:
+        kept[1][rule] = (wide, at)
+    return d
+
+
 @dataclass(frozen=True)
 class PooledTimingFit:
     """What a snapshot teaches about start days: the half-life, the pooled scale and errors."""
@@ -171,12 +212,12 @@ class PooledTiming:
             h = snapshot.memo(("history", sid), lambda snap, s=sid: series_history(snap, s))
             ys, days, precise = series_starts(h)
             if len(ys) >= 2:
-                starts.append((ys, days, precise, np.abs(_wrap(days[:, None] - days[None, :]))))
+                starts.append((ys, days, precise, {}))
                 sids.append(sid)
         best, devs = RULES[1], None
         best_err = np.inf
         for rule in RULES:
-            d = [_one_step(ys, days, precise, rule, dist) for ys, days, precise, dist in starts]
+            d = [_one_step_reused(sid, ys, days, precise, rule, dist) for sid, (ys, days, precise, dist) in zip(sids, starts)]
             allv = np.concatenate(d) if d else np.zeros(0)
             if len(allv) and np.mean(np.abs(allv)) < best_err - 1e-9:
                 best, best_err, devs = rule, float(np.mean(np.abs(allv))), d

@@ -47,7 +47,7 @@ DEFAULT_MODEL = {"rotating": "pooled", "recurring": "pooled"}
 
 
 def get_model(name: str) -> OutcomeModel:
-    """Look up a model by name; an unknown name raises OptionError with the valid names."""
+    """Look up a model by name; an unknown name raises ParameterError("model") with the valid names."""
     from drillcast.models.names import check_model_name
 
     return MODELS[check_model_name(name)]

@@ -30,7 +30,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from drillcast._io import OutputTransaction, check_output_path, neutralise_cell
+from drillcast._io import OutputTransaction, check_output_path, edit_lock, neutralise_cell, note_inputs
 from drillcast.data.catalogue import EXERCISE_COLUMNS, SERIES_COLUMNS, load_catalogue
 from drillcast.errors import DataError, OutputError, Problem
 from drillcast.data.importers._common import ImportResult, ReportEntry, slugify
@@ -186,6 +186,11 @@ def write_catalogue(result: ImportResult, out_path: str | os.PathLike,
         raise OutputError(f"{out}: series.csv is the name of the series file beside a catalogue; "
                           "name the exercises file otherwise, e.g. exercises.csv")
     check_output_path(out, ins)
+    with edit_lock(os.path.dirname(os.path.realpath(out)), folder=True):  # imports into one folder take turns
+        return _write_locked(result, out, ins, extra)
+
+
+def _write_locked(result, out: Path, ins, extra) -> WriteSummary:
     series_path = out.with_name("series.csv")
     keep = series_path.exists()
     ex_bytes = _csv_bytes(EXERCISE_COLUMNS, result.rows)
@@ -195,6 +200,7 @@ def write_catalogue(result: ImportResult, out_path: str | os.PathLike,
         t_series = Path(tmp) / "series.csv"
         t_ex.write_bytes(ex_bytes)
         if keep:
+            note_inputs(series_path)  # read, and kept: no other output of the command may replace it
             try:
                 t_series.write_bytes(series_path.read_bytes())
             except OSError as exc:

@@ -34,7 +34,8 @@ def _check_sections(sections):
 
 
 def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 0, sections=None,
-                 command_line: str | None = None, annex: bool = True, order=None, since=None, ledger=None) -> bytes:
+                 command_line: str | None = None, annex: bool = True, order=None, since=None, ledger=None,
+                 allow_broken_ledger: bool = False) -> bytes:
     """Build the PDF report and return its bytes (nothing is written).
 
     Parameters
@@ -61,7 +62,8 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
     ledger : path, optional
         A forecast ledger (:class:`drillcast.ledger.Ledger`): adds "Live record", its entries scored
         against the catalogue as known on ``as_of``, and, without ``since``, "What changed" against
-        its latest forecast made before ``as_of``.
+        its latest forecast made before ``as_of``. A broken ledger raises DataError naming its first bad
+        entry, unless ``allow_broken_ledger``: then the entries before it are scored and the break is printed.
 
     Returns
     -------
@@ -86,6 +88,9 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
         raise ParameterError("horizon", f"{horizon} is not allowed; give an integer >= 1")
     if not isinstance(as_of, _dt.date):
         raise ParameterError("as_of", f"{as_of!r} is not a date; give a datetime.date")
+    from drillcast._params import check_seed
+
+    seed = check_seed(seed)
     wanted = _check_sections(sections)
     if not annex:
         wanted = [s for s in wanted if s not in ANNEX]
@@ -96,7 +101,7 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
     if since is not None and not isinstance(since, dict):
         since = _tracking.load_since(since)
     if since is None and ledger is not None:
-        since = _tracking.since_from_ledger(ledger, as_of)
+        since = _tracking.since_from_ledger(ledger, as_of, allow_broken=allow_broken_ledger)
     snapshot = catalogue.as_of(as_of)
     known = [s for s in series_ids if snapshot.events(s)]  # a series with no event known by then is left out
     if not known:
@@ -122,7 +127,7 @@ def build_report(catalogue, series_ids, as_of, *, horizon: int = 3, seed: int = 
         doc.heading("The next 12 months in detail", 0, page_break=True, key="sec-tracking")
         _sections.calendar_section(doc, outlook)
         _tracking.changes(doc, results, as_of, since)
-        _tracking.live_record(doc, results, as_of, catalogue, ledger)
+        _tracking.live_record(doc, results, as_of, catalogue, ledger, allow_broken=allow_broken_ledger)
         _tracking.indicators(doc, results)
         _sections.map_section(doc, results, catalogue, as_of)
     _guide.guide(doc, results, annex)

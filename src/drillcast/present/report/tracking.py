@@ -48,7 +48,7 @@ def changes(doc: Doc, results, as_of, since: dict | None):
         doc.para("No probability moved by 5 points or more.")
 
 
-def since_from_ledger(ledger_path, as_of) -> dict | None:
+def since_from_ledger(ledger_path, as_of, *, allow_broken: bool = False) -> dict | None:
     """The latest earlier forecast in a ledger, as a ``since`` document for :func:`changes`; None if there is none.
 
     Only entries that existed on ``as_of`` count (recorded by then, made as of an
@@ -58,8 +58,9 @@ def since_from_ledger(ledger_path, as_of) -> dict | None:
     from drillcast.ledger import Ledger
 
     day = as_of.isoformat()
-    entries = [e for e in Ledger(ledger_path, archive=False).entries()
-               if e.get("as_of", "") < day and e.get("recorded_at", "")[:10] <= day]
+    entries = [e for e in Ledger(ledger_path, archive=False).entries(strict=not allow_broken)
+               if e.get("kind", "forecast") == "forecast"  # not the questions of `ask --record`
+               and e.get("as_of", "") < day and e.get("recorded_at", "")[:10] <= day]
     if not entries:
         return None
     live = [e for e in entries if not e.get("replayed")]
@@ -77,14 +78,18 @@ def since_from_ledger(ledger_path, as_of) -> dict | None:
             "forecasts": [dict(f, years=list(f["years"].values())) for f in forecasts.values()]}
 
 
-def live_record(doc: Doc, results, as_of, catalogue, ledger_path):
-    """The forecasts recorded in a ledger, scored against the catalogue as known on ``as_of``."""
+def live_record(doc: Doc, results, as_of, catalogue, ledger_path, *, allow_broken: bool = False):
+    """The forecasts recorded in a ledger, scored against the catalogue as known on ``as_of``
+    (a broken ledger only with ``allow_broken``, and the break is printed)."""
     if ledger_path is None:
         return
     from drillcast.ledger import Ledger
 
-    score = Ledger(ledger_path, archive=False).score(catalogue.as_of(as_of), today=as_of)
+    score = Ledger(ledger_path, archive=False).score(catalogue.as_of(as_of), today=as_of, allow_broken=allow_broken)
     doc.heading("Live record", 1, key="sec-live-record")
+    if not score.verification.ok:
+        doc.para(f"<b>The ledger is broken</b>: {esc(score.verification.text())}. Only the "
+                 f"{score.verification.n_entries} entries before the break are scored below.", "small")
     wanted = {r.sid for r in results}
     for part, title in (("live", "recorded when made"), ("replayed", "replayed with hindsight")):
         summ = score.summary[part]
