@@ -312,3 +312,18 @@ def test_start_density_sums_to_the_expected_count_of_events_not_yet_known(late):
         assert len(s.start_density) == (late.end - late.start).days + 1
         held = sum(e["status"] == "held" and late.start <= D.fromisoformat(e["low"]) for e in s.window_events)
         assert abs(sum(s.start_density) - (s.expected_count - held)) < 1e-3, s.series
+
+
+def test_skill_carries_its_paired_p_value_and_says_not_significant():
+    """Two years, both better than uniform: the exact two-sided sign-flip test has 4 equally likely sign
+    patterns, 2 of them as extreme as observed, so p = 0.5 (by hand): a skill claim that is not significant."""
+    from drillcast.evaluation.confidence import skill_from_folds, skill_short
+
+    folds = [{"series": "s", "lead_years": 0, "model": m, "year": y, "scores": {"log_score": v}}
+             for y, (a, b) in {2024: (-0.2, -0.7), 2025: (-0.1, -0.7)}.items()
+             for m, v in (("pooled", a), ("uniform", b))]
+    s = skill_from_folds(folds, "s", "pooled")
+    assert s["p"] == 0.5 and (s["n"], s["better"]) == (2, 2)
+    assert skill_short(s) == "better than uniform in 2 of 2 years (p = 0.5, not significant)"
+    assert skill_short(dict(s, p=0.0034)) == "better than uniform in 2 of 2 years (p = 0.0034)"
+    assert skill_short(dict(s, p=0.00001)) == "better than uniform in 2 of 2 years (p < 0.0001)"

@@ -1,8 +1,8 @@
-"""Words for numbers, shared by every layer (standard library only): plurals and articles."""
+"""Words for numbers, shared by every layer (standard library only): plurals, articles, p-values."""
 
 from __future__ import annotations
 
-__all__ = ["plural", "article"]
+__all__ = ["plural", "article", "p_text"]
 
 _IRREGULAR = {"series": "series", "analysis": "analyses", "country": "countries", "entry": "entries",
               "query": "queries", "day": "days", "year": "years"}
@@ -31,3 +31,16 @@ def article(word: str) -> str:
     """``'an exercises file'`` / ``'a series'``: the indefinite article by the first letter's sound
     (vowel letters; good enough for the words drillcast prints)."""
     return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+
+
+def p_text(p) -> str:
+    """A p-value as drillcast prints it everywhere (tables, readings, report): ``"0.032"``,
+    ``"0.0004"``, ``"<0.0001"``, and ``"-"`` when there is none."""
+    if p is None or p != p:
+        return "-"
+    p = float(p)
+    if p < 1e-4:
+        return "<0.0001"
+    if p < 0.001:
+        return f"{p:.1g}"
+    return f"{p:.2g}"

@@ -18,8 +18,13 @@ from __future__ import annotations
 
 import statistics
 
+from drillcast._words import p_text
+
 __all__ = ["STALE_DAYS", "NO_SKILL", "NO_RECORD", "skill_from_folds", "has_skill", "skill_phrase", "skill_short",
            "confidence_level"]
+
+ALPHA = 0.05
+"""A skill claim with a paired p-value at or above this says 'not significant' (as the report does)."""
 
 STALE_DAYS = 90
 """A series whose check ends more than this many days before the as-of date has a coverage gap."""
@@ -45,8 +50,15 @@ def skill_from_folds(folds, series: str, model: str) -> dict | None:
     pairs = [(y, v[model], v["uniform"]) for y, v in sorted(by.items()) if len(v) == 2]
     if not pairs:
         return None
+    import numpy as np
+
+    from drillcast.evaluation.comparison import paired_test
+
+    # The backtest's own test of the same folds (exact sign-flip enumeration up to 20 differing years).
+    test = paired_test(np.array([a for _, a, _ in pairs]), np.array([b for _, _, b in pairs]))
     return {"n": len(pairs), "better": sum(a > b for _, a, b in pairs), "from": pairs[0][0], "to": pairs[-1][0],
-            "mean": statistics.fmean(a for _, a, _ in pairs), "uniform": statistics.fmean(b for _, _, b in pairs)}
+            "mean": statistics.fmean(a for _, a, _ in pairs), "uniform": statistics.fmean(b for _, _, b in pairs),
+            "p": round(float(test.p_value), 4)}
 
 
 def has_skill(s: dict | None) -> bool:
@@ -68,12 +80,19 @@ def skill_phrase(s: dict | None) -> str:
 
 
 def skill_short(s: dict | None) -> str:
-    """The track record in a few words: 'better than uniform in 9 of 13 years', or :data:`NO_SKILL`."""
+    """The track record in a few words with its paired p-value: 'better than uniform in 12 of 13 years
+    (p = 0.0034)', '... in 2 of 2 years (p = 0.5, not significant)', or :data:`NO_SKILL`."""
     if s is None:
         return NO_RECORD
     if not has_skill(s):
         return NO_SKILL
-    return f"better than uniform in {s['better']} of {s['n']} years"
+    p = s.get("p")
+    if p is None:
+        return f"better than uniform in {s['better']} of {s['n']} years"
+    text = p_text(p)
+    ptext = f"p < {text[1:]}" if text.startswith("<") else f"p = {text}"
+    sig = "" if p < ALPHA else ", not significant"
+    return f"better than uniform in {s['better']} of {s['n']} years ({ptext}{sig})"
 
 
 def confidence_level(n_years: int, s: dict | None, held_confidence, gap_days: int) -> tuple[str, list[str]]:

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
+from drillcast._words import p_text  # noqa: F401  (the one p-value format, on the bottom floor)
 from drillcast.hypotheses.result import N_CAP, POWER_TARGET
 
 _NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
-
-
-def p_text(p) -> str:
-    """A p-value as drillcast prints it everywhere (tables, readings, report): ``"0.032"``,
-    ``"0.0004"``, ``"<0.0001"``, and ``"-"`` when there is none."""
-    if p is None or p != p:
-        return "-"
-    p = float(p)
-    if p < 1e-4:
-        return "<0.0001"
-    if p < 0.001:
-        return f"{p:.1g}"
-    return f"{p:.2g}"
 
 
 def _fmt_p(p) -> str:

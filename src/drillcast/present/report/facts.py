@@ -22,7 +22,7 @@ from drillcast.evaluation.confidence import STALE_DAYS  # noqa: F401  (the one d
 from drillcast.present.report.evidence import held_source, host
 from drillcast.present.report.wording import day_month, esc, format_p
 
-ALPHA_SKILL = 0.05
+from drillcast.evaluation.confidence import ALPHA as ALPHA_SKILL  # noqa: E402  (one threshold)
 
 
 def short_name(name: str) -> str:
